@@ -1,0 +1,283 @@
+"""Activities: tasks, service tasks, call activities, embedded subprocesses, multi-instance.
+
+An activity compiles to a *core* state (what it does) that is then decorated: boundary events
+become `Catch`/`TimeoutSeconds`, a multi-instance marker wraps the core in a `Map`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from automations.bpmn.model import Element, Kind, Param
+from automations.compiler import jsonata_text as jt
+from automations.compiler import timers
+from automations.compiler.context import Region, State, is_inline, with_next
+from automations.compiler.events import seconds_value
+
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+START_EXECUTION_SYNC = "arn:aws:states:::states:startExecution.sync:2"
+# Errors AWS recommends retrying for every Lambda task: the service, not the component, failed.
+TRANSIENT_LAMBDA_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+RESULT_OF: dict[Kind, str] = {
+    Kind.SERVICE_TASK: "$states.result.Payload",
+    Kind.CALL_ACTIVITY: "$states.result.Output",
+}
+
+Core = Callable[[Region, Element], State]
+
+
+def function_name(component: str) -> str:
+    """Placeholder replaced by the component's Lambda ARN at deploy time."""
+    return "${Component." + component + "}"
+
+
+def scenario_arn(scenario_id: str) -> str:
+    """Placeholder replaced by the called scenario's state machine ARN at deploy time."""
+    return "${Scenario." + scenario_id + "}"
+
+
+def _inputs(region: Region, params: list[Param]) -> dict[str, object]:
+    return {p.name: jt.value_with(p.value, {}, region.ctx.free) for p in params}
+
+
+def _outputs(region: Region, element: Element) -> dict[str, object]:
+    locals_ = {"result": RESULT_OF[element.kind]} if element.kind in RESULT_OF else {}
+    return jt.sequential_assign(element.outputs, locals_, region.ctx.free)
+
+
+def pass_core(region: Region, element: Element) -> State:
+    state: State = {"Type": "Pass"}
+    if assign := _outputs(region, element):
+        state["Assign"] = assign
+    return state
+
+
+def service_core(region: Region, element: Element) -> State:
+    component = element.component or ""
+    payload = {
+        "inputs": _inputs(region, element.inputs),
+        "context": {
+            "executionId": jt.wrap("$states.context.Execution.Id"),
+            "elementId": element.id,
+        },
+    }
+    state: State = {
+        "Type": "Task",
+        "Resource": LAMBDA_INVOKE,
+        "Arguments": {"FunctionName": function_name(component), "Payload": payload},
+        "Retry": _retriers(element),
+    }
+    if assign := _outputs(region, element):
+        state["Assign"] = assign
+    return state
+
+
+def call_core(region: Region, element: Element) -> State:
+    region.ctx.refuse_in_express(
+        element, "a call activity waits for a nested execution (.sync), use STANDARD"
+    )
+    state: State = {
+        "Type": "Task",
+        "Resource": START_EXECUTION_SYNC,
+        "Arguments": {
+            "StateMachineArn": scenario_arn(element.called_element or ""),
+            "Input": _inputs(region, element.inputs),
+        },
+    }
+    if assign := _outputs(region, element):
+        state["Assign"] = assign
+    return state
+
+
+def _retriers(element: Element) -> list[State]:
+    retriers: list[State] = []
+    if element.retry is not None:
+        retriers.append(
+            {
+                "ErrorEquals": element.retry.errors,
+                "IntervalSeconds": element.retry.interval_seconds,
+                "MaxAttempts": element.retry.max_attempts,
+                "BackoffRate": element.retry.backoff_rate,
+            }
+        )
+    retriers.append(
+        {
+            "ErrorEquals": TRANSIENT_LAMBDA_ERRORS,
+            "IntervalSeconds": 1,
+            "MaxAttempts": 3,
+            "BackoffRate": 2,
+            "JitterStrategy": "FULL",
+        }
+    )
+    return retriers
+
+
+CORES: dict[Kind, Core] = {
+    Kind.TASK: pass_core,
+    Kind.SERVICE_TASK: service_core,
+    Kind.CALL_ACTIVITY: call_core,
+}
+
+
+def activity(region: Region, element: Element) -> None:
+    """Task, service task or call activity, possibly multi-instance."""
+    if element.loop is not None:
+        multi_instance(region, element, lambda inner, nxt: _core_in(inner, element, nxt))
+        return
+    state = CORES[element.kind](region, element)
+    attach_boundaries(region, element, state)
+    region.add(element.id, with_next(state, region.next_of(element)))
+
+
+def _core_in(inner: Region, element: Element, next_name: str | None) -> str:
+    name = f"{element.id}__instance"
+    state = CORES[element.kind](inner, element)
+    if element.kind in RESULT_OF:
+        state["Output"] = jt.wrap(RESULT_OF[element.kind])  # what `$result` is in the collector
+    inner.add(name, with_next(state, next_name))
+    return name
+
+
+def attach_boundaries(region: Region, element: Element, state: State) -> None:
+    """Error boundaries → `Catch`; an interrupting timer boundary → `TimeoutSeconds`."""
+    specific: list[State] = []
+    catch_all: list[State] = []
+    for boundary_id in element.boundaries:
+        event = region.graph.elements.get(boundary_id)
+        if event is None:
+            continue
+        if not event.cancel_activity:
+            region.ctx.problem(event, "non-interrupting boundary events are not supported")
+            continue
+        if event.kind is Kind.ERROR_BOUNDARY:
+            target = catch_all if event.error_code is None else specific
+            codes = ["States.ALL"] if event.error_code is None else [event.error_code]
+            target.append({"ErrorEquals": codes, "Next": region.entry(event.id)})
+        elif event.kind is Kind.TIMER_BOUNDARY:
+            _timeout(region, element, event, state, specific)
+        else:
+            region.ctx.problem(event, f"{event.tag} on an activity is not supported")
+    catchers = specific + catch_all[:1]
+    for extra in catch_all[1:]:
+        region.ctx.problem(element, f"two catch-all error boundaries: {extra['Next']} is unused")
+    if catchers and state["Type"] == "Pass":
+        region.ctx.problem(
+            element, "a task without a component cannot fail: its boundary events never fire"
+        )
+        return
+    if catchers:
+        state["Catch"] = catchers
+
+
+def _timeout(
+    region: Region, element: Element, event: Element, state: State, catchers: list[State]
+) -> None:
+    if state["Type"] != "Task" or event.timer is None or event.timer.kind != "duration":
+        region.ctx.problem(
+            event, "a timer boundary needs a duration and a service task or call activity"
+        )
+        return
+    if "TimeoutSeconds" in state:
+        region.ctx.problem(event, "only one timer boundary per activity")
+        return
+    try:
+        state["TimeoutSeconds"] = seconds_value(region, event, event.timer.value)
+    except timers.BadTimer as exc:
+        region.ctx.problem(event, str(exc), event.timer.line)
+        return
+    catchers.append({"ErrorEquals": ["States.Timeout"], "Next": region.entry(event.id)})
+
+
+def subprocess(region: Region, element: Element) -> None:
+    body = element.body
+    starts = body.starts() if body else []
+    if body is None or len(starts) != 1:
+        region.ctx.problem(element, "an embedded subprocess needs exactly one none start event")
+        return
+    if element.loop is not None:
+        multi_instance(region, element, lambda inner, nxt: _body_in(inner, element, nxt))
+        return
+    if is_inline(element):
+        after = region.next_of(element)
+        inner = region.child(body, _end_then(after), share_states=True)
+        inner.compile_from(starts[0].id)
+        return
+    _wrapped_subprocess(region, element)
+
+
+def _end_then(next_name: str | None) -> Callable[[Region, Element], State]:
+    def compile_end(region: Region, element: Element) -> State:
+        return with_next({"Type": "Pass"}, next_name)
+
+    return compile_end
+
+
+def _body_in(inner: Region, element: Element, next_name: str | None) -> str:
+    assert element.body is not None
+    body = inner.child(element.body, _end_then(next_name), share_states=True)
+    return body.compile_from(element.body.starts()[0].id)
+
+
+def _wrapped_subprocess(region: Region, element: Element) -> None:
+    """A subprocess with boundary events: a one-branch `Parallel`, the scope its `Catch` needs."""
+    from automations.compiler.gateways import branch_exit, merge_assign
+    from automations.compiler.variables import assigned_in
+
+    assert element.body is not None
+    names = assigned_in(element.body)
+    inner = region.child(element.body, lambda r, e: branch_exit(names))
+    start_at = inner.compile_from(element.body.starts()[0].id)
+    state: State = {
+        "Type": "Parallel",
+        "Branches": [{"StartAt": start_at, "States": inner.states}],
+    }
+    if names:
+        state["Assign"] = merge_assign({name: [0] for name in names})
+    attach_boundaries(region, element, state)
+    region.add(element.id, with_next(state, region.next_of(element)))
+
+
+InnerBuilder = Callable[[Region, str | None], str]
+
+
+def multi_instance(region: Region, element: Element, build: InnerBuilder) -> None:
+    """`Map` over `inputCollection`: assign the item, run the activity, collect `outputElement`."""
+    loop = element.loop
+    assert loop is not None
+    if not jt.is_expression(loop.input_collection):
+        region.ctx.problem(element, "inputCollection must be a {% JSONata %} expression", loop.line)
+        return
+    inner = region.child(region.graph, lambda r, e: with_next({"Type": "Pass"}, None))
+    item_name = f"{element.id}__item"
+    collect_name = f"{element.id}__collect" if loop.output_collection else None
+    first = build(inner, collect_name)
+    inner.add(
+        item_name,
+        {"Type": "Pass", "Assign": {loop.input_element: jt.wrap("$states.input")}, "Next": first},
+    )
+    if collect_name:
+        expr = jt.body(loop.output_element) if loop.output_element else "$states.input"
+        used = region.ctx.free(expr)
+        bindings = [("result", "$states.input")] if "result" in used else []
+        inner.add(collect_name, {"Type": "Pass", "Output": jt.wrap(jt.block(bindings, expr)), "End": True})
+    items = {item_name: inner.states.pop(item_name)} | inner.states  # StartAt first, for readers
+    state: State = {
+        "Type": "Map",
+        "Items": loop.input_collection,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": item_name,
+            "States": items,
+        },
+    }
+    if loop.sequential:
+        state["MaxConcurrency"] = 1
+    if loop.output_collection:
+        state["Assign"] = {loop.output_collection: jt.wrap("$states.result")}
+    attach_boundaries(region, element, state)
+    region.add(element.id, with_next(state, region.next_of(element)))

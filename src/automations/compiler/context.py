@@ -1,0 +1,163 @@
+"""Compilation state: the whole scenario (`Context`) and one `States` object being filled (`Region`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from automations.bpmn.errors import Problem
+from automations.bpmn.model import Element, Graph, Kind, Scenario
+from automations.compiler.jsonata_text import FreeVariables
+from automations.compiler.structure import Structure, analyse
+
+State = dict[str, Any]
+EXPRESS_MAX_SECONDS = 300
+
+
+class Flavour(StrEnum):
+    """Step Functions workflow type the machine is compiled for."""
+
+    STANDARD = "STANDARD"
+    EXPRESS = "EXPRESS"
+
+
+@dataclass(slots=True)
+class Context:
+    """Everything shared by the whole compilation of one scenario."""
+
+    scenario: Scenario
+    flavour: Flavour
+    free: FreeVariables
+    variables: list[str]  # the process namespace, in first-seen order
+    problems: list[Problem] = field(default_factory=list)
+    _structures: dict[int, Structure] = field(default_factory=dict)
+
+    def problem(self, element: Element, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.scenario.file, line or element.line, element.id, message))
+
+    def structure(self, graph: Graph) -> Structure:
+        key = id(graph)
+        if key not in self._structures:
+            found = analyse(graph)
+            for element, message in found.problems:
+                self.problem(element, message)
+            self._structures[key] = found
+        return self._structures[key]
+
+    def refuse_in_express(self, element: Element, why: str) -> None:
+        if self.flavour is Flavour.EXPRESS:
+            self.problem(element, f"EXPRESS workflows cannot run this: {why}")
+
+
+EndCompiler = Callable[["Region", Element], State]
+
+
+@dataclass(slots=True)
+class Region:
+    """One ASL `States` object (the machine, a Parallel branch, a Map iteration) being filled.
+
+    `exits` redirects flows into an element (a block's join) to a state of this region;
+    `on_end` decides what a none or terminate end event becomes here.
+    """
+
+    ctx: Context
+    graph: Graph
+    on_end: EndCompiler
+    states: dict[str, State] = field(default_factory=dict)
+    exits: dict[str, str] = field(default_factory=dict)
+    top_level: bool = False
+    _queue: list[Element] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
+
+    def child(self, graph: Graph, on_end: EndCompiler, *, share_states: bool = False) -> Region:
+        states = self.states if share_states else {}
+        return Region(self.ctx, graph, on_end, states=states)
+
+    @property
+    def structure(self) -> Structure:
+        return self.ctx.structure(self.graph)
+
+    def entry(self, element_id: str) -> str:
+        """The state a flow into `element_id` must name as `Next` (scheduling it if needed)."""
+        seen: set[str] = set()
+        while element_id not in self.exits:
+            element = self.graph.elements[element_id]
+            if not self._is_pass_through(element) or element_id in seen:
+                break
+            seen.add(element_id)  # a loop made only of merges would never stop
+            element_id = self.graph.out_flows(element_id)[0].target
+        if element_id in self.exits:
+            return self.exits[element_id]
+        element = self.graph.elements[element_id]
+        if element.id in self.structure.joins:
+            self.ctx.problem(element, "this join is reached from outside the block it closes")
+        self.schedule(element)
+        if element.kind is Kind.SUBPROCESS and is_inline(element) and element.body:
+            starts = element.body.starts()
+            return starts[0].id if starts else element.id
+        return element.id
+
+    def _is_pass_through(self, element: Element) -> bool:
+        # An exclusive merge is just a shared Next; a parallel/inclusive gateway only when it
+        # neither splits nor joins (a join outside any block must be reported, not skipped).
+        outs = self.graph.out_flows(element.id)
+        if len(outs) != 1 or element.id in self.structure.joins:
+            return False
+        if element.kind is Kind.EXCLUSIVE_GATEWAY:
+            return True
+        gateways = (Kind.INCLUSIVE_GATEWAY, Kind.PARALLEL_GATEWAY)
+        return element.kind in gateways and len(self.graph.in_flows(element.id)) <= 1
+
+    def next_of(self, element: Element) -> str | None:
+        """The `Next` of an element that has one way out; reports the other cases."""
+        flows = self.graph.out_flows(element.id)
+        if not flows:
+            self.ctx.problem(element, "has no outgoing flow: connect it to an end event")
+            return None
+        if len(flows) > 1:
+            self.ctx.problem(
+                element,
+                f"has {len(flows)} outgoing flows: split with an exclusive or parallel gateway",
+            )
+        for flow in flows:
+            if flow.condition is not None:
+                self.ctx.problem(
+                    element,
+                    f"flow {flow.id} has a condition: put the condition on a gateway's branch",
+                    flow.condition_line or flow.line,
+                )
+        return self.entry(flows[0].target)
+
+    def schedule(self, element: Element) -> None:
+        if element.id not in self._seen:
+            self._seen.add(element.id)
+            self._queue.append(element)
+
+    def add(self, name: str, state: State) -> None:
+        if name in self.states:
+            raise AssertionError(f"state {name} compiled twice")  # a compiler bug, not user input
+        self.states[name] = state
+
+    def compile_from(self, element_id: str) -> str:
+        """Compile everything reachable from `element_id`; returns the region's StartAt."""
+        from automations.compiler.table import compile_element  # the table imports this module
+
+        start = self.entry(element_id)
+        while self._queue:
+            compile_element(self, self._queue.pop(0))
+        return start
+
+
+def is_inline(element: Element) -> bool:
+    """An embedded subprocess without boundary events or loop is inlined, not wrapped."""
+    return not element.boundaries and element.loop is None
+
+
+def with_next(state: State, next_name: str | None) -> State:
+    if next_name is None:
+        state["End"] = True
+    else:
+        state["Next"] = next_name
+    return state

@@ -1,0 +1,88 @@
+"""Events: start, the three kinds of end, timer catch (`Wait`) and boundary events."""
+
+from __future__ import annotations
+
+from automations.bpmn.model import Element
+from automations.compiler import jsonata_text as jt
+from automations.compiler import timers
+from automations.compiler.context import EXPRESS_MAX_SECONDS, Region, State, with_next
+
+# `$error` for a boundary's outputs. A Lambda error's Cause is a JSON text whose errorMessage
+# is what a person wants to read; other causes (timeouts, Fail states) are plain text.
+ERROR_VALUE = (
+    '{"code": $states.input.Error, "message": ($c := $states.input.Cause; '
+    "$type($c) = 'string' and $contains($c, '\"errorMessage\"') ? $parse($c).errorMessage : $c)}"
+)
+
+
+def start(region: Region, element: Element) -> None:
+    state: State = {"Type": "Pass"}
+    if region.top_level and region.ctx.variables:
+        # Every process variable exists from the first state on: ASL fails on a reference
+        # to an undefined variable, while a user expects an absent input to read as null.
+        state["Assign"] = {
+            name: jt.wrap(
+                f"$exists($states.input.{jt.field(name)}) ? $states.input.{jt.field(name)} : null"
+            )
+            for name in region.ctx.variables
+        }
+    region.add(element.id, with_next(state, region.next_of(element)))
+
+
+def end(region: Region, element: Element) -> None:
+    region.add(element.id, region.on_end(region, element))
+
+
+def error_end(region: Region, element: Element) -> None:
+    code = element.error_code or element.error_ref or "Error"
+    state: State = {"Type": "Fail", "Error": code}
+    if element.error_message or element.name:
+        state["Cause"] = element.error_message or element.name
+    region.add(element.id, state)
+
+
+def timer_catch(region: Region, element: Element) -> None:
+    timer = element.timer
+    if timer is None:
+        region.ctx.problem(element, "intermediate catch event without a timer definition")
+        return
+    state: State = {"Type": "Wait"}
+    try:
+        if timer.kind == "duration":
+            state["Seconds"] = seconds_value(region, element, timer.value)
+        elif timer.kind == "date":
+            if jt.is_expression(timer.value):
+                state["Timestamp"] = timer.value
+            else:
+                state["Timestamp"] = timers.timestamp(timer.value)
+            region.ctx.refuse_in_express(element, "a wait until a date may exceed 5 minutes")
+        else:
+            region.ctx.problem(element, "timer cycles are not supported: use a loop", timer.line)
+            return
+    except timers.BadTimer as exc:
+        region.ctx.problem(element, str(exc), timer.line)
+        return
+    region.add(element.id, with_next(state, region.next_of(element)))
+
+
+def seconds_value(region: Region, element: Element, value: str) -> int | str:
+    """A duration as ASL seconds: a number, or the user's expression (seconds) as is."""
+    if jt.is_expression(value):
+        return value
+    seconds = timers.duration_seconds(value)
+    if seconds > EXPRESS_MAX_SECONDS:
+        region.ctx.refuse_in_express(element, f"a wait of {seconds} s is longer than 5 minutes")
+    return seconds
+
+
+def boundary(region: Region, element: Element) -> None:
+    """The state a `Catch` leads to: assigns the boundary's outputs (with `$error`), goes on."""
+    state: State = {"Type": "Pass"}
+    assign = jt.sequential_assign(element.outputs, {"error": ERROR_VALUE}, region.ctx.free)
+    if assign:
+        state["Assign"] = assign
+    region.add(element.id, with_next(state, region.next_of(element)))
+
+
+def unsupported(region: Region, element: Element) -> None:
+    region.ctx.problem(element, f"{element.tag} is not supported: {element.note or 'no ASL form'}")

@@ -1,0 +1,98 @@
+"""Building JSONata text for the compiled machine out of the scenario's own expressions.
+
+Scenario values are either literals or whole-string `{% expr %}` JSONata. The compiler never
+rewrites a user's expression; it only wraps it in a JSONata block that binds the names the
+scenario format promises (`$result`, `$error`, earlier outputs of the same element), so the very
+same text runs on AWS and in the embedded engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from automations.bpmn.model import Param
+
+OPEN, CLOSE = "{%", "%}"
+
+FreeVariables = Callable[[str], set[str]]
+
+
+def is_expression(value: str) -> bool:
+    stripped = value.strip()
+    return stripped.startswith(OPEN) and stripped.endswith(CLOSE) and len(stripped) >= 4
+
+
+def body(value: str) -> str:
+    """The JSONata inside `{% ... %}`, or the literal as a JSONata string literal."""
+    if is_expression(value):
+        return value.strip()[2:-2].strip()
+    return json.dumps(value, ensure_ascii=False)
+
+
+def wrap(text: str) -> str:
+    return f"{OPEN} {text} {CLOSE}"
+
+
+def field(name: str) -> str:
+    """A JSONata field reference that is safe whatever the name (keywords included)."""
+    return f"`{name}`"
+
+
+def block(bindings: Sequence[tuple[str, str]], final: str) -> str:
+    """`( $a := x; $b := y; final )`, or just `final` when nothing needs binding."""
+    if not bindings:
+        return final
+    parts = [f"${name} := {text}" for name, text in bindings]
+    return "(" + "; ".join([*parts, final]) + ")"
+
+
+def value_with(value: str, locals_: dict[str, str], free: FreeVariables) -> Any:
+    """A field value for ASL: a literal stays a literal; an expression gets its locals bound."""
+    if not is_expression(value):
+        return value
+    expr = body(value)
+    used = free(expr)
+    bindings = [(name, text) for name, text in locals_.items() if name in used]
+    return wrap(block(bindings, expr))
+
+
+def sequential_assign(
+    outputs: Sequence[Param], locals_: dict[str, str], free: FreeVariables
+) -> dict[str, Any]:
+    """An ASL `Assign` in which each output sees the ones before it.
+
+    ASL evaluates every `Assign` field against the variables as they were when the state was
+    entered; users read a list of outputs top-down. So output k is evaluated in a block that
+    first re-computes the earlier outputs it (transitively) reads.
+    """
+    assign: dict[str, Any] = {}
+    earlier: list[tuple[str, str]] = []  # (name, jsonata text) in document order
+    for out in outputs:
+        expr = body(out.value)
+        needed = _needed_bindings(expr, earlier, locals_, free)
+        if not needed and not is_expression(out.value):
+            assign[out.name] = out.value
+        else:
+            assign[out.name] = wrap(block(needed, expr))
+        earlier.append((out.name, expr))
+    return assign
+
+
+def _needed_bindings(
+    expr: str,
+    earlier: list[tuple[str, str]],
+    locals_: dict[str, str],
+    free: FreeVariables,
+) -> list[tuple[str, str]]:
+    wanted = free(expr)
+    chosen: list[tuple[str, str]] = []
+    # Walk earlier outputs backwards: a binding is kept if something after it reads it.
+    for name, text in reversed(earlier):
+        if name in wanted:
+            chosen.append((name, text))
+            wanted = (wanted - {name}) | free(text)
+    chosen.reverse()
+    prelude = [(name, text) for name, text in locals_.items() if name in wanted]
+    return prelude + chosen

@@ -1,0 +1,69 @@
+"""The process namespace: which variables a scenario reads and writes, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from automations.bpmn.model import Element, Graph
+from automations.compiler import jsonata_text as jt
+
+# Names the scenario format binds itself; they are never process variables.
+LOCAL_NAMES = frozenset({"result", "error", "states"})
+
+
+def assigned_by(element: Element) -> list[str]:
+    """Variables an element writes into the enclosing scope (not its instance-local ones)."""
+    if element.loop is not None:
+        return [element.loop.output_collection] if element.loop.output_collection else []
+    names = [p.name for p in element.outputs]
+    if element.body is not None:
+        names += assigned_in(element.body)
+    return names
+
+
+def assigned_in(graph: Graph) -> list[str]:
+    return assigned_in_nodes(graph, graph.elements)
+
+
+def assigned_in_nodes(graph: Graph, nodes: Iterable[str]) -> list[str]:
+    wanted = set(nodes)
+    names: dict[str, None] = {}
+    for element in graph.elements.values():  # document order keeps the compiled text stable
+        if element.id in wanted:
+            names.update(dict.fromkeys(assigned_by(element)))
+    return list(names)
+
+
+def expressions(graph: Graph) -> Iterator[str]:
+    """Every `{% %}` body in a scope and the scopes inside it."""
+    for flow in graph.flows.values():
+        if flow.condition and jt.is_expression(flow.condition):
+            yield jt.body(flow.condition)
+    for element in graph.elements.values():
+        values = [p.value for p in (*element.inputs, *element.outputs)]
+        if element.loop is not None:
+            values += [element.loop.input_collection, element.loop.output_element or ""]
+        if element.timer is not None:
+            values.append(element.timer.value)
+        yield from (jt.body(v) for v in values if jt.is_expression(v))
+        if element.body is not None:
+            yield from expressions(element.body)
+
+
+def loop_locals(graph: Graph) -> set[str]:
+    found: set[str] = set()
+    for element in graph.elements.values():
+        if element.loop is not None:
+            found.add(element.loop.input_element)
+        if element.body is not None:
+            found |= loop_locals(element.body)
+    return found
+
+
+def process_variables(graph: Graph, free: jt.FreeVariables) -> list[str]:
+    """Names written anywhere, then names read anywhere, minus what the format binds locally."""
+    names: dict[str, None] = dict.fromkeys(assigned_in(graph))
+    for text in expressions(graph):
+        names.update(dict.fromkeys(sorted(free(text))))
+    excluded = LOCAL_NAMES | loop_locals(graph)
+    return [n for n in names if n not in excluded]

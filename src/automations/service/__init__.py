@@ -1,0 +1,1 @@
+"""Use cases: what the product does, whichever adapters (SQLite or AWS) it runs on."""
