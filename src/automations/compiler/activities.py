@@ -42,7 +42,7 @@ def scenario_arn(scenario_id: str) -> str:
 
 
 def _inputs(region: Region, params: list[Param]) -> dict[str, object]:
-    return {p.name: jt.value_with(p.value, {}, region.ctx.free) for p in params}
+    return {p.name: jt.value_with(p.value, {}) for p in params}
 
 
 def _outputs(region: Region, element: Element) -> dict[str, object]:
@@ -262,8 +262,7 @@ def multi_instance(region: Region, element: Element, build: InnerBuilder) -> Non
     )
     if collect_name:
         expr = jt.body(loop.output_element) if loop.output_element else "$states.input"
-        used = region.ctx.free(expr)
-        bindings = [("result", "$states.input")] if "result" in used else []
+        bindings = [("result", "$states.input")] if jt.reads(expr, "result") else []
         inner.add(collect_name, {"Type": "Pass", "Output": jt.wrap(jt.block(bindings, expr)), "End": True})
     items = {item_name: inner.states.pop(item_name)} | inner.states  # StartAt first, for readers
     state: State = {

@@ -9,6 +9,7 @@ same text runs on AWS and in the embedded engine.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -48,13 +49,19 @@ def block(bindings: Sequence[tuple[str, str]], final: str) -> str:
     return "(" + "; ".join([*parts, final]) + ")"
 
 
-def value_with(value: str, locals_: dict[str, str], free: FreeVariables) -> Any:
+def reads(expr: str, name: str) -> bool:
+    """Whether `expr` mentions `$name`. Textual on purpose: `$error` is also a JSONata built-in
+    function, so a syntax-tree walk that skips built-ins would miss it; binding a local that the
+    expression does not use after all costs nothing."""
+    return re.search(rf"\${re.escape(name)}(?![A-Za-z0-9_])", expr) is not None
+
+
+def value_with(value: str, locals_: dict[str, str]) -> Any:
     """A field value for ASL: a literal stays a literal; an expression gets its locals bound."""
     if not is_expression(value):
         return value
     expr = body(value)
-    used = free(expr)
-    bindings = [(name, text) for name, text in locals_.items() if name in used]
+    bindings = [(name, text) for name, text in locals_.items() if reads(expr, name)]
     return wrap(block(bindings, expr))
 
 
@@ -94,5 +101,6 @@ def _needed_bindings(
             chosen.append((name, text))
             wanted = (wanted - {name}) | free(text)
     chosen.reverse()
-    prelude = [(name, text) for name, text in locals_.items() if name in wanted]
+    texts = [expr, *(text for _, text in chosen)]
+    prelude = [(n, t) for n, t in locals_.items() if any(reads(x, n) for x in texts)]
     return prelude + chosen

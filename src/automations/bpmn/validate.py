@@ -1,0 +1,515 @@
+"""The checks the XSD cannot make: references, scopes, reachability, conditions, timers, the
+`auto:` extensions against the component registry, and JSONata syntax.
+
+Every check runs and every problem is collected; nothing stops at the first. Each check is a
+small generator in one of two tables (per scope, per element), so adding one is adding a row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import jsonata
+
+from automations.bpmn.errors import Problem
+from automations.bpmn.model import Element, Graph, Kind, Param, Process, Scenario, Timer
+from automations.bpmn.parser import graphs
+from automations.components import registry
+
+KnownScenarios = Callable[[str], bool]
+
+ACTIVITIES = frozenset({Kind.SERVICE_TASK, Kind.TASK, Kind.SUBPROCESS, Kind.CALL_ACTIVITY})
+# Sources whose outgoing flows may carry a condition (BPMN "conditional sequence flow").
+_CONDITIONAL_SOURCES = ACTIVITIES | {Kind.EXCLUSIVE_GATEWAY, Kind.INCLUSIVE_GATEWAY}
+# Where an `auto:output` has a state to hang its Assign on.
+_ASSIGNING = ACTIVITIES | {Kind.ERROR_BOUNDARY, Kind.TIMER_BOUNDARY, Kind.TIMER_CATCH}
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_RESERVED_VARIABLES = frozenset({"states"})  # Step Functions owns $states
+_DURATION = re.compile(
+    r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(?:[.,]\d+)?S)?)?\Z"
+)
+_MAX_ATTEMPTS = 100
+_MAX_INTERVAL_SECONDS = 24 * 3600  # a process lives at most 24 h
+_MAX_BACKOFF_RATE = 10.0
+
+
+@dataclass(slots=True)
+class _Context:
+    """The scenario being checked, with indexes built once for every check."""
+
+    scenario: Scenario
+    known_scenarios: KnownScenarios | None
+    scope_of: dict[str, str] = field(default_factory=dict)  # element id -> id of its scope
+
+    def problem(self, line: int, element: str, message: str) -> Problem:
+        return Problem(self.scenario.file, line, element, message)
+
+
+def validate_scenario(
+    scenario: Scenario, *, known_scenarios: KnownScenarios | None = None
+) -> list[Problem]:
+    """Every semantic problem of a parsed scenario (empty list: it can be compiled).
+
+    `known_scenarios(id)` says whether a call activity's calledElement names a scenario; without
+    it only an empty calledElement is reported.
+    """
+    ctx = _Context(scenario, known_scenarios)
+    scopes = [g for g in graphs(scenario) if g.elements]  # an empty pool or collapsed box: no run
+    for graph in scopes:
+        ctx.scope_of.update(dict.fromkeys(graph.elements, graph.id))
+    problems: list[Problem] = []
+    for graph in scopes:
+        for graph_check in _GRAPH_CHECKS:
+            problems.extend(graph_check(ctx, graph))
+        for node in graph.elements.values():
+            for element_check in _ELEMENT_CHECKS:
+                problems.extend(element_check(ctx, graph, node))
+    return problems
+
+
+# -- scope checks --------------------------------------------------------------------------
+
+
+def _flow_references(ctx: _Context, graph: Graph) -> Iterator[Problem]:
+    for flow in graph.flows.values():
+        for attr, ref in (("sourceRef", flow.source), ("targetRef", flow.target)):
+            if not ref or ref in graph.elements:
+                continue  # an absent ref is an XSD problem, reported already
+            if ref in ctx.scope_of:
+                yield ctx.problem(
+                    flow.line,
+                    flow.id,
+                    f"flow {flow.id} leaves its {_scope_word(graph)}: {attr} {ref!r} is in "
+                    f"{ctx.scope_of[ref]!r}; a sequence flow must stay inside one scope",
+                )
+            else:
+                yield ctx.problem(
+                    flow.line, flow.id, f"flow {flow.id}: {attr} {ref!r} points to no element"
+                )
+
+
+def _one_start_event(ctx: _Context, graph: Graph) -> Iterator[Problem]:
+    starts = graph.starts()
+    # A scope whose only start events are unsupported ones is reported through those.
+    if not starts and not any(n.tag == "startEvent" for n in graph.elements.values()):
+        yield ctx.problem(
+            graph.line,
+            graph.id,
+            f"{_scope_word(graph)} {graph.id} has no none start event; add a "
+            "<bpmn:startEvent> without an event definition",
+        )
+    for extra in starts[1:]:
+        yield ctx.problem(
+            extra.line,
+            extra.id,
+            f"second none start event in {_scope_word(graph)} {graph.id} (the first is "
+            f"{starts[0].id}); a {_scope_word(graph)} has exactly one",
+        )
+
+
+def _reachability(ctx: _Context, graph: Graph) -> Iterator[Problem]:
+    # Every start event is an entry point, even one reported as unsupported, so that one
+    # unsupported start does not also make everything behind it "unreachable".
+    roots = [n.id for n in graph.elements.values() if n.tag == "startEvent"]
+    if not roots:
+        return
+    seen = _reachable(graph, roots)
+    for node in graph.elements.values():
+        if node.id not in seen and node.kind is not Kind.UNSUPPORTED:
+            yield ctx.problem(
+                node.line,
+                node.id,
+                f"{node.id} cannot be reached from the start event; connect it or remove it",
+            )
+
+
+def _reachable(graph: Graph, roots: list[str]) -> set[str]:
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = graph.elements[stack.pop()]
+        targets = [graph.flows[f].target for f in node.outgoing if f in graph.flows]
+        for nxt in targets + node.boundaries:  # a boundary event is live when its activity is
+            if nxt in graph.elements and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _flow_conditions(ctx: _Context, graph: Graph) -> Iterator[Problem]:
+    for flow in graph.flows.values():
+        source = graph.elements.get(flow.source)
+        if flow.condition is None or source is None or source.kind is Kind.UNSUPPORTED:
+            continue
+        line = flow.condition_line or flow.line
+        if source.kind is Kind.PARALLEL_GATEWAY:
+            yield ctx.problem(
+                line,
+                flow.id,
+                f"flow {flow.id} has a condition but leaves parallel gateway {source.id}, "
+                "which takes every branch; remove the condition or use an inclusive gateway",
+            )
+        elif source.kind not in _CONDITIONAL_SOURCES:
+            yield ctx.problem(
+                line,
+                flow.id,
+                f"flow {flow.id} has a condition but leaves a {source.tag}; only flows out of "
+                "an exclusive or inclusive gateway or an activity take conditions",
+            )
+        elif source.default_flow == flow.id:
+            yield ctx.problem(
+                line, flow.id, f"default flow {flow.id} must not have a condition; remove it"
+            )
+        else:
+            yield from _value_problems(
+                ctx, flow.id, line, f"condition of {flow.id}", flow.condition
+            )
+            if not _is_expression(flow.condition):
+                yield ctx.problem(
+                    line,
+                    flow.id,
+                    f"condition of {flow.id} must be a {{% JSONata %}} expression, "
+                    f"e.g. {{% $amount > 100 %}}",
+                )
+
+
+def _exclusive_branches(ctx: _Context, graph: Graph) -> Iterator[Problem]:
+    for node in graph.elements.values():
+        if node.kind is not Kind.EXCLUSIVE_GATEWAY:
+            continue
+        flows = graph.out_flows(node.id)
+        if len(flows) < 2:
+            continue
+        for flow in flows:
+            if flow.condition is None and flow.id != node.default_flow:
+                yield ctx.problem(
+                    flow.line,
+                    flow.id,
+                    f"flow {flow.id} out of exclusive gateway {node.id} needs a condition "
+                    "or must be the gateway's default flow",
+                )
+
+
+def _event_flows(ctx: _Context, graph: Graph) -> Iterator[Problem]:
+    for node in graph.elements.values():
+        if node.incoming and node.tag in ("startEvent", "boundaryEvent"):
+            yield ctx.problem(
+                node.line, node.id, f"{node.tag} {node.id} cannot have incoming sequence flows"
+            )
+        if node.outgoing and node.tag == "endEvent":
+            yield ctx.problem(
+                node.line, node.id, f"end event {node.id} cannot have outgoing sequence flows"
+            )
+
+
+_GraphCheck = Callable[[_Context, Graph], Iterable[Problem]]
+_GRAPH_CHECKS: tuple[_GraphCheck, ...] = (
+    _flow_references,
+    _one_start_event,
+    _reachability,
+    _flow_conditions,
+    _exclusive_branches,
+    _event_flows,
+)
+
+
+# -- element checks ------------------------------------------------------------------------
+
+
+def _unsupported(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    if node.kind is Kind.UNSUPPORTED:
+        yield ctx.problem(node.line, node.id, f"{node.tag} is not supported: {node.note}")
+
+
+def _default_flow(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    if node.default_flow is not None and node.default_flow not in node.outgoing:
+        yield ctx.problem(
+            node.line,
+            node.id,
+            f"default flow {node.default_flow!r} is not an outgoing flow of {node.id}",
+        )
+
+
+def _boundary(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    ref = node.attached_to
+    if not ref:
+        return  # not a boundary event, or attachedToRef absent (an XSD problem)
+    activity = graph.elements.get(ref)
+    if activity is None and ref in ctx.scope_of:
+        message = f"attachedToRef {ref!r} is in another scope; put the event on the activity"
+    elif activity is None:
+        message = f"attachedToRef {ref!r} points to no activity"
+    elif activity.kind not in ACTIVITIES and activity.kind is not Kind.UNSUPPORTED:
+        message = f"boundary event is attached to {activity.tag} {ref}, which is not an activity"
+    else:
+        return
+    yield ctx.problem(node.line, node.id, message)
+
+
+def _error_ref(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    if node.error_ref is not None and node.error_ref not in ctx.scenario.errors:
+        yield ctx.problem(
+            node.line,
+            node.id,
+            f"errorRef {node.error_ref!r} points to no bpmn:error; "
+            'define <bpmn:error id="..." errorCode="..."/>',
+        )
+
+
+def _call(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    if node.kind is not Kind.CALL_ACTIVITY:
+        return
+    called = node.called_element
+    if not called:
+        yield ctx.problem(
+            node.line, node.id, "call activity needs calledElement (the id of the scenario to call)"
+        )
+    elif ctx.known_scenarios is not None and not ctx.known_scenarios(called):
+        yield ctx.problem(node.line, node.id, f"calledElement {called!r} is not a known scenario")
+
+
+def _timer(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    if node.kind not in (Kind.TIMER_CATCH, Kind.TIMER_BOUNDARY):
+        return
+    timer = node.timer
+    if timer is None:
+        yield ctx.problem(node.line, node.id, "timer needs a timeDuration or a timeDate")
+        return
+    message = _TIMER_CHECKS[timer.kind](timer)
+    if message is not None:
+        yield ctx.problem(timer.line, node.id, message)
+    yield from _value_problems(ctx, node.id, timer.line, f"time{timer.kind.title()}", timer.value)
+
+
+def _timer_duration(timer: Timer) -> str | None:
+    if not timer.value:
+        return "timeDuration is empty; give a duration like PT5M"
+    if _is_expression(timer.value) or _DURATION.match(timer.value):
+        return None
+    return (
+        f"timeDuration {timer.value!r} is not an ISO 8601 duration (like PT5M or P1DT2H) "
+        "nor a {% %} expression"
+    )
+
+
+def _timer_date(timer: Timer) -> str | None:
+    if not timer.value:
+        return "timeDate is empty; give a date-time like 2025-01-31T09:00:00Z"
+    if _is_expression(timer.value) or _is_timestamp(timer.value):
+        return None
+    return (
+        f"timeDate {timer.value!r} is not an ISO 8601 date-time with a time zone "
+        "(like 2025-01-31T09:00:00Z) nor a {% %} expression"
+    )
+
+
+def _timer_cycle(timer: Timer) -> str | None:
+    return "timeCycle: cycles are not supported, use a loop"
+
+
+_TIMER_CHECKS: dict[str, Callable[[Timer], str | None]] = {
+    "duration": _timer_duration,
+    "date": _timer_date,
+    "cycle": _timer_cycle,
+}
+
+
+def _component(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    if node.component is None or node.kind is Kind.UNSUPPORTED:
+        return
+    line = node.component_line or node.line
+    if node.kind is not Kind.SERVICE_TASK:
+        yield ctx.problem(line, node.id, f"auto:component belongs on a task, not a {node.tag}")
+        return
+    try:
+        spec = registry.get(node.component)
+    except registry.UnknownComponent:
+        known = ", ".join(registry.names())
+        yield ctx.problem(
+            line, node.id, f"unknown component {node.component!r}; known components: {known}"
+        )
+        return
+    taken = sorted(spec.input_names)
+    for param in node.inputs:
+        if param.name not in spec.input_names:
+            yield ctx.problem(
+                param.line,
+                node.id,
+                f"component {spec.name} takes no input {param.name!r}; "
+                f"it takes: {', '.join(taken)}",
+            )
+    given = {p.name for p in node.inputs}
+    for name, info in spec.input_model.model_fields.items():
+        if info.is_required() and name not in given:
+            yield ctx.problem(
+                line, node.id, f"component {spec.name} needs input {name!r}; add an auto:input"
+            )
+    if node.retry is not None:
+        for code in node.retry.errors:
+            if code not in spec.errors and not code.startswith("States."):
+                yield ctx.problem(
+                    node.retry.line,
+                    node.id,
+                    f"auto:retry: component {spec.name} never raises {code!r}; "
+                    f"it raises: {', '.join(spec.errors)}",
+                )
+
+
+def _inputs(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    # A call activity's inputs are the called scenario's start variables: no component needed.
+    takes_inputs = node.component is not None or node.kind in (Kind.CALL_ACTIVITY, Kind.UNSUPPORTED)
+    if node.inputs and not takes_inputs:
+        yield ctx.problem(
+            node.inputs[0].line, node.id, "auto:input needs an auto:component on the same element"
+        )
+    seen: set[str] = set()
+    for param in node.inputs:
+        if param.name in seen:
+            yield ctx.problem(param.line, node.id, f"input {param.name!r} is given twice")
+        seen.add(param.name)
+        yield from _param_value(ctx, node, "input", param)
+
+
+def _outputs(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    if node.outputs and node.kind not in _ASSIGNING and node.kind is not Kind.UNSUPPORTED:
+        yield ctx.problem(
+            node.outputs[0].line,
+            node.id,
+            f"auto:output is not allowed on a {node.tag}; activities and intermediate or "
+            "boundary events assign variables",
+        )
+    for param in node.outputs:
+        message = _variable_problem(param.name)
+        if message is not None:
+            yield ctx.problem(param.line, node.id, f"output name {param.name!r} {message}")
+        yield from _param_value(ctx, node, "output", param)
+
+
+def _retry(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    retry = node.retry
+    if retry is None:
+        return
+    if node.component is None:
+        yield ctx.problem(retry.line, node.id, "auto:retry only applies to an auto:component call")
+    for message in _retry_number_problems(
+        retry.max_attempts, retry.interval_seconds, retry.backoff_rate
+    ):
+        yield ctx.problem(retry.line, node.id, f"auto:retry {message}")
+
+
+def _retry_number_problems(attempts: int, interval: int, backoff: float) -> Iterator[str]:
+    if not 0 <= attempts <= _MAX_ATTEMPTS:
+        yield f"maxAttempts={attempts} must be between 0 and {_MAX_ATTEMPTS}"
+    if not 1 <= interval <= _MAX_INTERVAL_SECONDS:
+        yield f"intervalSeconds={interval} must be between 1 and {_MAX_INTERVAL_SECONDS}"
+    if not 1.0 <= backoff <= _MAX_BACKOFF_RATE:
+        yield f"backoffRate={backoff:g} must be between 1 and {_MAX_BACKOFF_RATE:g}"
+
+
+def _loop(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
+    loop = node.loop
+    if loop is None:
+        return
+    problem = _problem_at(ctx, loop.line, node.id)
+    if not _is_expression(loop.input_collection):
+        yield problem("auto:loop inputCollection must be a {% JSONata %} expression giving a list")
+    yield from _value_problems(ctx, node.id, loop.line, "inputCollection", loop.input_collection)
+    for attr, name in (
+        ("inputElement", loop.input_element),
+        ("outputCollection", loop.output_collection),
+    ):
+        message = _variable_problem(name) if name is not None else None
+        if message is not None:
+            yield problem(f"auto:loop {attr} {name!r} {message}")
+    if loop.output_element is not None:
+        if loop.output_collection is None:
+            yield problem("auto:loop outputElement needs outputCollection (the list to fill)")
+        yield from _value_problems(ctx, node.id, loop.line, "outputElement", loop.output_element)
+
+
+def _problem_at(ctx: _Context, line: int, element: str) -> Callable[[str], Problem]:
+    return lambda message: ctx.problem(line, element, message)
+
+
+_ElementCheck = Callable[[_Context, Graph, Element], Iterable[Problem]]
+_ELEMENT_CHECKS: tuple[_ElementCheck, ...] = (
+    _unsupported,
+    _default_flow,
+    _boundary,
+    _error_ref,
+    _call,
+    _timer,
+    _component,
+    _inputs,
+    _outputs,
+    _retry,
+    _loop,
+)
+
+
+# -- values and expressions ----------------------------------------------------------------
+
+
+def _param_value(ctx: _Context, node: Element, what: str, param: Param) -> Iterator[Problem]:
+    yield from _value_problems(ctx, node.id, param.line, f"{what} {param.name!r}", param.value)
+
+
+def _value_problems(
+    ctx: _Context, element: str, line: int, what: str, value: str
+) -> Iterator[Problem]:
+    """A `{% %}` value must parse as JSONata; `{%` inside a literal is almost surely a slip."""
+    if _is_expression(value):
+        error = _jsonata_error(value[2:-2])
+        if error is not None:
+            yield ctx.problem(line, element, f"malformed JSONata in {what}: {error}")
+    elif "{%" in value:
+        yield ctx.problem(
+            line,
+            element,
+            f"{what}: an expression must be the whole value, {{% ... %}} "
+            "(join text with &, e.g. {% 'Hello ' & $name %})",
+        )
+
+
+def _is_expression(value: str) -> bool:
+    # The parser already trimmed whitespace around expressions (see parser.normalize_value).
+    return len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
+
+
+def _jsonata_error(text: str) -> str | None:
+    """JSONata's own message when `text` does not parse, else None."""
+    try:
+        jsonata.Jsonata(text)
+    except RecursionError:
+        return "the expression is nested too deeply"
+    except Exception as exc:  # JException, and the tokenizer leaks IndexError & co.
+        return " ".join(str(exc).split()) or type(exc).__name__
+    return None
+
+
+def _variable_problem(name: str) -> str | None:
+    if name.startswith("$") and _VARIABLE.match(name[1:]):
+        return f"must be written without the '$' ({name[1:]})"
+    if not _VARIABLE.match(name):
+        return "is not a variable name (letters, digits and _, not starting with a digit)"
+    if name in _RESERVED_VARIABLES:
+        return f"is reserved (${name} belongs to Step Functions)"
+    return None
+
+
+def _is_timestamp(text: str) -> bool:
+    if "T" not in text:
+        return False
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+def _scope_word(graph: Graph) -> str:
+    return "process" if isinstance(graph, Process) else "subprocess"
