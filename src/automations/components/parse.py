@@ -1,0 +1,259 @@
+"""`parse`: find fragments in JSON, XML or plain text (the product's "Парсер").
+
+Inputs:
+- `data`: the text to search. A non-string (object, array, number...) is taken as JSON that
+  is already parsed, so `$values` can be passed as it is.
+- `method`: `jsonpath` (default), `xpath` or `regex`.
+- `query`: the JSONPath / XPath expression or the regular expression. A regular expression may
+  be written as in the product, `/№(\\d+)/i` (flags `i m s x`; `g` and `u` are accepted and
+  ignored, since `returns` says how many matches are wanted).
+- `returns`: `first` (default), `last` or `all`.
+- `group`: for `regex`, which group to return (0 = the whole match).
+
+Result: `{value}` - the first or last match, or the list of all matches; nothing found gives
+`null` (`[]` for `all`). XPath returns elements as their XML markup, attributes and text nodes
+as strings, `count()`/`sum()` as numbers and comparisons as booleans.
+
+Error codes (what boundary events can catch):
+- `parse.invalid_data`: `data` is not valid JSON (jsonpath), not well-formed XML or carries a
+  DOCTYPE (xpath), is not text where text is needed (xpath), or is larger than 1 MB.
+- `parse.invalid_query`: the JSONPath, XPath or regular expression does not compile or cannot be
+  evaluated, the asked regex group does not exist, or the query is longer than 2000 characters.
+
+Safety: XML is parsed with entities, DTDs and network access off, and a DOCTYPE is refused.
+Python's `re` has no time limit, so the guard against catastrophic backtracking is the size of
+what it may chew on: 1 MB of data and 2000 characters of pattern; the step's own timeout is the
+last line of defence. Nothing is ever evaluated as code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from typing import Any, Literal
+
+from jsonpath_ng import JSONPath
+from jsonpath_ng.exceptions import JSONPathError
+from jsonpath_ng.ext.parser import parse as parse_jsonpath
+from lxml import etree
+from pydantic import BaseModel, ConfigDict, Field
+
+from automations.components.registry import (
+    ComponentContext,
+    ComponentFailed,
+    ComponentSpec,
+    register,
+)
+
+INVALID_DATA = "parse.invalid_data"
+INVALID_QUERY = "parse.invalid_query"
+ERRORS = (INVALID_DATA, INVALID_QUERY)
+
+MAX_DATA_BYTES = 1_000_000
+MAX_QUERY_CHARS = 2000
+
+Method = Literal["jsonpath", "xpath", "regex"]
+Returns = Literal["first", "last", "all"]
+
+
+class ParseInput(BaseModel):
+    """What `parse` takes; see the module docstring for each field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: Any
+    method: Method = "jsonpath"
+    query: str
+    returns: Returns = "first"
+    group: int = Field(default=0, ge=0)
+
+
+class ParseResult(BaseModel):
+    """The found value (`first`/`last`) or the list of found values (`all`)."""
+
+    value: Any = None
+
+
+# ---------------------------------------------------------------------------------------------
+# JSONPath
+
+
+@lru_cache(maxsize=256)
+def _compile_jsonpath(query: str) -> JSONPath:
+    # Building a JSONPath parser is slow (ply tables); scenarios repeat the same few queries.
+    try:
+        return parse_jsonpath(query)
+    except (JSONPathError, ValueError, TypeError, AttributeError) as exc:
+        raise ComponentFailed(INVALID_QUERY, f"invalid JSONPath {query!r}: {exc}") from None
+
+
+def _find_jsonpath(data: Any, query: str, group: int) -> Iterable[Any]:
+    path = _compile_jsonpath(query)
+    document = _load_json(data) if isinstance(data, str) else data
+    try:
+        return [match.value for match in path.find(document)]
+    except (JSONPathError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # Filters can fail at run time (e.g. an operator the extension does not support).
+        raise ComponentFailed(INVALID_QUERY, f"JSONPath {query!r} failed: {exc}") from None
+
+
+def _load_json(text: str) -> Any:
+    _check_size(text)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ComponentFailed(INVALID_DATA, f"data is not valid JSON: {exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# XPath
+
+
+# One parser per call: lxml parsers keep state and are not safe to share between threads.
+def _xml_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        # The text is a Python string we encode as UTF-8 ourselves, whatever the XML
+        # declaration says it was originally.
+        encoding="utf-8",
+    )
+
+
+def _find_xpath(data: Any, query: str, group: int) -> Iterable[Any]:
+    root = _load_xml(data)
+    namespaces = {prefix: uri for prefix, uri in root.nsmap.items() if prefix}
+    try:
+        found = etree.XPath(query, namespaces=namespaces)(root)
+    except etree.XPathError as exc:
+        raise ComponentFailed(INVALID_QUERY, f"invalid XPath {query!r}: {exc}") from None
+    items = found if isinstance(found, list) else [found]
+    return [_xpath_value(item) for item in items]
+
+
+def _load_xml(data: Any) -> etree._Element:
+    if not isinstance(data, str):
+        raise ComponentFailed(INVALID_DATA, "XPath needs XML text, got a JSON value")
+    encoded = _check_size(data)
+    try:
+        root = etree.fromstring(encoded, _xml_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ComponentFailed(INVALID_DATA, f"data is not well-formed XML: {exc}") from None
+    doctype = root.getroottree().docinfo.doctype  # type: ignore[union-attr]  # not in lxml-stubs
+    if doctype:
+        # Entities are off already; refusing the DOCTYPE outright leaves nothing to exploit.
+        raise ComponentFailed(INVALID_DATA, "XML with a DOCTYPE is refused")
+    return root
+
+
+def _xpath_value(item: Any) -> Any:
+    if isinstance(item, etree._Element):
+        return etree.tostring(item, encoding="unicode", with_tail=False)
+    if isinstance(item, bool):
+        return item
+    if isinstance(item, float):
+        # XPath numbers are doubles; count() = 2.0 reads better as 2, NaN is not JSON.
+        if math.isnan(item) or math.isinf(item):
+            return None
+        return int(item) if item.is_integer() else item
+    if isinstance(item, tuple):  # the namespace axis yields (prefix, uri)
+        return [str(part) if part is not None else None for part in item]
+    return str(item)  # attribute values and text nodes ("smart strings")
+
+
+# ---------------------------------------------------------------------------------------------
+# Regular expressions
+
+_DELIMITED = re.compile(r"/(?P<pattern>.*)/(?P<flags>[gimsux]*)", re.DOTALL)
+_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+
+
+@lru_cache(maxsize=256)
+def _compile_regex(query: str) -> re.Pattern[str]:
+    pattern, flags = query, 0
+    delimited = _DELIMITED.fullmatch(query)
+    if delimited:  # the product's JavaScript-like `/pattern/flags`
+        pattern = delimited["pattern"]
+        for letter in delimited["flags"]:
+            flags |= _FLAGS.get(letter, 0)
+    try:
+        return re.compile(pattern, flags)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise ComponentFailed(INVALID_QUERY, f"invalid regular expression: {exc}") from None
+
+
+def _find_regex(data: Any, query: str, group: int) -> Iterable[Any]:
+    pattern = _compile_regex(query)
+    if group > pattern.groups:
+        raise ComponentFailed(
+            INVALID_QUERY,
+            f"the regular expression has {pattern.groups} group(s), group {group} was asked",
+        )
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    _check_size(text)
+    return _regex_groups(pattern.finditer(text), group)
+
+
+def _regex_groups(matches: Iterator[re.Match[str]], group: int) -> Iterator[str | None]:
+    # Lazy, so that `first` stops at the first match instead of scanning the whole text.
+    for match in matches:
+        yield match.group(group)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_size(text: str) -> bytes:
+    encoded = text.encode("utf-8", errors="surrogatepass")
+    if len(encoded) > MAX_DATA_BYTES:
+        raise ComponentFailed(
+            INVALID_DATA, f"data is {len(encoded)} bytes, more than the {MAX_DATA_BYTES} allowed"
+        )
+    return encoded
+
+
+Finder = Callable[[Any, str, int], Iterable[Any]]
+
+_FINDERS: dict[str, Finder] = {
+    "jsonpath": _find_jsonpath,
+    "xpath": _find_xpath,
+    "regex": _find_regex,
+}
+
+
+def _select(found: Iterable[Any], returns: Returns) -> Any:
+    if returns == "all":
+        return list(found)
+    if returns == "first":
+        return next(iter(found), None)
+    tail = deque(found, maxlen=1)  # walks the matches keeping only the last one
+    return tail[0] if tail else None
+
+
+def run(params: ParseInput, ctx: ComponentContext) -> ParseResult:
+    """Find `query` in `data` and return the first, last or all matches."""
+    if len(params.query) > MAX_QUERY_CHARS:
+        raise ComponentFailed(
+            INVALID_QUERY, f"the query is longer than {MAX_QUERY_CHARS} characters"
+        )
+    found = _FINDERS[params.method](params.data, params.query, params.group)
+    return ParseResult(value=_select(found, params.returns))
+
+
+SPEC = register(
+    ComponentSpec(
+        name="parse",
+        input_model=ParseInput,
+        result_model=ParseResult,
+        errors=ERRORS,
+        run=run,
+        summary="Find values in JSON (JSONPath), XML (XPath) or text (regular expression).",
+    )
+)
