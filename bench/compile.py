@@ -32,7 +32,7 @@ def _segment(i: int, prev: str) -> tuple[list[str], str]:
         f'<bpmn:task id="{n}_calc"><bpmn:extensionElements>'
         f'<auto:output name="v{i}" value="{{% $count + {i} %}}"/>'
         f'<auto:output name="count" value="{{% $count + 1 %}}"/></bpmn:extensionElements></bpmn:task>',
-        f'<bpmn:exclusiveGateway id="{n}_split" default="{n}_f4"/>',
+        f'<bpmn:exclusiveGateway id="{n}_split" default="{n}_f3"/>',
         f'<bpmn:task id="{n}_big"><bpmn:extensionElements><auto:output name="size" value="big"/>'
         "</bpmn:extensionElements></bpmn:task>",
         f'<bpmn:task id="{n}_small"><bpmn:extensionElements><auto:output name="size" value="small"/>'

@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import jsonata
-
 from automations.bpmn.errors import Problem
 from automations.bpmn.model import Element, Graph, Kind, Param, Process, Scenario, Timer
 from automations.bpmn.parser import graphs
 from automations.components import registry
+from automations.expressions import ExpressionError, is_expression, parse_jsonata
 
 KnownScenarios = Callable[[str], bool]
 
@@ -119,7 +118,8 @@ def _reachability(ctx: _Context, graph: Graph) -> Iterator[Problem]:
         return
     seen = _reachable(graph, roots)
     for node in graph.elements.values():
-        if node.id not in seen and node.kind is not Kind.UNSUPPORTED:
+        detached = node.tag == "boundaryEvent" and node.attached_to not in graph.elements
+        if node.id not in seen and node.kind is not Kind.UNSUPPORTED and not detached:
             yield ctx.problem(
                 node.line,
                 node.id,
@@ -168,7 +168,7 @@ def _flow_conditions(ctx: _Context, graph: Graph) -> Iterator[Problem]:
             yield from _value_problems(
                 ctx, flow.id, line, f"condition of {flow.id}", flow.condition
             )
-            if not _is_expression(flow.condition):
+            if not is_expression(flow.condition):
                 yield ctx.problem(
                     line,
                     flow.id,
@@ -288,7 +288,7 @@ def _timer(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
 def _timer_duration(timer: Timer) -> str | None:
     if not timer.value:
         return "timeDuration is empty; give a duration like PT5M"
-    if _is_expression(timer.value) or _DURATION.match(timer.value):
+    if is_expression(timer.value) or _DURATION.match(timer.value):
         return None
     return (
         f"timeDuration {timer.value!r} is not an ISO 8601 duration (like PT5M or P1DT2H) "
@@ -299,7 +299,7 @@ def _timer_duration(timer: Timer) -> str | None:
 def _timer_date(timer: Timer) -> str | None:
     if not timer.value:
         return "timeDate is empty; give a date-time like 2025-01-31T09:00:00Z"
-    if _is_expression(timer.value) or _is_timestamp(timer.value):
+    if is_expression(timer.value) or _is_timestamp(timer.value):
         return None
     return (
         f"timeDate {timer.value!r} is not an ISO 8601 date-time with a time zone "
@@ -415,7 +415,7 @@ def _loop(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
     if loop is None:
         return
     problem = _problem_at(ctx, loop.line, node.id)
-    if not _is_expression(loop.input_collection):
+    if not is_expression(loop.input_collection):
         yield problem("auto:loop inputCollection must be a {% JSONata %} expression giving a list")
     yield from _value_problems(ctx, node.id, loop.line, "inputCollection", loop.input_collection)
     for attr, name in (
@@ -462,7 +462,7 @@ def _value_problems(
     ctx: _Context, element: str, line: int, what: str, value: str
 ) -> Iterator[Problem]:
     """A `{% %}` value must parse as JSONata; `{%` inside a literal is almost surely a slip."""
-    if _is_expression(value):
+    if is_expression(value):
         error = _jsonata_error(value[2:-2])
         if error is not None:
             yield ctx.problem(line, element, f"malformed JSONata in {what}: {error}")
@@ -475,19 +475,12 @@ def _value_problems(
         )
 
 
-def _is_expression(value: str) -> bool:
-    # The parser already trimmed whitespace around expressions (see parser.normalize_value).
-    return len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
-
-
 def _jsonata_error(text: str) -> str | None:
     """JSONata's own message when `text` does not parse, else None."""
     try:
-        jsonata.Jsonata(text)
-    except RecursionError:
-        return "the expression is nested too deeply"
-    except Exception as exc:  # JException, and the tokenizer leaks IndexError & co.
-        return " ".join(str(exc).split()) or type(exc).__name__
+        parse_jsonata(text)  # compiled once and cached by text, for the engines too
+    except ExpressionError as exc:
+        return " ".join(str(exc).split())
     return None
 
 

@@ -175,9 +175,10 @@ def test_express_caps_the_machine_timeout() -> None:
 def test_multi_instance_becomes_map_collecting_output_element() -> None:
     body = (
         START_END
-        + '<bpmn:task id="M"><bpmn:multiInstanceLoopCharacteristics/><bpmn:extensionElements>'
+        + '<bpmn:task id="M"><bpmn:extensionElements>'
         '<auto:loop inputCollection="{% $items %}" inputElement="item" outputCollection="totals" '
-        'outputElement="{% $item * 2 %}"/></bpmn:extensionElements></bpmn:task>'
+        'outputElement="{% $item * 2 %}"/></bpmn:extensionElements>'
+        "<bpmn:multiInstanceLoopCharacteristics/></bpmn:task>"
         + flows("S>M", "M>E")
     )
     machine = compiled(bpmn(body))
