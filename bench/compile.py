@@ -31,12 +31,13 @@ def _segment(i: int, prev: str) -> tuple[list[str], str]:
     nodes = [
         f'<bpmn:task id="{n}_calc"><bpmn:extensionElements>'
         f'<auto:output name="v{i}" value="{{% $count + {i} %}}"/>'
-        f'<auto:output name="count" value="{{% $count + 1 %}}"/></bpmn:extensionElements></bpmn:task>',
+        f'<auto:output name="count" value="{{% $count + 1 %}}"/>'
+        "</bpmn:extensionElements></bpmn:task>",
         f'<bpmn:exclusiveGateway id="{n}_split" default="{n}_f3"/>',
         f'<bpmn:task id="{n}_big"><bpmn:extensionElements><auto:output name="size" value="big"/>'
         "</bpmn:extensionElements></bpmn:task>",
-        f'<bpmn:task id="{n}_small"><bpmn:extensionElements><auto:output name="size" value="small"/>'
-        "</bpmn:extensionElements></bpmn:task>",
+        f'<bpmn:task id="{n}_small"><bpmn:extensionElements>'
+        '<auto:output name="size" value="small"/></bpmn:extensionElements></bpmn:task>',
         f'<bpmn:exclusiveGateway id="{n}_merge"/>',
         f'<bpmn:parallelGateway id="{n}_fork"/>',
         f'<bpmn:task id="{n}_left"><bpmn:extensionElements><auto:output name="left{i}" '

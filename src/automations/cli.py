@@ -50,7 +50,9 @@ def _report(exc: ScenarioInvalid, stream: TextIO) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="automations", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    validate = commands.add_parser("validate", help="check a scenario; problems as FILE:LINE: ID: message")
+    validate = commands.add_parser(
+        "validate", help="check a scenario; problems as FILE:LINE: ID: message"
+    )
     validate.add_argument("file")
     validate.set_defaults(handler=_validate)
     compile_ = commands.add_parser("compile", help="print the compiled ASL definition")

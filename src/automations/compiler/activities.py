@@ -263,7 +263,9 @@ def multi_instance(region: Region, element: Element, build: InnerBuilder) -> Non
     if collect_name:
         expr = jt.body(loop.output_element) if loop.output_element else "$states.input"
         bindings = [("result", "$states.input")] if jt.reads(expr, "result") else []
-        inner.add(collect_name, {"Type": "Pass", "Output": jt.wrap(jt.block(bindings, expr)), "End": True})
+        inner.add(
+            collect_name, {"Type": "Pass", "Output": jt.wrap(jt.block(bindings, expr)), "End": True}
+        )
     items = {item_name: inner.states.pop(item_name)} | inner.states  # StartAt first, for readers
     state: State = {
         "Type": "Map",

@@ -1,4 +1,4 @@
-"""Compilation state: the whole scenario (`Context`) and one `States` object being filled (`Region`)."""
+"""Compilation state: the scenario (`Context`) and one `States` object being filled (`Region`)."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def fork(region: Region, element: Element) -> None:
     branches: list[State] = []
     owners: dict[str, list[int]] = {}
     for k, (flow, nodes) in enumerate(zip(outs, block.branches, strict=True)):
-        names = assigned_in_nodes(region.graph, nodes)
+        names = assigned_in_nodes(region.graph, nodes, region.structure.position)
         for name in names:
             owners.setdefault(name, []).append(k)
         exit_name = f"{join.id}__{k}"
@@ -95,7 +95,11 @@ def _inclusive_gate(
         condition = jt.body(flow.condition)
     inner.add(
         flow.id,
-        {"Type": "Choice", "Choices": [{"Condition": jt.wrap(condition), "Next": first}], "Default": exit_name},
+        {
+            "Type": "Choice",
+            "Choices": [{"Condition": jt.wrap(condition), "Next": first}],
+            "Default": exit_name,
+        },
     )
     return flow.id
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from automations.bpmn.model import Param
@@ -53,7 +54,12 @@ def reads(expr: str, name: str) -> bool:
     """Whether `expr` mentions `$name`. Textual on purpose: `$error` is also a JSONata built-in
     function, so a syntax-tree walk that skips built-ins would miss it; binding a local that the
     expression does not use after all costs nothing."""
-    return re.search(rf"\${re.escape(name)}(?![A-Za-z0-9_])", expr) is not None
+    return f"${name}" in expr and _mention(name).search(expr) is not None
+
+
+@lru_cache(maxsize=256)
+def _mention(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\${re.escape(name)}(?![A-Za-z0-9_])")
 
 
 def value_with(value: str, locals_: dict[str, str]) -> Any:

@@ -32,6 +32,7 @@ class Structure:
     """What the compiler needs to know about one scope's control flow."""
 
     successors: dict[str, list[str]]
+    position: dict[str, int] = field(default_factory=dict)  # element id → document order
     blocks: dict[str, Block] = field(default_factory=dict)  # by fork id
     joins: set[str] = field(default_factory=set)
     problems: list[tuple[Element, str]] = field(default_factory=list)
@@ -113,7 +114,8 @@ def analyse(graph: Graph) -> Structure:
     """Find every fork's block in one scope and report the ones that are not blocks."""
     succ = successors(graph)
     ipdom = post_dominators(succ)
-    structure = Structure(successors=succ)
+    position = {element_id: i for i, element_id in enumerate(graph.elements)}
+    structure = Structure(successors=succ, position=position)
     for element in graph.elements.values():
         if element.kind not in FORK_KINDS:
             continue

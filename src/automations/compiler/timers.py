@@ -34,7 +34,9 @@ def timestamp(text: str) -> str:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadTimer(f"{text!r} is not an ISO 8601 date-time such as 2026-01-31T09:00:00Z") from None
+        raise BadTimer(
+            f"{text!r} is not an ISO 8601 date-time such as 2026-01-31T09:00:00Z"
+        ) from None
     if moment.tzinfo is None:
         raise BadTimer(f"{text!r} has no time zone: add Z or an offset such as +03:00")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from automations.bpmn.model import Element, Graph
 from automations.compiler import jsonata_text as jt
@@ -25,12 +25,18 @@ def assigned_in(graph: Graph) -> list[str]:
     return assigned_in_nodes(graph, graph.elements)
 
 
-def assigned_in_nodes(graph: Graph, nodes: Iterable[str]) -> list[str]:
-    wanted = set(nodes)
+def assigned_in_nodes(
+    graph: Graph, nodes: Collection[str], position: Mapping[str, int] | None = None
+) -> list[str]:
+    """Names assigned by `nodes`, in document order (`position`: element id → its index)."""
+    if position is not None:
+        # Sorting a branch beats scanning the whole scope once per fork (forks nest).
+        ordered: Iterable[str] = sorted(nodes, key=position.__getitem__)
+    else:
+        ordered = [e for e in graph.elements if e in nodes]
     names: dict[str, None] = {}
-    for element in graph.elements.values():  # document order keeps the compiled text stable
-        if element.id in wanted:
-            names.update(dict.fromkeys(assigned_by(element)))
+    for element_id in ordered:  # document order keeps the compiled text stable
+        names.update(dict.fromkeys(assigned_by(graph.elements[element_id])))
     return list(names)
 
 

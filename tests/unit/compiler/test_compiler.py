@@ -31,7 +31,9 @@ def flows(*pairs: str) -> str:
 
 def task(tid: str, *outputs: tuple[str, str]) -> str:
     outs = "".join(f'<auto:output name="{n}" value="{v}"/>' for n, v in outputs)
-    return f'<bpmn:task id="{tid}"><bpmn:extensionElements>{outs}</bpmn:extensionElements></bpmn:task>'
+    return (
+        f'<bpmn:task id="{tid}"><bpmn:extensionElements>{outs}</bpmn:extensionElements></bpmn:task>'
+    )
 
 
 def compiled(text: str, flavour: Flavour = Flavour.STANDARD) -> dict[str, Any]:
@@ -60,7 +62,11 @@ def test_state_names_are_element_ids_and_variables_start_null() -> None:
 
 
 def test_outputs_see_the_ones_before_them() -> None:
-    body = START_END + task("T", ("a", "{% 1 %}"), ("b", "{% $a + 1 %}"), ("c", "lit")) + flows("S>T", "T>E")
+    body = (
+        START_END
+        + task("T", ("a", "{% 1 %}"), ("b", "{% $a + 1 %}"), ("c", "lit"))
+        + flows("S>T", "T>E")
+    )
     assign = compiled(bpmn(body))["States"]["T"]["Assign"]
     assert assign["a"] == "{% 1 %}"
     assert assign["b"] == "{% ($a := 1; $a + 1) %}"
@@ -156,14 +162,15 @@ def test_error_boundary_becomes_catch_with_error_binding() -> None:
 
 def test_express_refuses_a_long_wait_and_standard_accepts_it() -> None:
     body = (
-        START_END
-        + '<bpmn:intermediateCatchEvent id="W"><bpmn:timerEventDefinition>'
+        START_END + '<bpmn:intermediateCatchEvent id="W"><bpmn:timerEventDefinition>'
         "<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
         + flows("S>W", "W>E")
     )
     assert compiled(bpmn(body))["States"]["W"] == {"Type": "Wait", "Seconds": 3600, "Next": "E"}
     found = problems(bpmn(body), Flavour.EXPRESS)
-    assert found == [("W", "EXPRESS workflows cannot run this: a wait of 3600 s is longer than 5 minutes")]
+    assert found == [
+        ("W", "EXPRESS workflows cannot run this: a wait of 3600 s is longer than 5 minutes")
+    ]
 
 
 def test_express_caps_the_machine_timeout() -> None:
@@ -174,12 +181,10 @@ def test_express_caps_the_machine_timeout() -> None:
 
 def test_multi_instance_becomes_map_collecting_output_element() -> None:
     body = (
-        START_END
-        + '<bpmn:task id="M"><bpmn:extensionElements>'
+        START_END + '<bpmn:task id="M"><bpmn:extensionElements>'
         '<auto:loop inputCollection="{% $items %}" inputElement="item" outputCollection="totals" '
         'outputElement="{% $item * 2 %}"/></bpmn:extensionElements>'
-        "<bpmn:multiInstanceLoopCharacteristics/></bpmn:task>"
-        + flows("S>M", "M>E")
+        "<bpmn:multiInstanceLoopCharacteristics/></bpmn:task>" + flows("S>M", "M>E")
     )
     machine = compiled(bpmn(body))
     mapped = machine["States"]["M"]
