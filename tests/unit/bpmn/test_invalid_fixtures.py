@@ -15,11 +15,17 @@ from typing import NamedTuple
 import pytest
 
 from automations.bpmn import ScenarioInvalid, load_scenario
+from automations.service.scenarios import compile_bpmn
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "invalid"
 KNOWN_SCENARIOS = {"approve-order"}
 # Valid to the loader on purpose: only the compiler can see what is wrong with them.
-COMPILER_ONLY = {"unstructured-parallel-join.bpmn"}
+COMPILER_ONLY = {
+    "unstructured-parallel-join.bpmn",
+    "join-without-fork.bpmn",
+    "implicit-split.bpmn",
+    "branch-ends-inside-fork.bpmn",
+}
 
 _EXPECT = re.compile(r"(?:<!--\s*)?expect:\s*(\S+)\s+(\d+)(?:\s+(.*?))?\s*(?:-->|$)", re.M)
 
@@ -73,3 +79,18 @@ def test_problems_name_the_fixture_file() -> None:
 def test_unstructured_parallel_join_is_left_to_the_compiler() -> None:
     scenario = load_scenario(FIXTURES / "unstructured-parallel-join.bpmn")
     assert [flow.target for flow in scenario.main.out_flows("Fork")] == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("name", sorted(COMPILER_ONLY))
+def test_compiler_only_fixture_is_reported_by_the_compiler(name: str) -> None:
+    path = FIXTURES / name
+    expected = _expectation(path)
+    load_scenario(path)  # the loader accepts it: the problem is one of structure
+    with pytest.raises(ScenarioInvalid) as exc:
+        compile_bpmn(path, file=str(path))
+    assert any(
+        p.element == expected.element
+        and p.line == expected.line
+        and expected.message_part in p.message
+        for p in exc.value.problems
+    ), f"expected {expected} in:\n{exc.value}"
