@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from automations.bpmn.errors import ScenarioInvalid
 from automations.compiler import Flavour, to_json
+from automations.service.outcome import ProcessOutcome
+from automations.service.runs import run_file
 from automations.service.scenarios import compile_bpmn, sibling_scenarios
 
+EXIT_FAILED = 1
 EXIT_INVALID = 2
 
 
@@ -41,6 +45,50 @@ def _compile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        variables = _input(args.input)
+        result = run_file(path, variables, real_time=args.real_time)
+    except ScenarioInvalid as exc:
+        return _report(exc, sys.stderr)
+    except BadInput as exc:
+        print(f"--input: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.json:
+        print(result.model_dump_json())
+    else:
+        _print_outcome(result)
+    return 0 if result.status == "completed" else EXIT_FAILED
+
+
+class BadInput(ValueError):
+    """Raised when --input is not a JSON object (or @file holding one)."""
+
+
+def _input(text: str) -> dict[str, Any]:
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"cannot read {text[1:]}: {exc.strerror}") from None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise BadInput(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise BadInput("must be a JSON object: its keys become the start variables")
+    return value
+
+
+def _print_outcome(result: ProcessOutcome) -> None:
+    print(f"status: {result.status}")
+    if result.error is not None:
+        print(f"error:  {result.error.code} at {result.error.element}: {result.error.message}")
+    print("path:   " + " → ".join(result.trace))
+    print("output: " + json.dumps(result.output, ensure_ascii=False, indent=2))
+
+
 def _report(exc: ScenarioInvalid, stream: TextIO) -> int:
     for problem in exc.problems:
         print(problem, file=stream)
@@ -60,6 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     compile_.add_argument("--flavour", choices=["standard", "express"], default="standard")
     compile_.add_argument("--timeout-seconds", type=int, default=86400)
     compile_.set_defaults(handler=_compile)
+    run = commands.add_parser("run", help="run a scenario once in the embedded engine")
+    run.add_argument("file")
+    run.add_argument("--input", default="{}", help="start variables: a JSON object or @file")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument(
+        "--real-time", action="store_true", help="really wait on timers (default: virtual clock)"
+    )
+    run.set_defaults(handler=_run)
     return parser
 
 

@@ -17,6 +17,7 @@ from automations.bpmn.model import Element, Graph, Kind, Param, Process, Scenari
 from automations.bpmn.parser import graphs
 from automations.components import registry
 from automations.expressions import ExpressionError, is_expression, parse_jsonata
+from automations.expressions.free_vars import RESERVED
 
 KnownScenarios = Callable[[str], bool]
 
@@ -28,6 +29,7 @@ _ASSIGNING = ACTIVITIES | {Kind.ERROR_BOUNDARY, Kind.TIMER_BOUNDARY, Kind.TIMER_
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RESERVED_VARIABLES = frozenset({"states"})  # Step Functions owns $states
+FUNCTION_NAMES = RESERVED - _RESERVED_VARIABLES - {"", "$"}
 _DURATION = re.compile(
     r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(?:[.,]\d+)?S)?)?\Z"
 )
@@ -491,6 +493,9 @@ def _variable_problem(name: str) -> str | None:
         return "is not a variable name (letters, digits and _, not starting with a digit)"
     if name in _RESERVED_VARIABLES:
         return f"is reserved (${name} belongs to Step Functions)"
+    if name in FUNCTION_NAMES:
+        # A variable of that name would hide the function in every expression after it.
+        return f"would hide the JSONata function ${name}(): choose another name"
     return None
 
 

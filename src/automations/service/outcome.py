@@ -1,0 +1,104 @@
+"""What a finished execution means for a process: status, variables, error and path.
+
+The same mapping serves every executor: the embedded engine's history and the one
+GetExecutionHistory returns on AWS have the same shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from automations.compiler import element_of
+
+ProcessStatus = Literal["completed", "error", "aborted"]
+_STATUS: dict[str, ProcessStatus] = {
+    "SUCCEEDED": "completed",
+    "FAILED": "error",
+    "TIMED_OUT": "error",
+    "ABORTED": "aborted",
+}
+_TIMED_OUT = ("States.Timeout", "The execution ran longer than its TimeoutSeconds.")
+
+
+class ProcessError(BaseModel):
+    """Why a process ended in error, and at which BPMN element."""
+
+    code: str
+    message: str | None
+    element: str | None
+
+
+class ProcessOutcome(BaseModel):
+    """The result of a run as `automations run --json` prints it and processes store it."""
+
+    status: ProcessStatus
+    output: dict[str, Any]
+    error: ProcessError | None
+    trace: list[str]
+
+
+def outcome(
+    status: str,
+    output: Any,
+    error: str | None,
+    cause: str | None,
+    history: list[Mapping[str, Any]],
+) -> ProcessOutcome:
+    """Map an execution's end (Step Functions terms) to the process's (the product's terms)."""
+    process_status = _STATUS[status]
+    failure = None
+    if process_status != "completed":
+        code, message = (error, cause) if error else _TIMED_OUT
+        failure = ProcessError(
+            code=code or "States.Runtime",
+            message=readable_cause(message),
+            element=failing_element(history),
+        )
+    variables = output if isinstance(output, dict) and process_status == "completed" else {}
+    return ProcessOutcome(
+        status=process_status, output=variables, error=failure, trace=element_trace(history)
+    )
+
+
+def readable_cause(cause: str | None) -> str | None:
+    """A component failure's cause is Lambda's JSON error text; people want its message."""
+    if cause and cause.startswith("{"):
+        try:
+            parsed = json.loads(cause)
+        except ValueError:
+            return cause
+        if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
+            return parsed["errorMessage"]
+    return cause
+
+
+def element_trace(history: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The BPMN element ids entered, in order (a state and its helper states count once)."""
+    path: list[str] = []
+    for event in history:
+        details = event.get("stateEnteredEventDetails")
+        if details is None:
+            continue
+        element = element_of(str(details["name"]))
+        if not path or path[-1] != element:
+            path.append(element)
+    return path
+
+
+def failing_element(history: Iterable[Mapping[str, Any]]) -> str | None:
+    """The element whose state was entered last and never left: where the run broke off."""
+    open_states: list[str] = []
+    for event in history:
+        if entered := event.get("stateEnteredEventDetails"):
+            open_states.append(str(entered["name"]))
+        elif exited := event.get("stateExitedEventDetails"):
+            name = str(exited["name"])
+            if name in open_states:
+                open_states.reverse()
+                open_states.remove(name)
+                open_states.reverse()
+    return element_of(open_states[-1]) if open_states else None
