@@ -39,7 +39,9 @@ def test_example_run_gives_what_the_readme_says(
     args = ["run", str(EXAMPLES / f"{stem}.bpmn"), "--input", json.dumps(expected["input"])]
     code = main([*args, "--json"])
     result = json.loads(capsys.readouterr().out)
-    assert (code, result["status"]) == ((0, "completed") if expected["status"] == "completed" else (1, "error"))
+    assert (code, result["status"]) == (
+        (0, "completed") if expected["status"] == "completed" else (1, "error")
+    )
     assert {k: result["output"].get(k) for k in expected["output"]} == expected["output"]
     error = result["error"]
     assert (error and error["code"]) == expected.get("error_code")

@@ -7,7 +7,7 @@ GetExecutionHistory returns on AWS have the same shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -46,7 +46,7 @@ def outcome(
     output: Any,
     error: str | None,
     cause: str | None,
-    history: list[Mapping[str, Any]],
+    history: Sequence[Mapping[str, Any]],
 ) -> ProcessOutcome:
     """Map an execution's end (Step Functions terms) to the process's (the product's terms)."""
     process_status = _STATUS[status]
@@ -89,16 +89,19 @@ def element_trace(history: Iterable[Mapping[str, Any]]) -> list[str]:
     return path
 
 
-def failing_element(history: Iterable[Mapping[str, Any]]) -> str | None:
-    """The element whose state was entered last and never left: where the run broke off."""
-    open_states: list[str] = []
-    for event in history:
+def failing_element(history: Sequence[Mapping[str, Any]]) -> str | None:
+    """The element where the run broke off.
+
+    Step Functions links each event to the one it follows (`previousEventId`): from the final
+    event, the chain leads back through the failure to the state that failed, even when other
+    Parallel branches were still running.
+    """
+    by_id = {event.get("id"): event for event in history}
+    event = history[-1] if history else None
+    seen: set[Any] = set()
+    while event is not None and event.get("id") not in seen:
+        seen.add(event.get("id"))
         if entered := event.get("stateEnteredEventDetails"):
-            open_states.append(str(entered["name"]))
-        elif exited := event.get("stateExitedEventDetails"):
-            name = str(exited["name"])
-            if name in open_states:
-                open_states.reverse()
-                open_states.remove(name)
-                open_states.reverse()
-    return element_of(open_states[-1]) if open_states else None
+            return element_of(str(entered["name"]))
+        event = by_id.get(event.get("previousEventId"))
+    return None
