@@ -71,8 +71,9 @@ def readable_cause(cause: str | None) -> str | None:
             parsed = json.loads(cause)
         except ValueError:
             return cause
-        if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
-            return parsed["errorMessage"]
+        message = parsed.get("errorMessage") if isinstance(parsed, dict) else None
+        if isinstance(message, str):
+            return message
     return cause
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ def run_file(path: Path, variables: dict[str, Any], *, real_time: bool = False) 
     _, definition = compile_bpmn(path, file=str(path), known_scenarios=sibling_scenarios(path))
     folder = path.resolve().parent
 
-    @lru_cache(maxsize=None)
+    @cache
     def called(scenario_id: str) -> Definition | None:
         child = folder / f"{scenario_id}.bpmn"
         if not child.is_file():
