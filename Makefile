@@ -19,10 +19,11 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Until the local server lands, the demo validates every example and compiles one.
+# Until the local server lands, the demo validates every example and runs two of them.
 dev: install
 	@for f in examples/*.bpmn; do $(BIN)/automations validate $$f || exit 1; done
-	$(BIN)/automations compile examples/order-approval.bpmn
+	$(BIN)/automations run examples/order-approval.bpmn --input '{"order": {"id": "A-1001", "total": 1500}}'
+	$(BIN)/automations run examples/rate-with-fallback.bpmn --input '{"currency": "EUR", "amount": 250, "ratesUrl": "http://127.0.0.1:9/rates"}'
 
 lint: install
 	$(BIN)/ruff check src tests bench
