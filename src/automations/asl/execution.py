@@ -1,0 +1,327 @@
+"""One execution: the frame loop, Retry/Catch, the machine's timeout and checkpoints.
+
+Each frame runs its states one after the other. A state's handler returns an Outcome or raises
+StatesFailure; the loop then writes the history events Step Functions writes, applies
+assignments once the state is done, and checkpoints after every transition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from automations.asl import errors, history, jsonata_io, jsonpath_io
+from automations.asl.context import ExecutionInfo
+from automations.asl.definition import Catcher, Definition
+from automations.asl.errors import StatesFailure
+from automations.asl.frames import Frame
+from automations.asl.history import History
+from automations.asl.json_text import to_json_text
+from automations.asl.ports import CheckpointStore, Clock, ResourceResolver
+from automations.asl.retry import backoff_seconds, find_catcher, find_retrier
+from automations.asl.run import Outcome, StateRun
+from automations.asl.states import FAILED_EVENTS, HANDLERS
+from automations.expressions import DEFAULT_TIMEOUT_SECONDS
+
+Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+CHECKPOINT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Knobs of the interpreter; the defaults are AWS's limits."""
+
+    expression_timeout: float | None = DEFAULT_TIMEOUT_SECONDS
+    max_payload_bytes: int = 256 * 1024
+    region: str = "us-east-1"
+    account: str = "000000000000"
+    role_arn: str = "arn:aws:iam::000000000000:role/automations-embedded"
+    services: Mapping[str, Any] = field(default_factory=dict)  # handed to components
+    seed: int | None = None  # makes retry jitter reproducible
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """How an execution ended, with its full history."""
+
+    execution_id: str
+    name: str
+    status: Status
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def trace(self) -> list[str]:
+        return history.trace(self.history)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "execution_id": self.execution_id,
+            "name": self.name,
+            "status": self.status,
+            "output": self.output,
+            "error": self.error,
+            "cause": self.cause,
+        }
+
+
+class Execution:
+    """A running (or resumed) execution of one definition."""
+
+    def __init__(
+        self,
+        definition: Definition,
+        info: ExecutionInfo,
+        *,
+        resolver: ResourceResolver,
+        clock: Clock,
+        checkpoints: CheckpointStore | None,
+        options: EngineOptions,
+        events: list[dict[str, Any]] | None = None,
+        root: Frame | None = None,
+        result: ExecutionResult | None = None,
+    ) -> None:
+        self.definition = definition
+        self.info = info
+        self.resolver = resolver
+        self.clock = clock
+        self.checkpoints = checkpoints
+        self.options = options
+        self.history = History(clock.now, events)
+        self.root = root or Frame(
+            id="", path=(), state=definition.machine.start_at, input=info.input
+        )
+        self.result = result
+        self.rng = random.Random(options.seed)  # noqa: S311 - jitter of retries, not secrets
+
+    # --- the whole execution --------------------------------------------------------------------
+
+    async def run(self) -> ExecutionResult:
+        if self.result is not None:
+            return self.result
+        if not self.history.events:
+            started = history.execution_started(self.info.input_text, self.info.role_arn)
+            self.history.add("ExecutionStarted", 0, started)
+            self.checkpoint()  # (the first state's previousEventId is 0, as on AWS)
+        work = asyncio.ensure_future(self.run_frame(self.root))
+        timed_out = await self._within_timeout(work)
+        self.result = self._conclude(timed_out)
+        self.checkpoint()
+        return self.result
+
+    async def _within_timeout(self, work: asyncio.Future[None]) -> bool:
+        """Await the root frame; True when the machine's TimeoutSeconds passed first."""
+        timeout = self.definition.timeout_seconds
+        if timeout is None:
+            await work
+            return False
+        remaining = self.info.start_time + timeout - self.clock.now()
+        timer = asyncio.ensure_future(self.clock.sleep(remaining))
+        try:
+            done, _ = await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+        if work in done:
+            work.result()  # re-raise whatever escaped the frames
+            return False
+        work.cancel()
+        await asyncio.gather(work, return_exceptions=True)
+        return True
+
+    def _conclude(self, timed_out: bool) -> ExecutionResult:
+        root, last = self.root, self.root.last_event
+        if timed_out:
+            self.history.add("ExecutionTimedOut", self.history.last_id, {})
+            return self._result("TIMED_OUT")
+        if root.status == "SUCCEEDED":
+            details = history.output(to_json_text(root.output))
+            self.history.add("ExecutionSucceeded", last, details)
+            return self._result("SUCCEEDED", output=root.output)
+        self.history.add("ExecutionFailed", last, history.failure(root.error, root.cause))
+        return self._result("FAILED", error=root.error, cause=root.cause)
+
+    def _result(self, status: Status, **fields: Any) -> ExecutionResult:
+        return ExecutionResult(
+            self.info.execution_id, self.info.name, status, history=self.history.events, **fields
+        )
+
+    # --- frames ----------------------------------------------------------------------------------
+
+    async def run_frame(self, frame: Frame) -> None:
+        """Run a frame's states until it succeeds or fails."""
+        machine = self.definition.machine_at(frame.path)
+        while frame.status == "RUNNING":
+            state = machine.states[frame.state]
+            run = StateRun(self, frame, state)
+            if not frame.entered_id:
+                frame.entered_time = self.clock.now()
+                details = history.state_entered(state.name, self._input_text(frame))
+                frame.entered_id = run.emit(f"{state.type}StateEntered", details)
+            try:
+                if frame.retry_at is not None:
+                    await self.clock.sleep(frame.retry_at - self.clock.now())
+                    frame.retry_at = None
+                outcome = await HANDLERS[state.type](run)
+                output_text = self._checked_output(run, outcome.output)
+                _check_scope(run, outcome.assigned)
+            except StatesFailure as failure:
+                if not self._recover(run, failure):
+                    return
+                continue
+            self._leave(run, outcome, output_text)
+
+    def _input_text(self, frame: Frame) -> str:
+        if frame is self.root and self.history.last_id == 1:
+            return self.info.input_text  # AWS shows the first state the input text as sent
+        return to_json_text(frame.input)
+
+    def _leave(self, run: StateRun, outcome: Outcome, output_text: str) -> None:
+        frame = run.frame
+        details = history.state_exited(run.state.name, output_text, outcome.assigned)
+        run.emit(f"{run.state.type}StateExited", details)
+        frame.assign(outcome.assigned or {})
+        if outcome.next is None:
+            frame.finish(outcome.output)
+        else:
+            frame.move_to(outcome.next, outcome.output)
+        self.checkpoint()
+
+    def _checked_output(self, run: StateRun, output: Any) -> str:
+        text = to_json_text(output)
+        limit = self.options.max_payload_bytes
+        if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
+            raise StatesFailure(
+                errors.DATA_LIMIT_EXCEEDED,
+                f"The state/task '{run.state.name}' returned a result with a size exceeding the "
+                "maximum number of bytes service limit.",
+            )
+        return text
+
+    def _recover(self, run: StateRun, failure: StatesFailure) -> bool:
+        """Retry or catch the failure; False when the frame fails with it."""
+        frame, state = run.frame, run.state
+        run.record_evaluation(failure)
+        found = find_retrier(state.retriers, failure, frame.retries)
+        if found is not None:
+            index, retrier = found
+            done = frame.retries.get(str(index), 0)
+            frame.retries[str(index)] = done + 1
+            frame.retry_at = self.clock.now() + backoff_seconds(retrier, done, self.rng)
+            frame.progress = {}
+            frame.children = []
+            self.checkpoint()
+            return True
+        if not failure.terminal and state.type in FAILED_EVENTS:
+            run.emit(FAILED_EVENTS[state.type])
+        catcher = find_catcher(state.catchers, failure)
+        if catcher is None:
+            frame.fail(failure.error, failure.cause)
+            return False
+        try:
+            outcome = self._caught(run, catcher, failure)
+            output_text = self._checked_output(run, outcome.output)
+            _check_scope(run, outcome.assigned)
+        except StatesFailure as second:
+            run.record_evaluation(second)
+            frame.fail(second.error, second.cause)
+            return False
+        self._leave(run, outcome, output_text)
+        return True
+
+    def _caught(self, run: StateRun, catcher: Catcher, failure: StatesFailure) -> Outcome:
+        error_output = {
+            key: value
+            for key, value in (("Error", failure.error), ("Cause", failure.cause))
+            if value is not None
+        }
+        if run.state.jsonata:
+            states = jsonata_io.states_binding(run, run.input, error_output=error_output)
+            assigned = jsonata_io.assign(run, catcher.raw.get("Assign"), states)
+            output: Any = error_output
+            if "Output" in catcher.raw:
+                output = jsonata_io.evaluate_field(run, catcher.raw["Output"], "Output", states)
+            return Outcome(output, catcher.next, assigned)
+        assigned = jsonpath_io.assign(run, error_output, catcher.raw.get("Assign"))
+        path = catcher.raw.get("ResultPath", "$")
+        output = jsonpath_io.apply_result_path(run, path, run.input, error_output)
+        return Outcome(output, catcher.next, assigned)
+
+    # --- history of detached frames (distributed Map iterations are child executions) ---------
+
+    def history_for(self, frame: Frame) -> History:
+        node: Frame | None = frame
+        while node is not None:
+            if node.detached:
+                if node.history is None:
+                    node.history = History(self.clock.now)
+                    node.history.add("ExecutionStarted", 0, {})
+                    node.last_event = max(node.last_event, 1)
+                assert isinstance(node.history, History)
+                return node.history
+            node = node.parent
+        return self.history
+
+    # --- nested executions ---------------------------------------------------------------------
+
+    async def run_child(self, definition: Any, child_input: Any, name: str) -> ExecutionResult:
+        """Run another machine to the end (states:startExecution.sync:2): same clock, same tasks."""
+        parsed = definition if isinstance(definition, Definition) else Definition.parse(definition)
+        child_id = f"{self.info.execution_id}:{name}"
+        info = ExecutionInfo(
+            execution_id=child_id,
+            name=name,
+            state_machine_name=name,
+            state_machine_type="STANDARD",
+            start_time=self.clock.now(),
+            input=child_input,
+            input_text=to_json_text(child_input),
+            region=self.info.region,
+            account=self.info.account,
+            role_arn=self.info.role_arn,
+        )
+        child = Execution(
+            parsed,
+            info,
+            resolver=self.resolver,
+            clock=self.clock,
+            checkpoints=None,
+            options=self.options,
+        )
+        return await child.run()
+
+    # --- checkpoints -----------------------------------------------------------------------------
+
+    def checkpoint(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.save(self.info.execution_id, self.snapshot())
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole execution as plain JSON values."""
+        return {
+            "version": CHECKPOINT_VERSION,
+            "definition": self.definition.fingerprint,
+            "info": self.info.to_dict(),
+            "clock": self.clock.now(),
+            "history": list(self.history.events),
+            "root": self.root.to_dict(),
+            "result": self.result.to_dict() if self.result is not None else None,
+        }
+
+
+def _check_scope(run: StateRun, assigned: Mapping[str, Any] | None) -> None:
+    """A Parallel branch or Map iteration may read outer variables but not assign them (AWS
+    fails such a run with States.Runtime)."""
+    if not assigned:
+        return
+    outer = run.frame.outer_variables()
+    for name in assigned:
+        if name in outer:
+            raise run.runtime_error(
+                f"The variable '{name}' belongs to an outer scope: a Parallel branch or a Map "
+                "iteration can read it but not assign it."
+            )

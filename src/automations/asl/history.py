@@ -1,0 +1,109 @@
+"""Execution history as GetExecutionHistory returns it, and `trace` over it.
+
+Events are plain dicts (`id`, `previousEventId`, `timestamp`, `type`, `<kind>EventDetails`) so a
+history is JSON as it stands: it goes into checkpoints and API answers unchanged. `timestamp` is
+epoch seconds (the clock's time; format it where it is shown). Inputs and outputs inside details
+are compact JSON text, as AWS records them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from automations.asl.json_text import to_json_text
+
+Event = dict[str, Any]
+_NOT_TRUNCATED = {"truncated": False}
+
+
+class History:
+    """An append-only list of events with increasing ids."""
+
+    def __init__(self, clock_now: Callable[[], float], events: list[Event] | None = None) -> None:
+        self._now = clock_now
+        self.events: list[Event] = events if events is not None else []
+
+    @property
+    def last_id(self) -> int:
+        return len(self.events)
+
+    def add(self, kind: str, previous: int, details: Mapping[str, Any] | None = None) -> int:
+        """Append an event of type `kind`; `details` go under `<kind>EventDetails`."""
+        event_id = len(self.events) + 1
+        event: Event = {
+            "id": event_id,
+            "previousEventId": previous,
+            "timestamp": self._now(),
+            "type": kind,
+        }
+        if details is not None:
+            event[_details_key(kind)] = dict(details)
+        self.events.append(event)
+        return event_id
+
+
+def _details_key(kind: str) -> str:
+    # Every *StateEntered / *StateExited shares one details shape, as on AWS.
+    if kind.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if kind.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return kind[0].lower() + kind[1:] + "EventDetails"
+
+
+# --- details builders ----------------------------------------------------------------------------
+
+
+def execution_started(input_text: str, role_arn: str) -> dict[str, Any]:
+    return {"input": input_text, "inputDetails": _NOT_TRUNCATED, "roleArn": role_arn}
+
+
+def state_entered(name: str, input_text: str) -> dict[str, Any]:
+    return {"name": name, "input": input_text, "inputDetails": _NOT_TRUNCATED}
+
+
+def state_exited(
+    name: str, output_text: str, assigned: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    details: dict[str, Any] = {"name": name, "output": output_text, "outputDetails": _NOT_TRUNCATED}
+    if assigned:
+        details["assignedVariables"] = {k: to_json_text(v) for k, v in assigned.items()}
+        details["assignedVariablesDetails"] = _NOT_TRUNCATED
+    return details
+
+
+def output(output_text: str) -> dict[str, Any]:
+    return {"output": output_text, "outputDetails": _NOT_TRUNCATED}
+
+
+def failure(error: str | None, cause: str | None) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    if error is not None:
+        details["error"] = error
+    if cause is not None:
+        details["cause"] = cause
+    return details
+
+
+def evaluation_failed(
+    state: str, error: str | None, cause: str | None, location: str | None
+) -> dict[str, Any]:
+    details = failure(error, cause)
+    if location:
+        details["location"] = location
+    details["state"] = state
+    return details
+
+
+def iteration(name: str, index: int) -> dict[str, Any]:
+    return {"name": name, "index": index}
+
+
+def trace(history: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The names of the states entered, in the order they were entered."""
+    return [
+        event["stateEnteredEventDetails"]["name"]
+        for event in history
+        if "stateEnteredEventDetails" in event
+    ]

@@ -1,0 +1,77 @@
+"""JSON text in and out, the way Step Functions does it.
+
+Outputs go into the history as compact JSON text (`{"a":1}`), as AWS prints them. Inputs that are
+not JSON are refused with the Jackson parser's wording, which is what AWS shows its callers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from automations.asl.errors import InvalidExecutionInput
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def to_json_text(value: Any) -> str:
+    """Compact JSON text, non-ASCII kept as is."""
+    return _ENCODER.encode(value)
+
+
+class JsonTextError(ValueError):
+    """Raised by parse_json_text; `message` and `location` follow Jackson's wording."""
+
+    def __init__(self, message: str, line: int, column: int, source: str) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        self.location = f"[Source: (String){json.dumps(source)}; line: {line}, column: {column}]"
+        super().__init__(f"{message}\n at {self.location}")
+
+
+_EXPECTED_VALUE = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+
+
+def parse_json_text(text: str) -> Any:
+    """Parse JSON text or raise JsonTextError worded like Jackson's messages."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise _jackson_error(text, err) from None
+
+
+def parse_execution_input(text: str | None) -> Any:
+    """StartExecution's input: absent means `{}`; otherwise it must be JSON text."""
+    if text is None:
+        return {}
+    if not text.strip():
+        raise InvalidExecutionInput("Invalid execution input.")
+    try:
+        return parse_json_text(text)
+    except JsonTextError as err:
+        raise InvalidExecutionInput(err.message) from None
+
+
+def _jackson_error(text: str, err: json.JSONDecodeError) -> JsonTextError:
+    pos = err.pos
+    char = text[pos] if pos < len(text) else ""
+    if err.msg.startswith("Expecting property name"):
+        message = (
+            f"Unexpected character ('{char}' (code {ord(char)})): "
+            "was expecting double-quote to start field name"
+        )
+        return JsonTextError(message, err.lineno, err.colno + 1, text)
+    if err.msg == "Expecting value" and (char.isalpha() or char == "_"):
+        end = pos
+        while end < len(text) and (text[end].isalnum() or text[end] in "_"):
+            end += 1
+        token = text[pos:end]
+        message = f"Unrecognized token '{token}': was expecting {_EXPECTED_VALUE}"
+        return JsonTextError(message, err.lineno, err.colno + end - pos, text)
+    if not char:
+        return JsonTextError("Unexpected end-of-input", err.lineno, err.colno, text)
+    message = (
+        f"Unexpected character ('{char}' (code {ord(char)})): {err.msg[0].lower()}{err.msg[1:]}"
+    )
+    return JsonTextError(message, err.lineno, err.colno + 1, text)

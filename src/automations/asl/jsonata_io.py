@@ -1,0 +1,109 @@
+"""Fields of JSONata states: `{% ... %}` strings anywhere inside Arguments, Output, Assign,
+Items, Condition, Seconds, ... evaluated with `$states` and the variables in scope.
+
+A field that evaluates to nothing (undefined) is a States.QueryEvaluationError whose cause names
+the expression and the field (`Output/result`), word for word as AWS writes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from automations.asl.run import StateRun
+from automations.expressions import (
+    UNDEFINED,
+    JsonataEvaluationError,
+    JsonataSyntaxError,
+    JsonataUnsupportedResult,
+    compile_jsonata,
+    expression_text,
+    is_expression,
+)
+
+
+def states_binding(
+    run: StateRun,
+    state_input: Any,
+    *,
+    result: Any = UNDEFINED,
+    error_output: Any = UNDEFINED,
+    context: Any = None,
+) -> dict[str, Any]:
+    """The reserved `$states` variable: input, context, and result / errorOutput when known."""
+    states: dict[str, Any] = {
+        "input": state_input,
+        "context": context if context is not None else run.context(),
+    }
+    if result is not UNDEFINED:
+        states["result"] = result
+    if error_output is not UNDEFINED:
+        states["errorOutput"] = error_output
+    return states
+
+
+def evaluate_field(run: StateRun, value: Any, field: str, states: dict[str, Any]) -> Any:
+    """Evaluate every `{% %}` string inside `value` (objects and arrays at any depth)."""
+    if isinstance(value, str):
+        if not is_expression(value):
+            return value
+        result = evaluate_expression(run, value, field, states)
+        if result is UNDEFINED:
+            raise run.query_error(
+                f"The JSONata expression '{expression_text(value)}' specified for the field "
+                f"'{field}' returned nothing (undefined).",
+                field,
+            )
+        return result
+    if isinstance(value, dict):
+        return {k: evaluate_field(run, v, f"{field}/{k}", states) for k, v in value.items()}
+    if isinstance(value, list):
+        return [evaluate_field(run, v, f"{field}/{i}", states) for i, v in enumerate(value)]
+    return value
+
+
+def evaluate_expression(run: StateRun, value: str, field: str, states: dict[str, Any]) -> Any:
+    """One `{% %}` string; returns UNDEFINED rather than failing when it selects nothing."""
+    text = expression_text(value)
+    try:
+        expression = compile_jsonata(text)
+        variables = {**run.variables(), "states": states}
+        return expression.evaluate(
+            None,
+            variables,
+            timeout=run.execution.options.expression_timeout,
+            now_ms=int(run.execution.clock.now() * 1000),
+        )
+    except JsonataUnsupportedResult:
+        raise run.query_error(
+            f"The JSONata expression '{text}' specified for the field '{field}' returned an "
+            "unsupported result type.",
+            field,
+        ) from None
+    except JsonataSyntaxError as err:
+        raise run.query_error(
+            f"The JSONata expression '{text}' specified for the field '{field}' could not be "
+            f"parsed: {err.code}: {err.message}",
+            field,
+        ) from None
+    except JsonataEvaluationError as err:
+        raise run.query_error(
+            f"The JSONata expression '{text}' specified for the field '{field}' threw an error "
+            f"during evaluation: {err}",
+            field,
+        ) from None
+
+
+def assign(run: StateRun, template: Any, states: dict[str, Any]) -> dict[str, Any] | None:
+    """Evaluate `Assign`: every value sees the variables as they were before the state."""
+    if not template:
+        return None
+    assigned = evaluate_field(run, template, "Assign", states)
+    assert isinstance(assigned, dict)
+    return assigned
+
+
+def output(run: StateRun, default: Any, states: dict[str, Any]) -> Any:
+    """The state's `Output` when it has one, else `default`."""
+    if not run.state.has("Output"):
+        return default
+    return evaluate_field(run, run.state.get("Output"), "Output", states)

@@ -1,0 +1,120 @@
+"""`StateRun`: what a state handler works with, and `Outcome`: what it hands back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from automations.asl import errors, history
+from automations.asl.context import context_object
+from automations.asl.definition import State
+from automations.asl.errors import StatesFailure
+from automations.asl.frames import Frame
+
+if TYPE_CHECKING:
+    from automations.asl.execution import Execution
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A state finished: its output, where to go (`next` None means the frame ends here) and the
+    variables it assigns (they take effect now that the state is done)."""
+
+    output: Any
+    next: str | None
+    assigned: Mapping[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class StateRun:
+    """One attempt at running a state in a frame."""
+
+    execution: Execution
+    frame: Frame
+    state: State
+    _context: dict[str, Any] | None = None
+
+    @property
+    def input(self) -> Any:
+        return self.frame.input
+
+    @property
+    def name(self) -> str:
+        return self.state.name
+
+    def variables(self) -> Mapping[str, Any]:
+        return self.frame.visible_variables()
+
+    def context(self, map_item: tuple[int, Any] | None = None) -> dict[str, Any]:
+        """The context object `$$` (built once per state run; Map items get their own)."""
+        if self._context is None:
+            retry_count = sum(self.frame.retries.values()) if self.state.type == "Task" else None
+            self._context = context_object(
+                self.execution.info,
+                self.state.name,
+                self.frame.entered_time,
+                retry_count=retry_count,
+            )
+        if map_item is None:
+            return self._context
+        return {**self._context, "Map": {"Item": {"Index": map_item[0], "Value": map_item[1]}}}
+
+    def emit(
+        self,
+        kind: str,
+        details: Mapping[str, Any] | None = None,
+        *,
+        previous: int | None = None,
+        advance: bool = True,
+    ) -> int:
+        """Add a history event in this frame's chain of events.
+
+        `previous` overrides the previousEventId; `advance=False` records a side event that the
+        frame's next event does not follow (AWS does this, e.g., for MapStateSucceeded).
+        """
+        prior = self.frame.last_event if previous is None else previous
+        event_id = self.execution.history_for(self.frame).add(kind, prior, details)
+        if advance:
+            self.frame.last_event = event_id
+        return event_id
+
+    def record_evaluation(self, failure: StatesFailure) -> None:
+        """Write the EvaluationFailed event a JSONata evaluation failure gets (once)."""
+        if failure.evaluation and not failure.recorded:
+            failure.recorded = True
+            # AWS links it to the event before the state was entered (a Wait: to its entry).
+            entered = self.execution.history_for(self.frame).events[self.frame.entered_id - 1]
+            previous = entered["id"] if self.state.type == "Wait" else entered["previousEventId"]
+            self.emit(
+                "EvaluationFailed",
+                history.evaluation_failed(
+                    self.state.name, failure.error, failure.cause, failure.location
+                ),
+                previous=previous,
+            )
+
+    def next_state(self) -> str | None:
+        """Where a state with Next/End goes."""
+        return None if self.state.end else self.state.next
+
+    # --- failures worded as AWS words them ------------------------------------------------------
+
+    def _prefix(self) -> str:
+        return (
+            f"An error occurred while executing the state '{self.state.name}' "
+            f"(entered at the event id #{self.frame.entered_id}). "
+        )
+
+    def runtime_error(self, detail: str) -> StatesFailure:
+        """States.Runtime: not retriable, not catchable; the execution fails."""
+        return StatesFailure(errors.RUNTIME, self._prefix() + detail)
+
+    def query_error(self, detail: str, location: str | None = None) -> StatesFailure:
+        """States.QueryEvaluationError, recorded with an EvaluationFailed event."""
+        return StatesFailure(
+            errors.QUERY_EVALUATION, self._prefix() + detail, evaluation=True, location=location
+        )
+
+    def failure(self, error: str, detail: str) -> StatesFailure:
+        return StatesFailure(error, self._prefix() + detail)
