@@ -493,6 +493,8 @@ def _variable_problem(name: str) -> str | None:
         return "is not a variable name (letters, digits and _, not starting with a digit)"
     if name in _RESERVED_VARIABLES:
         return f"is reserved (${name} belongs to Step Functions)"
+    if "__" in name:
+        return "may not contain '__' (the compiler names scoped copies of variables with it)"
     if name in FUNCTION_NAMES:
         # A variable of that name would hide the function in every expression after it.
         return f"would hide the JSONata function ${name}(): choose another name"

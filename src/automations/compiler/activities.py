@@ -42,12 +42,14 @@ def scenario_arn(scenario_id: str) -> str:
 
 
 def _inputs(region: Region, params: list[Param]) -> dict[str, object]:
-    return {p.name: jt.value_with(p.value, {}) for p in params}
+    return {p.name: jt.value_with(p.value, region.locals()) for p in params}
 
 
 def _outputs(region: Region, element: Element) -> dict[str, object]:
-    locals_ = {"result": RESULT_OF[element.kind]} if element.kind in RESULT_OF else {}
-    return jt.sequential_assign(element.outputs, locals_, region.ctx.free)
+    locals_ = region.locals(result=RESULT_OF[element.kind]) if element.kind in RESULT_OF else {}
+    if not locals_:
+        locals_ = region.locals()
+    return jt.sequential_assign(element.outputs, locals_, region.ctx.free, region.write)
 
 
 def pass_core(region: Region, element: Element) -> State:
@@ -230,14 +232,14 @@ def _wrapped_subprocess(region: Region, element: Element) -> None:
 
     assert element.body is not None
     names = assigned_in(element.body)
-    inner = region.child(element.body, lambda r, e: branch_exit(names))
+    inner = region.scope(element.body, lambda r, e: branch_exit(r, names), names)
     start_at = inner.compile_from(element.body.starts()[0].id)
     state: State = {
         "Type": "Parallel",
         "Branches": [{"StartAt": start_at, "States": inner.states}],
     }
     if names:
-        state["Assign"] = merge_assign({name: [0] for name in names})
+        state["Assign"] = merge_assign(region, {name: [0] for name in names})
     attach_boundaries(region, element, state)
     region.add(element.id, with_next(state, region.next_of(element)))
 
@@ -252,24 +254,31 @@ def multi_instance(region: Region, element: Element, build: InnerBuilder) -> Non
     if not jt.is_expression(loop.input_collection):
         region.ctx.problem(element, "inputCollection must be a {% JSONata %} expression", loop.line)
         return
-    inner = region.child(region.graph, lambda r, e: with_next({"Type": "Pass"}, None))
+    from automations.compiler.variables import assigned_in
+
+    local_names = [loop.input_element]
+    local_names += assigned_in(element.body) if element.body else [p.name for p in element.outputs]
+    inner = region.scope(
+        region.graph,
+        lambda r, e: with_next({"Type": "Pass"}, None),
+        list(dict.fromkeys(local_names)),
+    )
     item_name = f"{element.id}__item"
     collect_name = f"{element.id}__collect" if loop.output_collection else None
     first = build(inner, collect_name)
+    item_var = inner.write(loop.input_element)
     inner.add(
         item_name,
-        {"Type": "Pass", "Assign": {loop.input_element: jt.wrap("$states.input")}, "Next": first},
+        {"Type": "Pass", "Assign": {item_var: jt.wrap("$states.input")}, "Next": first},
     )
     if collect_name:
         expr = jt.body(loop.output_element) if loop.output_element else "$states.input"
-        bindings = [("result", "$states.input")] if jt.reads(expr, "result") else []
-        inner.add(
-            collect_name, {"Type": "Pass", "Output": jt.wrap(jt.block(bindings, expr)), "End": True}
-        )
+        collected = jt.bound(expr, inner.locals(result="$states.input"))
+        inner.add(collect_name, {"Type": "Pass", "Output": jt.wrap(collected), "End": True})
     items = {item_name: inner.states.pop(item_name)} | inner.states  # StartAt first, for readers
     state: State = {
         "Type": "Map",
-        "Items": loop.input_collection,
+        "Items": jt.value_with(loop.input_collection, region.locals()),
         "ItemProcessor": {
             "ProcessorConfig": {"Mode": "INLINE"},
             "StartAt": item_name,
@@ -279,6 +288,6 @@ def multi_instance(region: Region, element: Element, build: InnerBuilder) -> Non
     if loop.sequential:
         state["MaxConcurrency"] = 1
     if loop.output_collection:
-        state["Assign"] = {loop.output_collection: jt.wrap("$states.result")}
+        state["Assign"] = {region.write(loop.output_collection): jt.wrap("$states.result")}
     attach_boundaries(region, element, state)
     region.add(element.id, with_next(state, region.next_of(element)))

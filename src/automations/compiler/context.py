@@ -33,6 +33,11 @@ class Context:
     variables: list[str]  # the process namespace, in first-seen order
     problems: list[Problem] = field(default_factory=list)
     _structures: dict[int, Structure] = field(default_factory=dict)
+    _scopes: int = 0
+
+    def new_scope(self) -> str:
+        self._scopes += 1
+        return f"s{self._scopes}"
 
     def problem(self, element: Element, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.scenario.file, line or element.line, element.id, message))
@@ -68,12 +73,39 @@ class Region:
     states: dict[str, State] = field(default_factory=dict)
     exits: dict[str, str] = field(default_factory=dict)
     top_level: bool = False
+    # A Parallel branch or Map iteration may read the variables of the scopes around it but
+    # not assign them. So inside one, a process variable the branch assigns is written under a
+    # scoped name (`total__s3`), and every expression there reads it through a binding.
+    writes: dict[str, str] = field(default_factory=dict)  # variable -> name assigned here
+    reads: dict[str, str] = field(default_factory=dict)  # variable -> JSONata that reads it
     _queue: list[Element] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
 
     def child(self, graph: Graph, on_end: EndCompiler, *, share_states: bool = False) -> Region:
+        """A region in the same variable scope (an inlined subprocess) or a nested one."""
         states = self.states if share_states else {}
-        return Region(self.ctx, graph, on_end, states=states)
+        return Region(self.ctx, graph, on_end, states=states, writes=self.writes, reads=self.reads)
+
+    def scope(self, graph: Graph, on_end: EndCompiler, assigned: list[str]) -> Region:
+        """A region in a new ASL variable scope (a branch, an iteration) that assigns `assigned`."""
+        scope = self.ctx.new_scope()
+        writes = dict(self.writes)
+        reads = dict(self.reads)
+        for name in assigned:
+            scoped = f"{name}__{scope}"
+            writes[name] = scoped
+            reads[name] = f"($exists(${scoped}) ? ${scoped} : {self.read(name)})"
+        return Region(self.ctx, graph, on_end, writes=writes, reads=reads)
+
+    def write(self, name: str) -> str:
+        return self.writes.get(name, name)
+
+    def read(self, name: str) -> str:
+        return self.reads.get(name, f"${name}")
+
+    def locals(self, **extra: str) -> dict[str, str]:
+        """Bindings an expression here may need: the format's own names, then scoped reads."""
+        return {**extra, **self.reads}
 
     @property
     def structure(self) -> Structure:

@@ -52,7 +52,7 @@ def timer_catch(region: Region, element: Element) -> None:
             state["Seconds"] = seconds_value(region, element, timer.value)
         elif timer.kind == "date":
             if jt.is_expression(timer.value):
-                state["Timestamp"] = timer.value
+                state["Timestamp"] = jt.value_with(timer.value, region.locals())
             else:
                 state["Timestamp"] = timers.timestamp(timer.value)
             region.ctx.refuse_in_express(element, "a wait until a date may exceed 5 minutes")
@@ -68,7 +68,7 @@ def timer_catch(region: Region, element: Element) -> None:
 def seconds_value(region: Region, element: Element, value: str) -> int | str:
     """A duration as ASL seconds: a number, or the user's expression (seconds) as is."""
     if jt.is_expression(value):
-        return value
+        return str(jt.value_with(value, region.locals()))
     seconds = timers.duration_seconds(value)
     if seconds > EXPRESS_MAX_SECONDS:
         region.ctx.refuse_in_express(element, f"a wait of {seconds} s is longer than 5 minutes")
@@ -78,7 +78,8 @@ def seconds_value(region: Region, element: Element, value: str) -> int | str:
 def boundary(region: Region, element: Element) -> None:
     """The state a `Catch` leads to: assigns the boundary's outputs (with `$error`), goes on."""
     state: State = {"Type": "Pass"}
-    assign = jt.sequential_assign(element.outputs, {"error": ERROR_VALUE}, region.ctx.free)
+    locals_ = region.locals(error=ERROR_VALUE)
+    assign = jt.sequential_assign(element.outputs, locals_, region.ctx.free, region.write)
     if assign:
         state["Assign"] = assign
     region.add(element.id, with_next(state, region.next_of(element)))

@@ -35,7 +35,8 @@ def choice(region: Region, element: Element, outs: list[Flow]) -> None:
                 flow.condition_line or flow.line,
             )
             continue
-        choices.append({"Condition": flow.condition.strip(), "Next": region.entry(flow.target)})
+        condition = jt.value_with(flow.condition, region.locals())
+        choices.append({"Condition": condition, "Next": region.entry(flow.target)})
     state: State = {"Type": "Choice", "Choices": choices}
     default = region.graph.flows.get(element.default_flow or "")
     if default is not None:
@@ -58,16 +59,16 @@ def fork(region: Region, element: Element) -> None:
         for name in names:
             owners.setdefault(name, []).append(k)
         exit_name = f"{join.id}__{k}"
-        inner = region.child(region.graph, _end_in_branch)
+        inner = region.scope(region.graph, _end_in_branch, names)
         inner.exits[join.id] = exit_name
         start_at = inner.compile_from(flow.target)
-        inner.add(exit_name, branch_exit(names))
+        inner.add(exit_name, branch_exit(inner, names))
         if element.kind is Kind.INCLUSIVE_GATEWAY:
             start_at = _inclusive_gate(inner, element, flow, outs, start_at, exit_name)
         branches.append({"StartAt": start_at, "States": _start_first(inner.states, start_at)})
     state: State = {"Type": "Parallel", "Branches": branches}
     if owners:
-        state["Assign"] = merge_assign(owners)
+        state["Assign"] = merge_assign(region, owners)
     region.add(element.id, with_next(state, region.next_of(join)))
 
 
@@ -97,7 +98,7 @@ def _inclusive_gate(
         flow.id,
         {
             "Type": "Choice",
-            "Choices": [{"Condition": jt.wrap(condition), "Next": first}],
+            "Choices": [{"Condition": jt.wrap(jt.bound(condition, inner.locals())), "Next": first}],
             "Default": exit_name,
         },
     )
@@ -111,19 +112,20 @@ def _end_in_branch(region: Region, element: Element) -> State:
     return {"Type": "Succeed"}
 
 
-def branch_exit(names: list[str]) -> State:
+def branch_exit(region: Region, names: list[str]) -> State:
     """The last state of a branch: hands the branch's variables back to the enclosing scope."""
-    fields = ", ".join(f'"{name}": ${name}' for name in names)
+    fields = ", ".join(f'"{name}": {region.read(name)}' for name in names)
     return {"Type": "Pass", "Output": jt.wrap("{" + fields + "}"), "End": True}
 
 
-def merge_assign(owners: dict[str, list[int]]) -> dict[str, str]:
+def merge_assign(region: Region, owners: dict[str, list[int]]) -> dict[str, str]:
     """Bring branch variables back: the first branch (in file order) that changed one wins."""
     assign: dict[str, str] = {}
     for name, branches in owners.items():
-        value = f"${name}"
+        before = region.read(name)
+        value = before
         for k in reversed(branches):
             got = f"$r[{k}].{jt.field(name)}"
-            value = f"({got} != ${name} ? {got} : {value})" if len(branches) > 1 else got
-        assign[name] = jt.wrap(f"($r := $states.result; {value})")
+            value = f"({got} != {before} ? {got} : {value})" if len(branches) > 1 else got
+        assign[region.write(name)] = jt.wrap(f"($r := $states.result; {value})")
     return assign

@@ -66,13 +66,19 @@ def value_with(value: str, locals_: dict[str, str]) -> Any:
     """A field value for ASL: a literal stays a literal; an expression gets its locals bound."""
     if not is_expression(value):
         return value
-    expr = body(value)
-    bindings = [(name, text) for name, text in locals_.items() if reads(expr, name)]
-    return wrap(block(bindings, expr))
+    return wrap(bound(body(value), locals_))
+
+
+def bound(expr: str, locals_: dict[str, str]) -> str:
+    """`expr` inside a block binding those of `locals_` it reads."""
+    return block([(name, text) for name, text in locals_.items() if reads(expr, name)], expr)
 
 
 def sequential_assign(
-    outputs: Sequence[Param], locals_: dict[str, str], free: FreeVariables
+    outputs: Sequence[Param],
+    locals_: dict[str, str],
+    free: FreeVariables,
+    write: Callable[[str], str] = str,
 ) -> dict[str, Any]:
     """An ASL `Assign` in which each output sees the ones before it.
 
@@ -86,9 +92,9 @@ def sequential_assign(
         expr = body(out.value)
         needed = _needed_bindings(expr, earlier, locals_, free)
         if not needed and not is_expression(out.value):
-            assign[out.name] = out.value
+            assign[write(out.name)] = out.value
         else:
-            assign[out.name] = wrap(block(needed, expr))
+            assign[write(out.name)] = wrap(block(needed, expr))
         earlier.append((out.name, expr))
     return assign
 

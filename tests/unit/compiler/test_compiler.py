@@ -104,7 +104,14 @@ def test_parallel_block_becomes_parallel_and_merges_branch_variables() -> None:
     assert par["Type"] == "Parallel"
     assert par["Next"] == "E"
     assert [b["StartAt"] for b in par["Branches"]] == ["L", "R"]
-    assert par["Branches"][0]["States"]["J__0"]["End"] is True
+    left = par["Branches"][0]["States"]
+    assert left["L"]["Assign"] == {"left__s1": "{% 1 %}", "both__s1": "{% 'l' %}"}
+    assert left["J__0"] == {
+        "Type": "Pass",
+        "Output": '{% {"left": ($exists($left__s1) ? $left__s1 : $left), '
+        '"both": ($exists($both__s1) ? $both__s1 : $both)} %}',
+        "End": True,
+    }
     assert par["Assign"]["left"] == "{% ($r := $states.result; $r[0].`left`) %}"
     assert par["Assign"]["both"].startswith("{% ($r := $states.result; ($r[0].`both` != $both")
     assert "J" not in machine["States"]
@@ -192,8 +199,12 @@ def test_multi_instance_becomes_map_collecting_output_element() -> None:
     assert mapped["Items"] == "{% $items %}"
     processor = mapped["ItemProcessor"]
     assert processor["StartAt"] == "M__item"
-    assert processor["States"]["M__item"]["Assign"] == {"item": "{% $states.input %}"}
-    assert processor["States"]["M__collect"]["Output"] == "{% $item * 2 %}"
+    # An iteration may not assign a name of an outer scope: its locals get scoped names.
+    assert processor["States"]["M__item"]["Assign"] == {"item__s1": "{% $states.input %}"}
+    assert (
+        processor["States"]["M__collect"]["Output"]
+        == "{% ($item := ($exists($item__s1) ? $item__s1 : $item); $item * 2) %}"
+    )
     assert mapped["Assign"] == {"totals": "{% $states.result %}"}
     assert "item" not in machine["States"]["S"]["Assign"]
 
