@@ -129,20 +129,32 @@ CORES: dict[Kind, Core] = {
 def activity(region: Region, element: Element) -> None:
     """Task, service task or call activity, possibly multi-instance."""
     if element.loop is not None:
-        multi_instance(region, element, lambda inner, nxt: _core_in(inner, element, nxt))
+        multi_instance(region, element, _task_iteration)
         return
     state = CORES[element.kind](region, element)
     attach_boundaries(region, element, state)
     region.add(element.id, with_next(state, region.next_of(element)))
 
 
-def _core_in(inner: Region, element: Element, next_name: str | None) -> str:
-    name = f"{element.id}__instance"
+def _task_iteration(region: Region, element: Element) -> tuple[str, dict[str, State]]:
+    """One state per item: `$item` is the state's input, and its Output is `outputElement`.
+
+    The activity's own outputs are local to its instance and nothing after it in the iteration
+    reads them, so they are not assigned: `outputElement` computes them in its block instead.
+    """
+    loop = element.loop
+    assert loop is not None
+    inner = region.binding(loop.input_element, "$states.input")
     state = CORES[element.kind](inner, element)
-    if element.kind in RESULT_OF:
-        state["Output"] = jt.wrap(RESULT_OF[element.kind])  # what `$result` is in the collector
-    inner.add(name, with_next(state, next_name))
-    return name
+    state.pop("Assign", None)
+    if loop.output_collection:
+        final = jt.body(loop.output_element) if loop.output_element else "$result"
+        locals_ = inner.locals()
+        if element.kind in RESULT_OF:
+            locals_ = inner.locals(result=RESULT_OF[element.kind])
+        state["Output"] = jt.sequential_value(element.outputs, final, locals_, region.ctx.free)
+    name = f"{element.id}__instance"
+    return name, {name: with_next(state, None)}
 
 
 def attach_boundaries(region: Region, element: Element, state: State) -> None:
@@ -202,7 +214,7 @@ def subprocess(region: Region, element: Element) -> None:
         region.ctx.problem(element, "an embedded subprocess needs exactly one none start event")
         return
     if element.loop is not None:
-        multi_instance(region, element, lambda inner, nxt: _body_in(inner, element, nxt))
+        multi_instance(region, element, _subprocess_iteration)
         return
     if is_inline(element):
         after = region.next_of(element)
@@ -219,10 +231,24 @@ def _end_then(next_name: str | None) -> Callable[[Region, Element], State]:
     return compile_end
 
 
-def _body_in(inner: Region, element: Element, next_name: str | None) -> str:
-    assert element.body is not None
-    body = inner.child(element.body, _end_then(next_name), share_states=True)
-    return body.compile_from(element.body.starts()[0].id)
+def _subprocess_iteration(region: Region, element: Element) -> tuple[str, dict[str, State]]:
+    """A subprocess per item: assign the item, run the body, then collect `outputElement`."""
+    from automations.compiler.variables import assigned_in
+
+    loop, body = element.loop, element.body
+    assert loop is not None and body is not None
+    local_names = list(dict.fromkeys([loop.input_element, *assigned_in(body)]))
+    inner = region.scope(region.graph, lambda r, e: with_next({"Type": "Pass"}, None), local_names)
+    item_name = f"{element.id}__item"
+    collect_name = f"{element.id}__collect" if loop.output_collection else None
+    steps = inner.child(body, _end_then(collect_name), share_states=True)
+    first = steps.compile_from(body.starts()[0].id)
+    item = {"Type": "Pass", "Assign": {inner.write(loop.input_element): "{% $states.input %}"}}
+    if collect_name:
+        final = jt.body(loop.output_element) if loop.output_element else "null"
+        collected = jt.bound(final, inner.locals())
+        inner.add(collect_name, {"Type": "Pass", "Output": jt.wrap(collected), "End": True})
+    return item_name, {item_name: with_next(item, first), **inner.states}
 
 
 def _wrapped_subprocess(region: Region, element: Element) -> None:
@@ -244,45 +270,24 @@ def _wrapped_subprocess(region: Region, element: Element) -> None:
     region.add(element.id, with_next(state, region.next_of(element)))
 
 
-InnerBuilder = Callable[[Region, str | None], str]
+IterationBuilder = Callable[[Region, Element], tuple[str, dict[str, State]]]
 
 
-def multi_instance(region: Region, element: Element, build: InnerBuilder) -> None:
-    """`Map` over `inputCollection`: assign the item, run the activity, collect `outputElement`."""
+def multi_instance(region: Region, element: Element, build: IterationBuilder) -> None:
+    """`Map` over `inputCollection`; `outputCollection` is the iterations' outputs in order."""
     loop = element.loop
     assert loop is not None
     if not jt.is_expression(loop.input_collection):
         region.ctx.problem(element, "inputCollection must be a {% JSONata %} expression", loop.line)
         return
-    from automations.compiler.variables import assigned_in
-
-    local_names = [loop.input_element]
-    local_names += assigned_in(element.body) if element.body else [p.name for p in element.outputs]
-    inner = region.scope(
-        region.graph,
-        lambda r, e: with_next({"Type": "Pass"}, None),
-        list(dict.fromkeys(local_names)),
-    )
-    item_name = f"{element.id}__item"
-    collect_name = f"{element.id}__collect" if loop.output_collection else None
-    first = build(inner, collect_name)
-    item_var = inner.write(loop.input_element)
-    inner.add(
-        item_name,
-        {"Type": "Pass", "Assign": {item_var: jt.wrap("$states.input")}, "Next": first},
-    )
-    if collect_name:
-        expr = jt.body(loop.output_element) if loop.output_element else "$states.input"
-        collected = jt.bound(expr, inner.locals(result="$states.input"))
-        inner.add(collect_name, {"Type": "Pass", "Output": jt.wrap(collected), "End": True})
-    items = {item_name: inner.states.pop(item_name)} | inner.states  # StartAt first, for readers
+    start_at, states = build(region, element)
     state: State = {
         "Type": "Map",
         "Items": jt.value_with(loop.input_collection, region.locals()),
         "ItemProcessor": {
             "ProcessorConfig": {"Mode": "INLINE"},
-            "StartAt": item_name,
-            "States": items,
+            "StartAt": start_at,
+            "States": states,
         },
     }
     if loop.sequential:

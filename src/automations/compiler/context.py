@@ -97,6 +97,17 @@ class Region:
             reads[name] = f"($exists(${scoped}) ? ${scoped} : {self.read(name)})"
         return Region(self.ctx, graph, on_end, writes=writes, reads=reads)
 
+    def binding(self, name: str, text: str) -> Region:
+        """A view of this region in which `$name` reads as the JSONata `text`."""
+        return Region(
+            self.ctx,
+            self.graph,
+            self.on_end,
+            states=self.states,
+            writes=self.writes,
+            reads={**self.reads, name: text},
+        )
+
     def write(self, name: str) -> str:
         return self.writes.get(name, name)
 

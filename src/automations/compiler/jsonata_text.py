@@ -116,3 +116,11 @@ def _needed_bindings(
     texts = [expr, *(text for _, text in chosen)]
     prelude = [(n, t) for n, t in locals_.items() if any(reads(x, n) for x in texts)]
     return prelude + chosen
+
+
+def sequential_value(
+    outputs: Sequence[Param], final: str, locals_: dict[str, str], free: FreeVariables
+) -> str:
+    """JSONata for `final` evaluated after `outputs`, as if they had been assigned first."""
+    earlier = [(out.name, body(out.value)) for out in outputs]
+    return wrap(block(_needed_bindings(final, earlier, locals_, free), final))

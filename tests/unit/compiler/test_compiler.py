@@ -198,13 +198,15 @@ def test_multi_instance_becomes_map_collecting_output_element() -> None:
     assert mapped["Type"] == "Map"
     assert mapped["Items"] == "{% $items %}"
     processor = mapped["ItemProcessor"]
-    assert processor["StartAt"] == "M__item"
-    # An iteration may not assign a name of an outer scope: its locals get scoped names.
-    assert processor["States"]["M__item"]["Assign"] == {"item__s1": "{% $states.input %}"}
-    assert (
-        processor["States"]["M__collect"]["Output"]
-        == "{% ($item := ($exists($item__s1) ? $item__s1 : $item); $item * 2) %}"
-    )
+    # One state per item: the item is the state's input, the collected value its output.
+    assert processor["StartAt"] == "M__instance"
+    assert processor["States"] == {
+        "M__instance": {
+            "Type": "Pass",
+            "Output": "{% ($item := $states.input; $item * 2) %}",
+            "End": True,
+        }
+    }
     assert mapped["Assign"] == {"totals": "{% $states.result %}"}
     assert "item" not in machine["States"]["S"]["Assign"]
 
