@@ -1,0 +1,97 @@
+"""ScenarioStore on SQLite: immutable numbered versions of each scenario."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import datetime
+from typing import Any
+
+from automations.adapters.local.db import Database, dumps, loads
+from automations.asl.ports import Clock
+from automations.model.base import from_epoch, utc_iso
+from automations.model.scenario import ScenarioVersion
+
+
+class SqliteScenarioStore:
+    """Versions in `scenario_versions`, keyed by (scenario id, version)."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def add_version(
+        self, scenario_id: str, bpmn: str, compiled: dict[str, dict[str, Any]]
+    ) -> ScenarioVersion:
+        with self._db.transaction() as conn:
+            # Inside the write lock: two saves of one scenario cannot take the same number.
+            row = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM scenario_versions WHERE scenario_id = ?",
+                (scenario_id,),
+            ).fetchone()
+            saved = ScenarioVersion(
+                id=uuid.uuid4().hex,
+                scenario_id=scenario_id,
+                version=row[0] + 1,
+                bpmn=bpmn,
+                compiled=compiled,
+                created_at=from_epoch(self._clock.now()),
+            )
+            conn.execute(
+                "INSERT INTO scenario_versions (scenario_id, version, id, bpmn, compiled,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    scenario_id,
+                    saved.version,
+                    saved.id,
+                    bpmn,
+                    dumps(compiled),
+                    utc_iso(saved.created_at),
+                ),
+            )
+        return saved
+
+    def get_version(self, scenario_id: str, version: int) -> ScenarioVersion | None:
+        row = (
+            self._db.connection()
+            .execute(
+                "SELECT * FROM scenario_versions WHERE scenario_id = ? AND version = ?",
+                (scenario_id, version),
+            )
+            .fetchone()
+        )
+        return None if row is None else _version(row)
+
+    def latest(self, scenario_id: str) -> ScenarioVersion | None:
+        row = (
+            self._db.connection()
+            .execute(
+                "SELECT * FROM scenario_versions WHERE scenario_id = ?"
+                " ORDER BY version DESC LIMIT 1",
+                (scenario_id,),
+            )
+            .fetchone()
+        )
+        return None if row is None else _version(row)
+
+    def versions(self, scenario_id: str) -> list[int]:
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT version FROM scenario_versions WHERE scenario_id = ? ORDER BY version",
+                (scenario_id,),
+            )
+            .fetchall()
+        )
+        return [row[0] for row in rows]
+
+
+def _version(row: sqlite3.Row) -> ScenarioVersion:
+    return ScenarioVersion(
+        id=row["id"],
+        scenario_id=row["scenario_id"],
+        version=row["version"],
+        bpmn=row["bpmn"],
+        compiled=loads(row["compiled"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )

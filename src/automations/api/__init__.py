@@ -1,0 +1,1 @@
+"""The HTTP API (records and catalogs), shared by the Lambda handler and the dev server."""

@@ -1,0 +1,107 @@
+"""The API application: one powertools resolver for API Gateway (Lambda) and the dev server.
+
+`build_app(services)` registers the routers on an `ApiResolver`, which checks two things before
+any routing or parsing: the body is within the size limit, and the caller is authenticated
+(except on public paths). So an anonymous caller learns nothing about validation, and no
+oversized body is ever decoded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from automations.api import catalogs, records
+from automations.api.auth import Authenticator
+from automations.api.errors import ApiError, BodyTooLarge, error_body, register_error_handlers
+from automations.api.openapi import OPENAPI_PATH, register_openapi
+from automations.api.services import Services
+from automations.model.user import User
+
+PUBLIC_PATHS = frozenset({OPENAPI_PATH})
+ROUTE_PATHS = (*catalogs.PATHS, *records.PATHS, OPENAPI_PATH)
+
+Gate = Callable[[Mapping[str, Any]], User | None]
+
+
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def strict_json(text: str) -> Any:
+    """json.loads without NaN/Infinity (not JSON, and not storable); too deep is malformed."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError as exc:
+        raise json.JSONDecodeError("nested too deeply", text[:20], 0) from exc
+
+
+def body_size(event: Mapping[str, Any]) -> int:
+    """Bytes of the request body (a base64 body counts its decoded size)."""
+    body = event.get("body") or ""
+    size = len(body.encode("utf-8")) if isinstance(body, str) else 0
+    return size * 3 // 4 if event.get("isBase64Encoded") else size
+
+
+def gateway_error(error: ApiError) -> dict[str, Any]:
+    """An API Gateway proxy response for an error raised before routing."""
+    body = error_body(error.status, error.code, error.message, error.field_id)
+    return {
+        "statusCode": int(error.status),
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "body": json.dumps(body, ensure_ascii=False),
+        "isBase64Encoded": False,
+    }
+
+
+def make_gate(authenticator: Authenticator, max_body_bytes: int) -> Gate:
+    """Size first (cheap, and protects the rest), then credentials unless the path is public."""
+
+    def gate(event: Mapping[str, Any]) -> User | None:
+        if body_size(event) > max_body_bytes:
+            raise BodyTooLarge(f"the request body is larger than {max_body_bytes} bytes")
+        if event.get("path") in PUBLIC_PATHS:
+            return None
+        return authenticator.authenticate(event.get("headers"))
+
+    return gate
+
+
+class ApiResolver(APIGatewayRestResolver):
+    """An APIGatewayRestResolver that runs a gate (size, auth) on the raw event first."""
+
+    def __init__(self, gate: Gate) -> None:
+        super().__init__(enable_validation=True, json_body_deserializer=strict_json)
+        self._gate = gate
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            user = self._gate(event)
+        except ApiError as error:
+            return gateway_error(error)
+        # Routes read the caller from the context; resolve() clears it when it is done.
+        self.append_context(user=user)  # type: ignore[no-untyped-call]
+        return super().resolve(event, context)
+
+
+def _path_pattern(rule: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"<\w+>", "[^/]+", rule) + "/?$")
+
+
+def build_app(services: Services) -> APIGatewayRestResolver:
+    """The API over these services (nothing global: build as many as you like)."""
+    authenticator = Authenticator(
+        services.users, services.api_keys, services.config.auth_cache_seconds
+    )
+    app = ApiResolver(make_gate(authenticator, services.config.max_body_bytes))
+    app.include_router(catalogs.router(services))
+    app.include_router(records.router(services))
+    register_openapi(app)
+    patterns = [_path_pattern(rule) for rule in ROUTE_PATHS]
+    register_error_handlers(app, lambda path: any(p.match(path) for p in patterns))
+    return app

@@ -1,0 +1,45 @@
+"""Wiring: the API's services on the SQLite adapters (the embedded server and the tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from automations.adapters.local.catalogs import SqliteCatalogStore
+from automations.adapters.local.db import Database
+from automations.adapters.local.records import SqliteRecordStore
+from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
+from automations.api.services import ApiConfig, Services
+from automations.asl.clock import RealClock
+from automations.ports import BeforeHooks, Clock
+from automations.service.records import NoBeforeHooks
+
+
+@dataclass(frozen=True, slots=True)
+class LocalServices:
+    """The services and the database they use (close it when done)."""
+
+    services: Services
+    db: Database
+
+
+def bootstrap(
+    db_path: str | Path,
+    *,
+    clock: Clock | None = None,
+    hooks: BeforeHooks | None = None,
+    config: ApiConfig | None = None,
+) -> LocalServices:
+    """Open (or create) the database file and build every store the API needs on it."""
+    db = Database(db_path)
+    clock = clock or RealClock()
+    services = Services(
+        catalogs=SqliteCatalogStore(db),
+        records=SqliteRecordStore(db),
+        users=SqliteUserStore(db, clock),
+        api_keys=SqliteApiKeyStore(db, clock),
+        clock=clock,
+        hooks=hooks or NoBeforeHooks(),
+        config=config or ApiConfig(),
+    )
+    return LocalServices(services=services, db=db)

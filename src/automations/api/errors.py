@@ -1,0 +1,183 @@
+"""Typed errors -> the documented status codes, as JSON `{"statusCode", "code", "message", ...}`.
+
+The product's documentation lists the codes (400 bad request or failed validation, 401, 403,
+404, 405, 500, 501) but not the bodies; ours always carry `message`, and `fieldId` (plus every
+problem in `errors`) when one field is at fault. Handlers map by type, never by message text, and
+nothing from a traceback or the request's raw input is ever echoed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+
+from automations.errors import AutomationsError
+from automations.model.errors import CatalogInvalid, FilterInvalid, ValuesInvalid
+from automations.ports import StoreConflict
+from automations.service.records import (
+    CatalogNotFound,
+    RecordNotFound,
+    WriteConflict,
+    WriteRefused,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(AutomationsError):
+    """Base class: raised by the API layer itself with the status it answers."""
+
+    status = HTTPStatus.BAD_REQUEST
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field_id: str | None = None) -> None:
+        self.message = message
+        self.field_id = field_id
+        super().__init__(message)
+
+
+class BadRequest(ApiError):
+    """Raised when a parameter or the body cannot be understood (malformed JSON, bad value)."""
+
+
+class BodyTooLarge(ApiError):
+    """Raised when a request body is larger than the configured limit (nothing is read of it)."""
+
+    code = "body_too_large"
+
+
+class Unauthorized(ApiError):
+    """Raised when a request has no valid credentials (Basic or API key)."""
+
+    status = HTTPStatus.UNAUTHORIZED
+    code = "unauthorized"
+
+
+class NotFound(ApiError):
+    """Raised when a path names nothing (an unknown route, view or object)."""
+
+    status = HTTPStatus.NOT_FOUND
+    code = "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    """Raised when the path exists but not with this HTTP method."""
+
+    status = HTTPStatus.METHOD_NOT_ALLOWED
+    code = "method_not_allowed"
+
+
+def error_body(
+    status: int, code: str, message: str, field_id: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The JSON body of every error answer."""
+    body: dict[str, Any] = {"statusCode": status, "code": code, "message": message}
+    if field_id is not None:
+        body["fieldId"] = field_id
+    return body | extra
+
+
+def error_response(
+    status: int, code: str, message: str, field_id: str | None = None, **extra: Any
+) -> Response[str]:
+    """An error as a powertools Response."""
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(error_body(status, code, message, field_id, **extra), ensure_ascii=False),
+    )
+
+
+def _api_error(exc: Exception) -> Response[str]:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.field_id)
+
+
+def _values_invalid(exc: Exception) -> Response[str]:
+    assert isinstance(exc, ValuesInvalid)
+    problems = [{"fieldId": p.field_id, "code": p.code, "message": p.message} for p in exc.problems]
+    return error_response(400, "values_invalid", str(exc), exc.field_id, errors=problems)
+
+
+def _named_field(code: str) -> Callable[[Exception], Response[str]]:
+    def respond(exc: Exception) -> Response[str]:
+        return error_response(400, code, str(exc), getattr(exc, "field_id", None))
+
+    return respond
+
+
+def _request_invalid(exc: Exception) -> Response[str]:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        # "body.values" / "query.limit": where the problem is, which the client can act on.
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        text = error.get("msg", "")
+        if error.get("type") == "json_invalid":  # its location is a character offset
+            where, text = "body", "malformed JSON"
+        problems.append({"location": where, "code": error.get("type", ""), "message": text})
+    first = problems[0] if problems else {"location": "request", "message": "invalid"}
+    message = f"{first['location']}: {first['message']}"
+    return error_response(400, "request_invalid", message, errors=problems)
+
+
+def _status(
+    status: HTTPStatus, code: str, message: str | None = None
+) -> Callable[[Exception], Response[str]]:
+    def respond(exc: Exception) -> Response[str]:
+        return error_response(status, code, message or str(exc))
+
+    return respond
+
+
+def _refused(exc: Exception) -> Response[str]:
+    assert isinstance(exc, WriteRefused)
+    return error_response(403, "refused", exc.message)
+
+
+def _unexpected(exc: Exception) -> Response[str]:
+    logger.exception("unhandled error in the API", exc_info=exc)
+    return error_response(500, "internal_error", "internal server error")
+
+
+ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
+    ApiError: _api_error,
+    ValuesInvalid: _values_invalid,
+    CatalogInvalid: _named_field("catalog_invalid"),
+    FilterInvalid: _named_field("filter_invalid"),
+    RequestValidationError: _request_invalid,
+    RequestUnsupportedContentType: _status(
+        HTTPStatus.BAD_REQUEST, "unsupported_content_type", "send the body as application/json"
+    ),
+    UnicodeDecodeError: _status(HTTPStatus.BAD_REQUEST, "body_not_utf8", "the body is not UTF-8"),
+    CatalogNotFound: _status(HTTPStatus.NOT_FOUND, "not_found"),
+    RecordNotFound: _status(HTTPStatus.NOT_FOUND, "not_found"),
+    WriteRefused: _refused,
+    WriteConflict: _status(HTTPStatus.CONFLICT, "conflict"),
+    StoreConflict: _status(HTTPStatus.CONFLICT, "conflict"),
+    Exception: _unexpected,
+}
+
+
+def register_error_handlers(
+    app: APIGatewayRestResolver, route_exists: Callable[[str], bool]
+) -> None:
+    """Install the table on the resolver; an unmatched route is 405 if its path exists, else 404."""
+    for exc_type, respond in ERROR_RESPONSES.items():
+        app.exception_handler(exc_type)(respond)
+
+    @app.not_found
+    def _no_route(_: NotFoundError) -> Response[str]:
+        if route_exists(app.current_event.path):
+            return error_response(405, "method_not_allowed", "method not allowed on this path")
+        return error_response(404, "not_found", "no such resource")

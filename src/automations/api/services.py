@@ -1,0 +1,37 @@
+"""What the API is built from: the ports and a few settings (no database is opened here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from automations.ports import ApiKeyStore, BeforeHooks, CatalogStore, Clock, RecordStore, UserStore
+from automations.service.records import NoBeforeHooks, RecordDeps
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    """Per-deployment settings of the API."""
+
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    auth_cache_seconds: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The ports the API calls; built once by a bootstrap (SQLite now, DynamoDB later)."""
+
+    catalogs: CatalogStore
+    records: RecordStore
+    users: UserStore
+    api_keys: ApiKeyStore
+    clock: Clock
+    hooks: BeforeHooks = field(default_factory=NoBeforeHooks)
+    config: ApiConfig = field(default_factory=ApiConfig)
+
+    def record_deps(self) -> RecordDeps:
+        """The record use cases' ports."""
+        return RecordDeps(
+            catalogs=self.catalogs, records=self.records, clock=self.clock, hooks=self.hooks
+        )

@@ -1,0 +1,1 @@
+"""Pydantic models at the edges: catalogs, records, filters, events, processes, scenarios, users."""

@@ -1,0 +1,85 @@
+"""Processes: one row per run of a scenario, with its status, result and trace."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field
+
+from automations.model.base import CamelModel, UtcDateTime
+
+
+class ProcessStatus(StrEnum):
+    """Where a process is in its life; the last three are final."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    ERROR = "error"
+    ABORTED = "aborted"
+
+
+FINAL_STATUSES = frozenset({ProcessStatus.COMPLETED, ProcessStatus.ERROR, ProcessStatus.ABORTED})
+
+
+class EventRef(CamelModel):
+    """`$event`: which subscription fired, of which type, and whether the caller waits."""
+
+    id: str
+    type: str
+    async_: bool = Field(default=True, alias="async")
+
+
+class Initiator(CamelModel):
+    """`$user`: who caused the event (None when a process or the system did)."""
+
+    user_id: str | None = None
+
+
+class ProcessError(CamelModel):
+    """Why a process ended in `error`: the error code, its message and the element it came from."""
+
+    code: str
+    message: str = ""
+    element: str | None = None
+
+
+class TraceStep(CamelModel):
+    """One element entered (and left, once it finished) during the run."""
+
+    element: str
+    entered_at: UtcDateTime
+    exited_at: UtcDateTime | None = None
+
+
+class ProcessRecord(CamelModel):
+    """A process as stored and listed."""
+
+    id: str
+    scenario_id: str
+    scenario_version: int
+    subscription_id: str | None = None
+    event: EventRef
+    initiator: Initiator = Field(default_factory=Initiator)
+    input: dict[str, Any] = Field(default_factory=dict)
+    status: ProcessStatus = ProcessStatus.QUEUED
+    queued_at: UtcDateTime
+    started_at: UtcDateTime | None = None
+    finished_at: UtcDateTime | None = None
+    duration_ms: int | None = None
+    output: dict[str, Any] | None = None
+    error: ProcessError | None = None
+    trace: list[TraceStep] = Field(default_factory=list)
+
+
+class ProcessChange(CamelModel):
+    """Fields a status change sets on a process; those left None are not touched."""
+
+    status: ProcessStatus
+    started_at: UtcDateTime | None = None
+    finished_at: UtcDateTime | None = None
+    duration_ms: int | None = None
+    output: dict[str, Any] | None = None
+    error: ProcessError | None = None
+    trace: list[TraceStep] | None = None

@@ -1,0 +1,80 @@
+"""Users and API keys, and how their secrets are kept: never in clear, compared in constant time."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from automations.model.base import CamelModel, UtcDateTime
+
+# scrypt at n=2**14, r=8: ~16 MB and some tens of milliseconds per check, as the product's
+# documentation warns Basic auth is slow on purpose (brute force protection).
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_SCHEME = "scrypt"
+
+
+class User(CamelModel):
+    """Someone who can call the API (HTTP Basic with login and password, or an API key)."""
+
+    id: str
+    login: str
+    name: str = ""
+    active: bool = True
+    created_at: UtcDateTime
+
+
+class ApiKey(CamelModel):
+    """An API key of a user; only a hash of its secret part is kept."""
+
+    id: str
+    user_id: str
+    name: str = ""
+    created_at: UtcDateTime
+    revoked_at: UtcDateTime | None = None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32
+    )
+
+
+def hash_password(password: str) -> str:
+    """A self-describing salted scrypt hash: `scrypt$n$r$p$salt$hash`."""
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
+    return f"{_SCHEME}${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether the password matches the stored hash (constant-time comparison)."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != _SCHEME:
+            return False
+        expected = base64.b64decode(digest)
+        actual = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def hash_api_secret(secret: str) -> str:
+    """SHA-256 of an API key's secret: keys are 256 random bits, so no slow hash is needed."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def same_secret_hash(a: str, b: str) -> bool:
+    """Constant-time equality of two hex hashes."""
+    return hmac.compare_digest(a.encode("ascii"), b.encode("ascii"))
+
+
+def new_api_secret() -> str:
+    """A fresh random secret for an API key (URL-safe text)."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,273 @@
+"""Ports: what the service layer needs from storage and the outside world, as small Protocols.
+
+SQLite adapters (`automations.adapters.local`) and DynamoDB adapters (`automations.adapters.aws`)
+implement the same Protocols; the service layer never knows which it got. Ids are strings
+everywhere (the product's ids are strings of digits). "Not found" is `None` (or False for a
+delete); a write that would break uniqueness raises `StoreConflict`. The engine's Clock
+(`automations.asl.ports.Clock`) is the one Clock of the project and is re-exported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from automations.asl.ports import Clock
+from automations.errors import AutomationsError
+from automations.model.catalog import Catalog, CatalogDraft
+from automations.model.event import ChangeEvent, EventType, HookDecision
+from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
+from automations.model.record import Record, RecordQuery
+from automations.model.scenario import ScenarioVersion, Schedule, WebRequestEndpoint
+from automations.model.subscription import Subscription
+from automations.model.user import ApiKey, User
+
+__all__ = [
+    "ApiKeyStore",
+    "BeforeHooks",
+    "CatalogStore",
+    "ChangeFeed",
+    "Clock",
+    "ProcessQuery",
+    "ProcessStore",
+    "RecordStore",
+    "ScenarioStore",
+    "ScheduleStore",
+    "Secrets",
+    "StoreConflict",
+    "SubscriptionStore",
+    "UserStore",
+    "WebRequestStore",
+]
+
+
+class StoreConflict(AutomationsError):
+    """Raised by a store when a write would break uniqueness (an id, a login, a urlId taken)."""
+
+
+class CatalogStore(Protocol):
+    """Catalogs and their fields."""
+
+    def get(self, catalog_id: str) -> Catalog | None: ...
+
+    def all(self, section_id: str | None = None) -> list[Catalog]:
+        """All catalogs (of one section when given), by id."""
+        ...
+
+    def create(self, draft: CatalogDraft) -> Catalog:
+        """Store a new catalog under a fresh id; its fields are numbered from 1."""
+        ...
+
+    def save(self, catalog: Catalog) -> None:
+        """Replace a catalog's name, icon, section and fields (see `patched_catalog`)."""
+        ...
+
+    def delete(self, catalog_id: str) -> bool:
+        """Delete a catalog and its records; False when there was none."""
+        ...
+
+
+class RecordStore(Protocol):
+    """Records of catalogs. Every write stores its outbox event in the same transaction:
+    both are kept or neither is."""
+
+    def next_id(self) -> str:
+        """A fresh record id (ids are never reused; a refused write may leave a gap)."""
+        ...
+
+    def get(self, catalog_id: str, record_id: str) -> Record | None: ...
+
+    def find(self, catalog_id: str, query: RecordQuery) -> list[Record]:
+        """Records of the catalog matching `query.where`, sorted, one page."""
+        ...
+
+    def create(self, record: Record, event: ChangeEvent) -> None:
+        """Insert the record (its id from `next_id`) and the event; StoreConflict if taken."""
+        ...
+
+    def update(self, record: Record, event: ChangeEvent, *, expected_revision: int) -> bool:
+        """Replace the record if its stored revision is `expected_revision` (else False)."""
+        ...
+
+    def delete(self, record: Record, event: ChangeEvent, *, expected_revision: int) -> bool:
+        """Delete the record if its stored revision is `expected_revision` (else False)."""
+        ...
+
+
+class ChangeFeed(Protocol):
+    """The outbox: record events in the order they were written, until delivered."""
+
+    def pending(self, limit: int = 100) -> list[ChangeEvent]:
+        """Undelivered events, oldest first."""
+        ...
+
+    def get(self, event_id: str) -> ChangeEvent | None: ...
+
+    def mark_delivered(self, event_ids: Sequence[str]) -> None:
+        """Mark events delivered; marking one twice (a redelivery) changes nothing."""
+        ...
+
+
+class BeforeHooks(Protocol):
+    """Synchronous `$record.before.*` subscriptions: may refuse a write or replace its values."""
+
+    def before(
+        self,
+        event_type: EventType,
+        catalog_id: str,
+        record_id: str | None,
+        values: dict[str, Any],
+        prev_values: dict[str, Any] | None,
+    ) -> HookDecision: ...
+
+
+class ScenarioStore(Protocol):
+    """Saved versions of scenarios (versions count from 1, never change once saved)."""
+
+    def add_version(
+        self, scenario_id: str, bpmn: str, compiled: dict[str, dict[str, Any]]
+    ) -> ScenarioVersion:
+        """Save the next version of the scenario."""
+        ...
+
+    def get_version(self, scenario_id: str, version: int) -> ScenarioVersion | None: ...
+
+    def latest(self, scenario_id: str) -> ScenarioVersion | None: ...
+
+    def versions(self, scenario_id: str) -> list[int]:
+        """The scenario's version numbers, ascending."""
+        ...
+
+
+class SubscriptionStore(Protocol):
+    """Which events start which scenarios."""
+
+    def put(self, subscription: Subscription) -> None:
+        """Create or replace by id."""
+        ...
+
+    def get(self, subscription_id: str) -> Subscription | None: ...
+
+    def delete(self, subscription_id: str) -> bool: ...
+
+    def all(self, catalog_id: str | None = None) -> list[Subscription]: ...
+
+    def matching(self, catalog_id: str, event_type: EventType) -> list[Subscription]:
+        """Active subscriptions of this catalog to this event type, by id."""
+        ...
+
+
+class WebRequestStore(Protocol):
+    """Web-request endpoints (`/api/webrequest/{urlId}`)."""
+
+    def put(self, endpoint: WebRequestEndpoint) -> None:
+        """Create or replace by id; StoreConflict when another endpoint has the urlId."""
+        ...
+
+    def get(self, endpoint_id: str) -> WebRequestEndpoint | None: ...
+
+    def by_url_id(self, url_id: str) -> WebRequestEndpoint | None: ...
+
+    def delete(self, endpoint_id: str) -> bool: ...
+
+    def all(self) -> list[WebRequestEndpoint]: ...
+
+
+class ScheduleStore(Protocol):
+    """Scheduled starts of scenarios."""
+
+    def put(self, schedule: Schedule) -> None: ...
+
+    def get(self, schedule_id: str) -> Schedule | None: ...
+
+    def delete(self, schedule_id: str) -> bool: ...
+
+    def all(self) -> list[Schedule]: ...
+
+    def due(self, now: datetime) -> list[Schedule]:
+        """Active schedules whose next run is at or before `now`, earliest first."""
+        ...
+
+    def set_next_run(
+        self, schedule_id: str, previous: datetime | None, following: datetime
+    ) -> bool:
+        """Move the next run from `previous` to `following`; False if another runner did."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessQuery:
+    """Filters of a process list; `since`/`until` bound the time it was queued."""
+
+    scenario_id: str | None = None
+    status: ProcessStatus | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class ProcessStore(Protocol):
+    """Processes; every status change is a compare-and-set."""
+
+    def create(self, process: ProcessRecord) -> bool:
+        """Insert; False when a process with this id exists (a redelivered event)."""
+        ...
+
+    def get(self, process_id: str) -> ProcessRecord | None: ...
+
+    def change(
+        self, process_id: str, expected: frozenset[ProcessStatus], change: ProcessChange
+    ) -> ProcessRecord | None:
+        """Apply `change` if the status is one of `expected`; the new row, or None if not."""
+        ...
+
+    def find(self, query: ProcessQuery) -> list[ProcessRecord]:
+        """Newest first."""
+        ...
+
+    def count(self, status: ProcessStatus) -> int: ...
+
+    def claim_queued(self, max_running: int, now: datetime) -> list[ProcessRecord]:
+        """Move the oldest queued processes to `running` while fewer than `max_running` run."""
+        ...
+
+
+class UserStore(Protocol):
+    """People who call the API; passwords are kept as salted scrypt hashes."""
+
+    def create(self, login: str, password: str, name: str = "") -> User:
+        """StoreConflict when the login (case-insensitive) exists."""
+        ...
+
+    def get(self, user_id: str) -> User | None: ...
+
+    def authenticate(self, login: str, password: str) -> User | None:
+        """The active user with this login and password, or None (no hint which was wrong)."""
+        ...
+
+    def set_password(self, user_id: str, password: str) -> bool: ...
+
+
+class ApiKeyStore(Protocol):
+    """API keys: `<key id>.<secret>`; only a hash of the secret is stored."""
+
+    def create(self, user_id: str, name: str = "") -> tuple[ApiKey, str]:
+        """A new key and its full text, shown once."""
+        ...
+
+    def authenticate(self, key: str) -> User | None:
+        """The active user owning this unrevoked key, or None."""
+        ...
+
+    def revoke(self, key_id: str) -> bool: ...
+
+    def of_user(self, user_id: str) -> list[ApiKey]: ...
+
+
+class Secrets(Protocol):
+    """Secrets (database passwords, tokens) by name, so scenarios never contain them."""
+
+    def get(self, name: str) -> str | None: ...

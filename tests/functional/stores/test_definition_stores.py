@@ -1,0 +1,112 @@
+"""Scenario versions, subscriptions, web-request endpoints and schedules on SQLite."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from automations.adapters.local.db import Database
+from automations.adapters.local.scenarios import SqliteScenarioStore
+from automations.adapters.local.schedules import SqliteScheduleStore
+from automations.adapters.local.subscriptions import SqliteSubscriptionStore
+from automations.adapters.local.webrequests import SqliteWebRequestStore
+from automations.asl.clock import VirtualClock
+from automations.model.event import EventType
+from automations.model.scenario import Schedule, WebRequestEndpoint
+from automations.model.subscription import Subscription
+from automations.ports import StoreConflict
+
+T = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_scenario_versions_count_from_one(db: Database, clock: VirtualClock) -> None:
+    store = SqliteScenarioStore(db, clock)
+    first = store.add_version("order", "<a/>", {"STANDARD": {"StartAt": "A"}})
+    second = store.add_version("order", "<b/>", {"STANDARD": {}, "EXPRESS": {}})
+    other = store.add_version("invoice", "<c/>", {})
+    assert (first.version, second.version, other.version) == (1, 2, 1)
+    assert store.get_version("order", 1) == first
+    assert store.latest("order") == second
+    assert (store.versions("order"), store.latest("nope"), store.get_version("order", 9)) == (
+        [1, 2],
+        None,
+        None,
+    )
+
+
+def test_subscriptions_match_catalog_event_and_activity(db: Database) -> None:
+    store = SqliteSubscriptionStore(db)
+    store.put(
+        Subscription(
+            id="1",
+            catalog_id="15",
+            events=[EventType.AFTER_CREATE, EventType.AFTER_UPDATE],
+            scenario_id="s",
+        )
+    )
+    store.put(
+        Subscription(
+            id="2", catalog_id="15", events=[EventType.AFTER_UPDATE], fields=["3"], scenario_id="t"
+        )
+    )
+    store.put(
+        Subscription(
+            id="3", catalog_id="15", events=[EventType.AFTER_UPDATE], scenario_id="u", active=False
+        )
+    )
+    store.put(
+        Subscription(id="4", catalog_id="16", events=[EventType.AFTER_UPDATE], scenario_id="v")
+    )
+    assert [s.id for s in store.matching("15", EventType.AFTER_UPDATE)] == ["1", "2"]
+    assert [s.id for s in store.matching("15", EventType.AFTER_CREATE)] == ["1"]
+    assert [s.id for s in store.all("15")] == ["1", "2", "3"]
+
+
+def test_subscription_put_replaces_and_delete(db: Database) -> None:
+    store = SqliteSubscriptionStore(db)
+    store.put(
+        Subscription(id="1", catalog_id="15", events=[EventType.AFTER_CREATE], scenario_id="s")
+    )
+    store.put(
+        Subscription(id="1", catalog_id="15", events=[EventType.AFTER_DELETE], scenario_id="s2")
+    )
+    replaced = store.get("1")
+    assert replaced is not None and (replaced.events, replaced.scenario_id) == (
+        [EventType.AFTER_DELETE],
+        "s2",
+    )
+    assert (store.delete("1"), store.delete("1"), store.get("1")) == (True, False, None)
+
+
+def test_web_request_url_ids_are_unique(db: Database) -> None:
+    store = SqliteWebRequestStore(db)
+    store.put(WebRequestEndpoint(id="1", url_id="new-order", scenario_id="s"))
+    with pytest.raises(StoreConflict):
+        store.put(WebRequestEndpoint(id="2", url_id="new-order", scenario_id="t"))
+    found = store.by_url_id("new-order")
+    assert found is not None and found.id == "1"
+    assert ([e.id for e in store.all()], store.delete("1"), store.get("1")) == (["1"], True, None)
+
+
+def test_schedules_due_and_next_run_compare_and_set(db: Database) -> None:
+    store = SqliteScheduleStore(db)
+    store.put(Schedule(id="a", expression="rate(5 minutes)", scenario_id="s", next_run_at=T))
+    store.put(
+        Schedule(
+            id="b",
+            expression="cron(0 9 * * ? *)",
+            scenario_id="s",
+            next_run_at=T + timedelta(hours=1),
+        )
+    )
+    store.put(
+        Schedule(id="c", expression="rate(1 minute)", scenario_id="s", next_run_at=T, active=False)
+    )
+    assert [s.id for s in store.due(T)] == ["a"]
+    following = T + timedelta(minutes=5)
+    assert store.set_next_run("a", T, following)
+    assert not store.set_next_run("a", T, following + timedelta(minutes=5))
+    moved = store.get("a")
+    assert moved is not None and moved.next_run_at == following
+    assert ([s.id for s in store.all()], store.delete("c")) == (["a", "b", "c"], True)

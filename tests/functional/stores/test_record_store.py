@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from automations.adapters.local import records as records_module
+from automations.adapters.local.catalogs import SqliteCatalogStore
+from automations.adapters.local.db import Database
+from automations.adapters.local.outbox import SqliteChangeFeed
+from automations.adapters.local.records import SqliteRecordStore
+from automations.asl.clock import VirtualClock
+from automations.model.catalog import Catalog, CatalogDraft
+from automations.model.event import ChangeEvent, EventType
+from automations.model.filters import AllOf, HasAny, InRange, TextContains
+from automations.model.record import Record, RecordQuery, SortSpec
+from automations.ports import StoreConflict
+
+T = datetime(2026, 1, 2, tzinfo=UTC)
+Add = Callable[[dict[str, Any]], Record]
+NewEvent = Callable[..., ChangeEvent]
+
+
+def _broken(*_: object) -> None:
+    raise RuntimeError("disk full")
+
+
+def test_next_id_grows_and_never_repeats(records: SqliteRecordStore) -> None:
+    ids = [records.next_id() for _ in range(3)]
+    assert ids == ["1", "2", "3"]
+
+
+def test_create_get_round_trip(records: SqliteRecordStore, deals: Catalog, add_record: Add) -> None:
+    record = add_record({"1": "Иван", "2": 3.5, "4": ["1"]})
+    assert records.get(deals.id, record.id) == record
+
+
+def test_get_in_another_catalog_or_bad_id_is_none(
+    records: SqliteRecordStore, deals: Catalog, add_record: Add, db: Database
+) -> None:
+    record = add_record({"1": "x"})
+    other = _other_catalog(db)
+    assert (records.get(other, record.id), records.get(deals.id, "1 OR 1=1")) == (None, None)
+
+
+def _other_catalog(db: Database) -> str:
+    return SqliteCatalogStore(db).create(CatalogDraft(name="other")).id
+
+
+def test_create_writes_the_event_in_the_same_transaction(
+    db: Database, clock: VirtualClock, add_record: Add
+) -> None:
+    record = add_record({"1": "x"})
+    pending = SqliteChangeFeed(db, clock).pending()
+    assert [(e.type, e.record_id, e.values) for e in pending] == [
+        (EventType.AFTER_CREATE, record.id, {"1": "x"})
+    ]
+
+
+def test_failing_event_insert_leaves_no_record(
+    records: SqliteRecordStore, deals: Catalog, new_event: NewEvent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records_module, "insert_event", _broken)
+    record = Record(
+        id=records.next_id(), catalog_id=deals.id, values={"1": "x"}, created_at=T, updated_at=T
+    )
+    with pytest.raises(RuntimeError):
+        records.create(record, new_event(record))
+    assert records.get(deals.id, record.id) is None
+
+
+def test_duplicate_event_id_rolls_the_record_back(
+    db: Database,
+    clock: VirtualClock,
+    records: SqliteRecordStore,
+    deals: Catalog,
+    add_record: Add,
+    new_event: NewEvent,
+) -> None:
+    first = add_record({"1": "x"})
+    second = Record(
+        id=records.next_id(), catalog_id=deals.id, values={"1": "y"}, created_at=T, updated_at=T
+    )
+    clash = new_event(second).model_copy(update={"id": new_event(first).id})
+    with pytest.raises(StoreConflict):
+        records.create(second, clash)
+    assert (records.get(deals.id, second.id), len(SqliteChangeFeed(db, clock).pending())) == (
+        None,
+        1,
+    )
+
+
+def test_create_in_a_missing_catalog_is_a_conflict(
+    records: SqliteRecordStore, new_event: NewEvent
+) -> None:
+    record = Record(id=records.next_id(), catalog_id="404", values={}, created_at=T, updated_at=T)
+    with pytest.raises(StoreConflict):
+        records.create(record, new_event(record))
+
+
+def test_update_is_compare_and_set_on_revision(
+    db: Database,
+    clock: VirtualClock,
+    records: SqliteRecordStore,
+    deals: Catalog,
+    add_record: Add,
+    new_event: NewEvent,
+) -> None:
+    record = add_record({"1": "x"})
+    changed = record.model_copy(update={"values": {"1": "y"}, "revision": 2})
+    assert records.update(changed, new_event(changed, EventType.AFTER_UPDATE), expected_revision=1)
+    stale = changed.model_copy(update={"values": {"1": "z"}, "revision": 3})
+    assert not records.update(stale, new_event(stale, EventType.AFTER_UPDATE), expected_revision=1)
+    assert records.get(deals.id, record.id) == changed
+    kinds = [e.type for e in SqliteChangeFeed(db, clock).pending()]
+    assert kinds == [EventType.AFTER_CREATE, EventType.AFTER_UPDATE]
+
+
+def test_failing_event_insert_leaves_the_update_undone(
+    records: SqliteRecordStore,
+    deals: Catalog,
+    add_record: Add,
+    new_event: NewEvent,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = add_record({"1": "x"})
+    monkeypatch.setattr(records_module, "insert_event", _broken)
+    changed = record.model_copy(update={"values": {"1": "y"}, "revision": 2})
+    with pytest.raises(RuntimeError):
+        records.update(changed, new_event(changed, EventType.AFTER_UPDATE), expected_revision=1)
+    assert records.get(deals.id, record.id) == record
+
+
+def test_failing_event_insert_leaves_the_record_in_place(
+    records: SqliteRecordStore,
+    deals: Catalog,
+    add_record: Add,
+    new_event: NewEvent,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = add_record({"1": "x"})
+    monkeypatch.setattr(records_module, "insert_event", _broken)
+    with pytest.raises(RuntimeError):
+        records.delete(record, new_event(record, EventType.AFTER_DELETE), expected_revision=1)
+    assert records.get(deals.id, record.id) == record
+
+
+def test_delete_with_event_and_stale_revision(
+    db: Database,
+    clock: VirtualClock,
+    records: SqliteRecordStore,
+    deals: Catalog,
+    add_record: Add,
+    new_event: NewEvent,
+) -> None:
+    record = add_record({"1": "x"})
+    assert not records.delete(
+        record, new_event(record, EventType.AFTER_DELETE), expected_revision=7
+    )
+    assert records.delete(record, new_event(record, EventType.AFTER_DELETE), expected_revision=1)
+    assert records.get(deals.id, record.id) is None
+    assert SqliteChangeFeed(db, clock).pending()[-1].type == EventType.AFTER_DELETE
+
+
+def test_find_filters_sorts_and_pages(
+    records: SqliteRecordStore, deals: Catalog, add_record: Add
+) -> None:
+    for name, amount in [("Анна", 30), ("Борис", 10), ("анатолий", 20), ("Вера", None)]:
+        add_record({"1": name, "2": amount})
+    by_amount = RecordQuery(sort=SortSpec(field_id="2"))
+    names = [r.values["1"] for r in records.find(deals.id, by_amount)]
+    assert names == ["Вера", "Борис", "анатолий", "Анна"]
+    query = RecordQuery(where=TextContains("1", "АН"), sort=SortSpec(field_id="2", descending=True))
+    assert [r.values["1"] for r in records.find(deals.id, query)] == ["Анна", "анатолий"]
+    page = RecordQuery(limit=2, offset=1)
+    assert [r.id for r in records.find(deals.id, page)] == ["3", "2"]
+
+
+def test_default_order_is_newest_first(
+    records: SqliteRecordStore, deals: Catalog, add_record: Add
+) -> None:
+    ids = [add_record({"1": str(i)}).id for i in range(3)]
+    assert [r.id for r in records.find(deals.id, RecordQuery())] == ids[::-1]
+
+
+def test_find_never_crosses_catalogs(
+    records: SqliteRecordStore, add_record: Add, db: Database
+) -> None:
+    add_record({"4": ["1"]})
+    other = _other_catalog(db)
+    found = records.find(
+        other, RecordQuery(where=AllOf((HasAny("4", ("1",)), InRange("2", 0, None))))
+    )
+    assert found == []
+
+
+def test_hostile_text_is_just_text(
+    records: SqliteRecordStore, deals: Catalog, add_record: Add
+) -> None:
+    add_record({"1": "'); DROP TABLE records; --"})
+    found = records.find(
+        deals.id, RecordQuery(where=TextContains("1", "'); DROP TABLE records; --"))
+    )
+    assert len(found) == 1

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from automations.model.event import ChangeEvent, EventType
+from automations.model.process import ProcessRecord, ProcessStatus
+from automations.model.scenario import ScenarioVersion
+from automations.model.subscription import Subscription
+
+T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_change_event_json_is_camel_case_with_product_dates() -> None:
+    event = ChangeEvent(
+        id="e1",
+        type=EventType.AFTER_UPDATE,
+        catalog_id="15",
+        record_id="1234",
+        values={"2": "Title"},
+        prev_values={"2": "Old"},
+        created_at=T0,
+    )
+    data = event.model_dump(mode="json")
+    assert data["type"] == "$record.after.update"
+    assert data["prevValues"] == {"2": "Old"}
+    assert data["createdAt"] == "2026-01-02T03:04:05.000Z"
+    assert not event.delivered
+
+
+def test_process_record_round_trips_with_async_key() -> None:
+    process = ProcessRecord.model_validate(
+        {
+            "id": "p1",
+            "scenarioId": "s",
+            "scenarioVersion": 2,
+            "event": {"id": "1", "type": "$record.after.create", "async": True},
+            "queuedAt": "2026-01-02T03:04:05.000Z",
+            "error": {"code": "http.timeout", "message": "slow", "element": "Fetch"},
+            "trace": [{"element": "Start", "enteredAt": "2026-01-02T03:04:05Z"}],
+        }
+    )
+    assert process.status is ProcessStatus.QUEUED
+    assert process.model_dump(mode="json")["event"] == {
+        "id": "1",
+        "type": "$record.after.create",
+        "async": True,
+    }
+    assert ProcessRecord.model_validate(process.model_dump(mode="json")) == process
+
+
+def test_subscription_watches_fields() -> None:
+    everything = Subscription(id="1", scenario_id="s", events=[EventType.AFTER_UPDATE])
+    some = everything.model_copy(update={"fields": ["3"]})
+    assert everything.watches(["9"]) and some.watches(["3", "4"]) and not some.watches(["4"])
+
+
+def test_scenario_version_keeps_asl_per_flavour() -> None:
+    version = ScenarioVersion(
+        id="v",
+        scenario_id="s",
+        version=1,
+        bpmn="<x/>",
+        compiled={"STANDARD": {}, "EXPRESS": {}},
+        created_at=T0,
+    )
+    assert set(version.model_dump(mode="json")["compiled"]) == {"STANDARD", "EXPRESS"}
