@@ -66,3 +66,8 @@ def test_lambda_error_causes_read_as_their_message() -> None:
     assert readable_cause(cause) == "no such host"
     assert readable_cause("plain words") == "plain words"
     assert readable_cause("{not json") == "{not json"
+
+
+def test_a_failed_call_activity_reads_as_the_child_error() -> None:
+    child = json.dumps({"ExecutionArn": "arn:x", "Error": "order.invalid", "Cause": "total is 0"})
+    assert readable_cause(child) == "order.invalid: total is 0"

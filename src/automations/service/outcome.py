@@ -65,15 +65,23 @@ def outcome(
 
 
 def readable_cause(cause: str | None) -> str | None:
-    """A component failure's cause is Lambda's JSON error text; people want its message."""
-    if cause and cause.startswith("{"):
-        try:
-            parsed = json.loads(cause)
-        except ValueError:
-            return cause
-        message = parsed.get("errorMessage") if isinstance(parsed, dict) else None
-        if isinstance(message, str):
-            return message
+    """The words a person wants from a cause that Step Functions wrote as JSON.
+
+    A component failure's cause is Lambda's error JSON (`errorMessage`); a failed call
+    activity's is the child execution's description (`Error`, `Cause`).
+    """
+    if not cause or not cause.startswith("{"):
+        return cause
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return cause
+    if not isinstance(parsed, dict):
+        return cause
+    if isinstance(parsed.get("errorMessage"), str):
+        return str(parsed["errorMessage"])
+    if isinstance(parsed.get("Error"), str):
+        return f"{parsed['Error']}: {parsed.get('Cause') or ''}".rstrip(": ")
     return cause
 
 
