@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "asl"
+from tests.conformance.corpus import CONFORMANCE_ROOT
+
+CORPUS = CONFORMANCE_ROOT / "asl"
 CASES = CORPUS / "cases"
 INVALID = CORPUS / "invalid"
 KNOWN_FAILURES = Path(__file__).with_name("asl_known_failures.tsv")
@@ -142,6 +144,7 @@ def loose_equal(actual: Any, recorded: Any) -> bool:
 
 # --- histories ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class HistoryDifference:
     message: str
@@ -210,11 +213,13 @@ def judge(case: dict[str, Any], result: Any) -> list[str]:
         problems.append(f"status {result.status} != {expected['status']}")
     if result.error != expected["error"]:
         problems.append(f"error {result.error!r} != {expected['error']!r}")
-    if expected["status"] == "SUCCEEDED" and result.status == "SUCCEEDED":
-        if not loose_equal(normalise(result.output, transformers), expected["output"]):
-            problems.append(
-                f"output {json.dumps(result.output)[:500]}\n  != {json.dumps(expected['output'])[:500]}"
-            )
+    both_succeeded = expected["status"] == result.status == "SUCCEEDED"
+    if both_succeeded and not loose_equal(
+        normalise(result.output, transformers), expected["output"]
+    ):
+        problems.append(
+            f"output {json.dumps(result.output)[:500]}\n  != {json.dumps(expected['output'])[:500]}"
+        )
     if not _same_cause(result.cause, expected["cause"], transformers):
         problems.append(f"cause {result.cause!r}\n  != {expected['cause']!r}")
     if case.get("expected_history"):
@@ -233,7 +238,9 @@ def _history_problems(
     case: dict[str, Any], events: list[dict[str, Any]], transformers: list[Any]
 ) -> list[str]:
     recorded = case["expected_history"]
-    sorted_parallel = any(t.get("type") == "SfnNoneRecursiveParallelTransformer" for t in transformers)
+    sorted_parallel = any(
+        t.get("type") == "SfnNoneRecursiveParallelTransformer" for t in transformers
+    )
     difference = compare_event_types(
         [e["type"] for e in events], [e["type"] for e in recorded], sorted_parallel
     )

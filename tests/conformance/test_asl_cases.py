@@ -9,10 +9,9 @@ still may not crash: only an AssertionError counts as its expected failure.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from asl_support import (
+from tests.conformance.asl_support import (
     CASES,
     CORPUS,
     INVALID,
@@ -22,6 +21,7 @@ from asl_support import (
     load_case,
     run_case,
 )
+from tests.conformance.corpus import corpus_dir
 
 from automations.asl import (
     Definition,
@@ -31,9 +31,6 @@ from automations.asl import (
     validate_definition,
 )
 from automations.asl.json_text import parse_execution_input
-
-REQUIRED = os.environ.get("AUTOMATIONS_REQUIRE_CONFORMANCE") == "1"
-MISSING = f"the ASL conformance corpus is not at {CORPUS}"
 
 
 def _case_params() -> list[object]:
@@ -53,10 +50,8 @@ def _case_params() -> list[object]:
 
 
 def _require_corpus() -> None:
-    if not CASES.is_dir():
-        if REQUIRED:
-            pytest.fail(MISSING + " and AUTOMATIONS_REQUIRE_CONFORMANCE=1")
-        pytest.skip(MISSING)
+    """Skip with the reason (or fail when AUTOMATIONS_REQUIRE_CONFORMANCE=1) if it is absent."""
+    corpus_dir("asl")
 
 
 @pytest.mark.parametrize("name", _case_params())
@@ -98,7 +93,9 @@ def test_asl_invalid(name: str) -> None:
             parse_execution_input(case["input_string"])
     else:
         with pytest.raises(InvalidDefinition) as raised:
-            Definition.parse(case["definition_string"], state_machine_type=case["state_machine_type"])
+            Definition.parse(
+                case["definition_string"], state_machine_type=case["state_machine_type"]
+            )
     assert expected["code"] == type(raised.value).__name__
     assert str(raised.value) == message
 
