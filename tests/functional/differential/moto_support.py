@@ -31,14 +31,16 @@ Time
   hours still fires first): `WaitFunction._wait_interval` (Wait states), `retrier_decl.time`
   (Retry back-off sleeps), `Timeout._eval_body` (a Task's TimeoutSeconds) and
   `_DELAY_SECONDS_SYNC_CONDITION_CHECK` (a `.sync` task polls its child every 0.5 s). Limit: a
-  Task with TimeoutSeconds whose real work outlasts the scaled timeout would time out here; no
-  example has one (only call activities with a timer boundary carry TimeoutSeconds).
+  scaled TimeoutSeconds also bounds the task's real work (a 30-minute timeout leaves 90 ms), so
+  a task that really takes longer times out here; in the examples only call activities with a
+  timer boundary carry TimeoutSeconds, and their child start takes a few milliseconds.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import threading
 import time
 import uuid
@@ -67,13 +69,14 @@ import pytest
 from botocore import xform_name
 from moto import mock_aws
 from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.config import DefaultConfig
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.string import string_expression
 from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_callback,
 )
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (  # noqa: E501
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
     StateTaskServiceSfn,
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
@@ -96,8 +99,8 @@ from automations.expressions import (
 )
 
 REGION = "eu-west-1"
-# Real seconds per second of state-machine time: two hours pass in 72 ms, 30 minutes in 18 ms.
-TIME_SCALE = 1e-5
+# Real seconds per second of state-machine time: two hours pass in 360 ms, 30 minutes in 90 ms.
+TIME_SCALE = 5e-5
 POLL_SECONDS = 0.01
 DEADLINE_SECONDS = 20.0
 FINISHED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
@@ -117,7 +120,9 @@ def _eval_jsonata(text: str) -> Any:
 
 def _encode_declarations(bindings: dict[str, Any]) -> str:
     """`$name:=<JSON>;` per binding, strings included (JSON string literals are JSONata's)."""
-    return "".join(f"{name}:={to_json_str(v, separators=(',', ':'))};" for name, v in bindings.items())
+    return "".join(
+        f"{name}:={to_json_str(v, separators=(',', ':'))};" for name, v in bindings.items()
+    )
 
 
 def _scaled_wait(self: WaitFunction, env: Any, wait_seconds: float) -> None:
@@ -173,9 +178,9 @@ _start_execution_unpatched = StepFunctionsParserBackend.start_execution
 def _start_execution(
     self: StepFunctionsParserBackend,
     state_machine_arn: str,
-    name: str | None = None,
-    execution_input: str | None = None,
-    trace_header: str | None = None,
+    name: Any = None,
+    execution_input: Any = None,
+    trace_header: Any = None,
 ) -> Any:
     return _start_execution_unpatched(
         self, state_machine_arn, name or str(uuid.uuid4()), execution_input, trace_header
@@ -256,6 +261,7 @@ class MotoRun:
     error: str | None
     cause: str | None
     entered: list[str]  # state names, in StateEntered order
+    logged: list[str]  # the starts of the errors moto's interpreter logged meanwhile
 
 
 class MotoStepFunctions:
@@ -272,6 +278,7 @@ class MotoStepFunctions:
         self._machine_arns: dict[str, str] = {}
         self._called: set[str] = set()  # machines that call activities start (children)
         self._runs = 0
+        self._threads_before = {id(t) for t in TMP_THREADS}  # other tests' moto threads
 
     def machine_arn(self, name: str, definition_of: Callable[[str], dict[str, Any]]) -> str:
         """The machine `name` (created on first use from `definition_of(name)`, with every
@@ -279,7 +286,9 @@ class MotoStepFunctions:
         if name not in self._machine_arns:
             text = json.dumps(definition_of(name))
             text = _replace_placeholders(text, "${Component.", self._function_arn)
-            text = _replace_placeholders(text, "${Scenario.", lambda c: self._child(c, definition_of))
+            text = _replace_placeholders(
+                text, "${Scenario.", lambda c: self._child(c, definition_of)
+            )
             self._machine_arns[name] = self.sfn.create_state_machine(
                 name=name, definition=text, roleArn=self._role
             )["stateMachineArn"]
@@ -304,16 +313,16 @@ class MotoStepFunctions:
         return self._function_arns[component]
 
     def run(self, machine_arn: str, execution_input: Any) -> MotoRun:
-        """Start an execution and wait (bounded) until it and every child have finished."""
+        """Start an execution and wait (bounded) until it has finished."""
         self._runs += 1
-        execution_arn = self.sfn.start_execution(
-            stateMachineArn=machine_arn, name=f"run-{self._runs}", input=json.dumps(execution_input)
-        )["executionArn"]
-        described = self._finished(execution_arn)
-        self._wait_for_all_executions()
-        pages = self.sfn.get_paginator("get_execution_history").paginate(
-            executionArn=execution_arn
-        )
+        with _errors_logged() as logged:
+            execution_arn = self.sfn.start_execution(
+                stateMachineArn=machine_arn,
+                name=f"run-{self._runs}",
+                input=json.dumps(execution_input),
+            )["executionArn"]
+            described = self._finished(execution_arn)
+        pages = self.sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn)
         events = [event for page in pages for event in page["events"]]
         output = described.get("output")
         return MotoRun(
@@ -321,13 +330,18 @@ class MotoStepFunctions:
             output=None if output is None else json.loads(output),
             error=described.get("error"),
             cause=described.get("cause"),
-            entered=[e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e],
+            entered=[
+                e["stateEnteredEventDetails"]["name"]
+                for e in events
+                if "stateEnteredEventDetails" in e
+            ],
+            logged=logged,
         )
 
     def _finished(self, execution_arn: str) -> dict[str, Any]:
         deadline = time.monotonic() + DEADLINE_SECONDS
         while True:
-            described = self.sfn.describe_execution(executionArn=execution_arn)
+            described: dict[str, Any] = self.sfn.describe_execution(executionArn=execution_arn)
             if described["status"] in FINISHED:
                 return described
             if time.monotonic() > deadline:
@@ -335,7 +349,7 @@ class MotoStepFunctions:
             time.sleep(POLL_SECONDS)
 
     def _wait_for_all_executions(self) -> None:
-        # Children outlive a parent whose call timed out (slow-approval): let them end too.
+        # A child outlives a parent whose call timed out (slow-approval): it ends before close.
         for machine_arn in sorted(self._called):
             running = self.sfn.list_executions(stateMachineArn=machine_arn, statusFilter="RUNNING")
             for execution in running["executions"]:
@@ -345,12 +359,38 @@ class MotoStepFunctions:
         """Wait for every execution and for moto's worker threads (bounded), then forget them."""
         self._wait_for_all_executions()
         deadline = time.monotonic() + DEADLINE_SECONDS
-        threads = [t for t in TMP_THREADS if isinstance(t, threading.Thread)]
+        threads = [
+            t
+            for t in TMP_THREADS
+            if isinstance(t, threading.Thread) and id(t) not in self._threads_before
+        ]
         for thread in threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         alive = [t.name for t in threads if t.is_alive()]
         TMP_THREADS[:] = [t for t in TMP_THREADS if t not in threads]
         assert not alive, f"moto worker threads outlived every execution: {alive}"
+
+
+class _ErrorList(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage()[:500])  # moto appends whole state reprs
+
+
+@contextmanager
+def _errors_logged() -> Iterator[list[str]]:
+    """What moto's interpreter logs at ERROR level (the only place some causes appear: a
+    failed Parallel branch reaches describe_execution as an unrelated ValueError)."""
+    handler = _ErrorList()
+    logger = logging.getLogger("moto.stepfunctions.parser")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
 
 
 @contextmanager
@@ -361,11 +401,14 @@ def moto_step_functions() -> Iterator[MotoStepFunctions]:
     thread would call localhost:5000 once the mock is gone).
     """
     components: dict[str, str] = {}
-    config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+    config: DefaultConfig = {
+        "stepfunctions": {"execute_state_machine": True},
+        "lambda": {"use_docker": False},
+    }
     with pytest.MonkeyPatch.context() as mp:
         _fake_aws_environment(mp)
         _patch_moto(mp, components)
-        with mock_aws(config=config):  # type: ignore[arg-type]
+        with mock_aws(config=config):
             harness = MotoStepFunctions(components)
             try:
                 yield harness
