@@ -265,3 +265,45 @@ def _history_problems(
                         f"{str(got)[:300]} != {str(theirs[key][field])[:300]}"
                     )
     return problems
+
+
+def run_case_with_crash(case: dict[str, Any], stop_after: int | None) -> tuple[Any, int]:
+    """Run a case saving after every transition; with `stop_after`, crash after that many
+    saves and resume in a fresh engine. Returns (result, number of saves of a full run)."""
+    import asyncio
+
+    from automations.asl import (
+        CheckpointStop,
+        Engine,
+        EngineOptions,
+        InMemoryCheckpointStore,
+        StopAfter,
+        VirtualClock,
+    )
+
+    def engine(store: Any) -> Engine:
+        options = EngineOptions(checkpoint_each_transition=True)
+        return Engine(clock=VirtualClock(start=1_790_000_000.0), checkpoints=store, options=options)
+
+    def start(store: Any) -> Any:
+        return asyncio.run(
+            engine(store).start(
+                case["definition"],
+                input_text=case["input_string"],
+                state_machine_type=case["state_machine_type"],
+                name="execution-name",
+                state_machine_name="state-machine-name",
+                execution_id="resumed",
+            )
+        )
+
+    counter = InMemoryCheckpointStore()
+    result = start(counter)
+    if stop_after is None or stop_after >= counter.saves:
+        return result, counter.saves
+    store = InMemoryCheckpointStore()
+    try:
+        start(StopAfter(store, stop_after))
+    except CheckpointStop:
+        return asyncio.run(engine(store).resume("resumed", case["definition"])), counter.saves
+    raise AssertionError(f"the run did not stop after {stop_after} checkpoints")

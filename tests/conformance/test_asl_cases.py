@@ -20,6 +20,7 @@ from tests.conformance.asl_support import (
     known_failures,
     load_case,
     run_case,
+    run_case_with_crash,
 )
 from tests.conformance.corpus import corpus_dir
 
@@ -119,3 +120,21 @@ def test_asl_validate(name: str) -> None:
     assert [d.message for d in found] == [d["message"] for d in expected]
     assert [d.code for d in found] == [d["code"] for d in expected]
     assert ("OK" if not found else "FAIL") == case["expected"]["result"]
+
+
+def test_every_case_gives_the_same_result_after_a_crash_half_way() -> None:
+    """Durable execution on the whole corpus: stop after the middle checkpoint, resume in a
+    new engine, and the result must still be AWS's (statuses, outputs, errors, histories)."""
+    _require_corpus()
+    failures = known_failures()
+    problems: dict[str, list[str]] = {}
+    for name in case_names():
+        if name in failures:
+            continue
+        case = load_case(name)
+        _, saves = run_case_with_crash(case, None)
+        result, _ = run_case_with_crash(case, max(1, saves // 2))
+        found = judge(case, result)
+        if found:
+            problems[name] = found
+    assert not problems, "\n".join(f"{n}: {p[0]}" for n, p in problems.items())

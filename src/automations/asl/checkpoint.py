@@ -58,13 +58,19 @@ class FileCheckpointStore:
 
 
 class StopAfter:
-    """Wraps a store; after `saves` checkpoints it raises CheckpointStop (a simulated crash)."""
+    """Wraps a store; after `saves` checkpoints it raises CheckpointStop (a simulated crash).
+
+    Once stopped it saves nothing more: a crashed process writes no further checkpoint, even
+    though sibling tasks may still run for a moment while the exception unwinds.
+    """
 
     def __init__(self, store: CheckpointStore, saves: int) -> None:
         self.store = store
         self.remaining = saves
 
     def save(self, execution_id: str, checkpoint: dict[str, Any]) -> None:
+        if self.remaining <= 0:
+            raise CheckpointStop(f"already stopped: {execution_id}")
         self.store.save(execution_id, checkpoint)
         self.remaining -= 1
         if self.remaining <= 0:

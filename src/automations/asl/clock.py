@@ -32,8 +32,31 @@ class RealClock:
         return asyncio.ensure_future(work)
 
 
-# Set inside outside work started by VirtualClock.start_work: a sleep from there is not "busy".
-_IN_WORK: contextvars.ContextVar[bool] = contextvars.ContextVar("in_virtual_work", default=False)
+class _Work:
+    """One piece of outside work started by VirtualClock.start_work.
+
+    It keeps the clock still while it runs, except while some task inside it sleeps on the
+    clock (a resolver that waits, or a nested execution whose states wait): then it is only
+    waiting for time itself. Tasks it starts inherit it through a context variable.
+    """
+
+    __slots__ = ("sleeping",)
+
+    def __init__(self) -> None:
+        self.sleeping = 0
+
+
+_WORK: contextvars.ContextVar[_Work | None] = contextvars.ContextVar("virtual_work", default=None)
+
+
+# Every running advancer task: several virtual clocks may share one event loop, and each must
+# see the others' advancers as idle rather than as work.
+_ADVANCERS: set[asyncio.Task[None]] = set()
+
+
+def _is_advancer(handle: Any) -> bool:
+    callback = getattr(handle, "_callback", None)
+    return getattr(callback, "__self__", None) in _ADVANCERS
 
 
 class VirtualClock:
@@ -62,20 +85,24 @@ class VirtualClock:
         wake: asyncio.Future[None] = loop.create_future()
         heapq.heappush(self._sleepers, (self._now + seconds, next(self._order), wake))
         self._ensure_advancer(loop)
-        in_work = _IN_WORK.get()
-        if in_work:  # outside work now waits on us: it is not keeping the clock still
-            self._leave_work()
+        work = _WORK.get()
+        if work is not None:
+            work.sleeping += 1
+            if work.sleeping == 1:  # the work now waits on us: it no longer holds the clock
+                self._leave_work()
         try:
             await wake
         finally:
-            if in_work:
-                self._enter_work()
+            if work is not None:
+                work.sleeping -= 1
+                if work.sleeping == 0:
+                    self._enter_work()
 
     def start_work(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         return asyncio.ensure_future(self._as_work(work))
 
     async def _as_work(self, work: Coroutine[Any, Any, T]) -> T:
-        _IN_WORK.set(True)  # this task runs in its own context copy
+        _WORK.set(_Work())  # this task runs in its own context copy
         self._enter_work()
         try:
             return await work
@@ -98,10 +125,15 @@ class VirtualClock:
             if self._busy == 0:
                 self._idle.set()
             self._advancer = loop.create_task(self._advance())
+            _ADVANCERS.add(self._advancer)
+            self._advancer.add_done_callback(_ADVANCERS.discard)
 
     async def _advance(self) -> None:
         loop = asyncio.get_running_loop()
-        while self._sleepers:
+        while True:
+            self._drop_cancelled()
+            if not self._sleepers:
+                break  # nobody waits: stop rather than spin (a cancelled timer is no sleeper)
             await self._settle(loop)
             self._drop_cancelled()
             if not self._sleepers:
@@ -126,8 +158,8 @@ class VirtualClock:
                 for _ in range(50):
                     await asyncio.sleep(0)
                 return
-            if not ready:
-                return
+            if all(_is_advancer(handle) for handle in ready):
+                return  # only other virtual clocks' advancers are runnable: the loop is idle
 
     def _drop_cancelled(self) -> None:
         live = [entry for entry in self._sleepers if not entry[2].done()]

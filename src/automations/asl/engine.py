@@ -10,7 +10,7 @@ from typing import Any
 from automations.asl.clock import RealClock, VirtualClock
 from automations.asl.context import ExecutionInfo
 from automations.asl.definition import Definition, StateMachineType
-from automations.asl.errors import CheckpointMismatch, ExecutionNotFound
+from automations.asl.errors import CheckpointMismatch, ExecutionAlreadyExists, ExecutionNotFound
 from automations.asl.execution import (
     CHECKPOINT_VERSION,
     EngineOptions,
@@ -56,7 +56,9 @@ class Engine:
 
         Give the input as a JSON value (`input`) or as the exact text a caller sent
         (`input_text`, recorded verbatim in ExecutionStarted). Raises InvalidDefinition or
-        InvalidExecutionInput before anything runs.
+        InvalidExecutionInput before anything runs. Like StartExecution, starting an id that
+        already has a checkpoint with the same input is idempotent: that execution is resumed
+        (or its result returned); with another input it raises ExecutionAlreadyExists.
         """
         parsed = _definition(definition, state_machine_type)
         if input_text is not None:
@@ -65,6 +67,14 @@ class Engine:
             value = {} if input is _NO_INPUT else input
             input_text = to_json_text(value)
         execution_id = execution_id or str(uuid.uuid4())
+        if self.checkpoints is not None:
+            saved = self.checkpoints.load(execution_id)
+            if saved is not None:
+                if saved["info"]["input_text"] != input_text:
+                    raise ExecutionAlreadyExists(
+                        f"Execution Already Exists: '{execution_id}' was started with other input"
+                    )
+                return await self.resume(execution_id, parsed)
         info = ExecutionInfo(
             execution_id=execution_id,
             name=name or execution_id,

@@ -56,6 +56,10 @@ class ExecutionNotFound(AslError):
     """Raised by Engine.resume when no checkpoint exists for the execution id."""
 
 
+class ExecutionAlreadyExists(AslError):
+    """Raised by Engine.start when the execution id is taken by a run with another input."""
+
+
 class CheckpointMismatch(AslError):
     """Raised by Engine.resume when a checkpoint does not belong to the given definition."""
 

@@ -41,6 +41,8 @@ class EngineOptions:
     role_arn: str = "arn:aws:iam::000000000000:role/automations-embedded"
     services: Mapping[str, Any] = field(default_factory=dict)  # handed to components
     seed: int | None = None  # makes retry jitter reproducible
+    # Save after literally every transition, not only before each wait (slower; for tests).
+    checkpoint_each_transition: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class Execution:
         )
         self.result = result
         self.rng = random.Random(options.seed)  # noqa: S311 - jitter of retries, not secrets
+        self._dirty = False
 
     # --- the whole execution --------------------------------------------------------------------
 
@@ -108,10 +111,12 @@ class Execution:
             started = history.execution_started(self.info.input_text, self.info.role_arn)
             self.history.add("ExecutionStarted", 0, started)
             self.checkpoint()  # (the first state's previousEventId is 0, as on AWS)
+            self.persist()
         work = asyncio.ensure_future(self.run_frame(self.root))
         timed_out = await self._within_timeout(work)
         self.result = self._conclude(timed_out)
         self.checkpoint()
+        self.persist()
         return self.result
 
     async def _within_timeout(self, work: asyncio.Future[None]) -> bool:
@@ -164,6 +169,7 @@ class Execution:
                 frame.entered_id = run.emit(f"{state.type}StateEntered", details)
             try:
                 if frame.retry_at is not None:
+                    self.persist()
                     await self.clock.sleep(frame.retry_at - self.clock.now())
                     frame.retry_at = None
                 outcome = await HANDLERS[state.type](run)
@@ -187,6 +193,8 @@ class Execution:
         frame.assign(outcome.assigned or {})
         if outcome.next is None:
             frame.finish(outcome.output)
+            if frame.parent is not None:
+                return  # the parent state checkpoints once it has taken the branch's result in
         else:
             frame.move_to(outcome.next, outcome.output)
         self.checkpoint()
@@ -297,7 +305,20 @@ class Execution:
     # --- checkpoints -----------------------------------------------------------------------------
 
     def checkpoint(self) -> None:
-        if self.checkpoints is not None:
+        """Note a transition. It is saved by the next `persist`, which the interpreter calls
+        whenever it is about to wait for the outside world (a task, a timer, a back-off,
+        branches) and at the end. The transitions in between are pure computation that a
+        resumed run repeats identically, so saving each of them would only cost time (the
+        snapshot grows with the history); `checkpoint_each_transition` saves them all anyway.
+        """
+        self._dirty = True
+        if self.options.checkpoint_each_transition:
+            self.persist()
+
+    def persist(self) -> None:
+        """Save the execution if anything changed since the last save."""
+        if self.checkpoints is not None and self._dirty:
+            self._dirty = False
             self.checkpoints.save(self.info.execution_id, self.snapshot())
 
     def snapshot(self) -> dict[str, Any]:

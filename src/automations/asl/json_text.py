@@ -34,11 +34,34 @@ _EXPECTED_VALUE = "(JSON String, Number, Array, Object or token 'null', 'true' o
 
 
 def parse_json_text(text: str) -> Any:
-    """Parse JSON text or raise JsonTextError worded like Jackson's messages."""
+    """Parse JSON text or raise JsonTextError worded like Jackson's messages.
+
+    NaN and Infinity are refused, as Jackson refuses them (they are not JSON).
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as err:
         raise _jackson_error(text, err) from None
+    except _NonNumeric as err:
+        position = text.find(err.token)
+        line = text.count("\n", 0, position) + 1
+        column = position - text.rfind("\n", 0, position)
+        message = (
+            f"Non-standard token '{err.token}': enable "
+            "`JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"
+        )
+        raise JsonTextError(message, line, column, text) from None
+
+
+class _NonNumeric(ValueError):
+    """Raised while parsing when the text holds NaN or Infinity."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+
+def _refuse_constant(token: str) -> Any:
+    raise _NonNumeric(token)
 
 
 def parse_execution_input(text: str | None) -> Any:

@@ -90,9 +90,13 @@ def _string_to_json(text: Any = None) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except ValueError:
         raise _fail("States.StringToJson", f"not JSON: {text!r}") from None
+
+
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON number")
 
 
 def _json_to_string(value: Any = None) -> Any:

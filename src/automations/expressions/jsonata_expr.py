@@ -12,6 +12,7 @@ most fields. We therefore keep the library's `null` marker during evaluation and
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -197,6 +198,8 @@ def to_json(value: Any, text: str = "") -> Any:
         return out if changed else value
     if isinstance(value, _FUNCTION_TYPES) or callable(value):
         raise JsonataUnsupportedResult(text, "", "the expression returned a function")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise JsonataEvaluationError(text, "D1001", f"Number out of range: {value}")
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         # JSONata numbers are doubles: 6/2 is 3, printed as 3 (as AWS prints it).
         return int(value)

@@ -97,10 +97,14 @@ def parse(text: Any = None) -> Any:
     if not isinstance(text, str):
         raise SfnFunctionError("$parse", "the argument must be a string")
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_not_json)
     except ValueError as err:
         raise SfnFunctionError("$parse", f"the argument is not JSON: {err}") from None
     return utils.Utils.NULL_VALUE if value is None else value
+
+
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON number")
 
 
 # name (without `$`) -> implementation; `jsonata_expr` registers every row on each expression.

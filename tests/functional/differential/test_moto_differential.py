@@ -56,14 +56,7 @@ ENGINE_DEADLINE_SECONDS = 1.0  # an engine run takes milliseconds; this only bou
 # Runs known to fail, each with the text that shows it is that failure and not another. A run
 # listed here that stops failing this way fails the test: then remove its line.
 MOTO_VS_EXPECTATIONS: dict[tuple[str, int], tuple[str, str]] = {}
-ENGINE_VS_MOTO: dict[tuple[str, int], tuple[str, str]] = {
-    ("slow-approval", 0): (
-        "TimeoutError",
-        "engine bug: VirtualClock._busy goes to -1 when the child execution a task call starts "
-        "sleeps twice at once (its Wait and its machine timeout both inherit _IN_WORK and each "
-        "calls _leave_work), so VirtualClock._settle spins forever",
-    ),
-}
+ENGINE_VS_MOTO: dict[tuple[str, int], tuple[str, str]] = {}
 
 
 def known_failure(table: dict[tuple[str, int], tuple[str, str]], key: Any, seen: str) -> None:

@@ -16,6 +16,8 @@ from automations.asl import (
     CheckpointMismatch,
     CheckpointStop,
     Engine,
+    EngineOptions,
+    ExecutionAlreadyExists,
     ExecutionNotFound,
     ExecutionResult,
     FileCheckpointStore,
@@ -109,19 +111,23 @@ async def resolver(resource: str, arguments: Any, context: TaskContext) -> Any:
     return arguments["n"] * 2
 
 
-def start(store: CheckpointStore | None, execution_id: str = "exec-1") -> ExecutionResult:
-    engine = Engine(resolver, VirtualClock(start=0.0), store)
-    return asyncio.run(engine.start(DEFINITION, INPUT, execution_id=execution_id))
+def engine(store: CheckpointStore | None, every_transition: bool = False) -> Engine:
+    options = EngineOptions(checkpoint_each_transition=every_transition)
+    return Engine(resolver, VirtualClock(start=0.0), store, options=options)
 
 
-def resume(store: CheckpointStore, execution_id: str = "exec-1") -> ExecutionResult:
-    engine = Engine(resolver, VirtualClock(start=0.0), store)
-    return asyncio.run(engine.resume(execution_id, DEFINITION))
+def start(store: CheckpointStore | None, every_transition: bool = False) -> ExecutionResult:
+    run = engine(store, every_transition).start(DEFINITION, INPUT, execution_id="exec-1")
+    return asyncio.run(run)
 
 
-def count_checkpoints() -> int:
+def resume(store: CheckpointStore) -> ExecutionResult:
+    return asyncio.run(engine(store).resume("exec-1", DEFINITION))
+
+
+def count_checkpoints(every_transition: bool) -> int:
     store = InMemoryCheckpointStore()
-    start(store)
+    start(store, every_transition)
     return store.saves
 
 
@@ -130,14 +136,23 @@ def test_the_machine_runs_through() -> None:
     assert (result.status, result.output) == ("SUCCEEDED", EXPECTED_OUTPUT)
 
 
-def test_stopping_after_any_checkpoint_and_resuming_gives_the_same_result() -> None:
+def test_checkpoints_are_saved_before_each_wait_or_after_each_transition() -> None:
+    before_waits, every_transition = count_checkpoints(False), count_checkpoints(True)
+    assert 10 < before_waits < every_transition
+    transitions = sum(1 for e in start(None).history if e["type"].endswith("StateExited"))
+    assert every_transition > transitions
+
+
+@pytest.mark.parametrize("every_transition", [False, True])
+def test_stopping_after_any_checkpoint_and_resuming_gives_the_same_result(
+    every_transition: bool,
+) -> None:
     baseline = start(None)
-    total = count_checkpoints()
-    assert total > 20
+    total = count_checkpoints(every_transition)
     for stop_after in range(1, total):
         store = InMemoryCheckpointStore()
         with pytest.raises(CheckpointStop):
-            start(StopAfter(store, stop_after))
+            start(StopAfter(store, stop_after), every_transition)
         result = resume(store)
         assert (result.status, result.output) == (baseline.status, baseline.output), stop_after
         assert set(result.trace) == set(baseline.trace)
@@ -156,7 +171,12 @@ def test_a_sequential_machine_resumes_with_an_identical_history() -> None:
     }
 
     def run(store: CheckpointStore | None) -> ExecutionResult:
-        engine = Engine(resolver, VirtualClock(start=0.0), store)
+        engine = Engine(
+            resolver,
+            VirtualClock(start=0.0),
+            store,
+            options=EngineOptions(checkpoint_each_transition=True),
+        )
         return asyncio.run(engine.start(definition, {}, execution_id="seq"))
 
     baseline = run(None)
@@ -193,6 +213,17 @@ def test_resume_refuses_unknown_executions_and_other_definitions() -> None:
         asyncio.run(Engine(resolver, VirtualClock(), store).resume("exec-1", other))
 
 
+def test_starting_an_existing_execution_is_idempotent() -> None:
+    store = InMemoryCheckpointStore()
+    first = start(store)
+    saves = store.saves
+    again = start(store)
+    assert (again.status, again.output) == (first.status, first.output)
+    assert store.saves == saves  # nothing ran a second time
+    with pytest.raises(ExecutionAlreadyExists):
+        asyncio.run(engine(store).start(DEFINITION, {"items": [9]}, execution_id="exec-1"))
+
+
 SCRIPT = textwrap.dedent(
     """
     import asyncio, json, sys
@@ -215,7 +246,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("stop_after", [2, 9, 17])
+@pytest.mark.parametrize("stop_after", [2, 6, 10])
 def test_resume_in_a_new_process(tmp_path: Path, stop_after: int) -> None:
     root = Path(__file__).resolve().parents[3]
     script = tmp_path / "run.py"

@@ -99,3 +99,38 @@ def test_the_real_clock_really_sleeps() -> None:
     definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 0, "End": True}}}
     result = asyncio.run(Engine(clock=RealClock()).start(definition))
     assert result.status == "SUCCEEDED"
+
+
+def test_several_virtual_clocks_share_one_event_loop() -> None:
+    definition = {
+        "TimeoutSeconds": 5,
+        "StartAt": "Sleep",
+        "States": {"Sleep": {"Type": "Wait", "Seconds": 60, "End": True}},
+    }
+
+    async def main() -> list[str]:
+        statuses = []
+        for _ in range(3):  # each run leaves a cancelled timer behind on its own clock
+            engine = Engine(clock=VirtualClock(start=0.0))
+            result = await asyncio.wait_for(engine.start(definition), 5)
+            statuses.append(result.status)
+        first, second = VirtualClock(start=0.0), VirtualClock(start=100.0)
+        await asyncio.gather(first.sleep(10), second.sleep(20))
+        statuses.append(f"{first.now()} {second.now()}")
+        return statuses
+
+    assert asyncio.run(main()) == ["TIMED_OUT"] * 3 + ["10.0 120.0"]
+
+
+def test_work_with_several_sleeping_tasks_releases_the_clock_once() -> None:
+    clock = VirtualClock(start=0.0)
+
+    async def work() -> float:
+        await asyncio.gather(clock.sleep(5), clock.sleep(7))
+        await clock.sleep(1)
+        return clock.now()
+
+    async def main() -> float:
+        return await asyncio.wait_for(clock.start_work(work()), 5)
+
+    assert asyncio.run(main()) == 8.0

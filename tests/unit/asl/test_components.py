@@ -174,3 +174,18 @@ def test_a_failed_nested_execution_is_a_task_failure_with_awsʼs_cause() -> None
     assert (result.status, result.error) == ("FAILED", "States.TaskFailed")
     cause = json.loads(result.cause or "")
     assert (cause["Status"], cause["Error"], cause["Cause"]) == ("FAILED", "Child.Error", "no")
+
+
+def test_a_slow_nested_execution_hits_the_parentʼs_task_timeout_on_the_virtual_clock() -> None:
+    sleepy = {
+        "TimeoutSeconds": 86400,
+        "StartAt": "Nap",
+        "States": {"Nap": {"Type": "Wait", "Seconds": 7200, "End": True}},
+    }
+    definition = nested("${Scenario.sleepy}")
+    definition["States"]["Call"]["TimeoutSeconds"] = 1800
+    clock = VirtualClock(start=0.0)
+    resolver = ComponentResolver(definitions={"sleepy": sleepy}.get)
+    result = run_execution(definition, {"n": 1}, resolver=resolver, clock=clock)
+    assert (result.status, result.error) == ("FAILED", "States.Timeout")
+    assert clock.now() == 1800.0

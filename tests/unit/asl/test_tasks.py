@@ -183,3 +183,12 @@ def test_oversized_output_is_data_limit_exceeded_and_not_catchable() -> None:
         definition, {}, resolver=big, options=EngineOptions(max_payload_bytes=100)
     )
     assert (result.status, result.error) == ("FAILED", "States.DataLimitExceeded")
+
+
+def test_a_result_json_cannot_hold_fails_the_task() -> None:
+    async def odd(resource: str, arguments: Any, context: TaskContext) -> Any:
+        return {1, 2}
+
+    result = run_execution(task(), {}, resolver=odd)
+    assert (result.status, result.error) == ("FAILED", "States.TaskFailed")
+    assert "TypeError" in (result.cause or "")

@@ -28,6 +28,7 @@ async def run_map(run: StateRun) -> Outcome:
     if "items" not in run.frame.progress:
         _prepare(run)
         run.execution.checkpoint()
+    run.execution.persist()
     failed = await _iterate(run)
     progress = run.frame.progress
     if failed and _exceeded(len(failed), len(progress["items"]), progress):
@@ -256,12 +257,12 @@ def _report(run: StateRun, child: Frame) -> None:
     if child.index in reported or child.status == "RUNNING":
         return
     reported.append(child.index)
-    if run.state.distributed:
-        return  # the iteration was a child execution with its own history
-    run.frame.last_event = child.last_event  # the Map's events follow the iteration's
-    kind = "MapIterationSucceeded" if child.status == "SUCCEEDED" else "MapIterationFailed"
-    details = history.iteration(run.state.name, child.index)
-    run.frame.progress["last_end"] = run.emit(kind, details, advance=False)
+    if not run.state.distributed:  # else the iteration was a child execution, its own history
+        run.frame.last_event = child.last_event  # the Map's events follow the iteration's
+        kind = "MapIterationSucceeded" if child.status == "SUCCEEDED" else "MapIterationFailed"
+        details = history.iteration(run.state.name, child.index)
+        run.frame.progress["last_end"] = run.emit(kind, details, advance=False)
+    run.execution.checkpoint()
 
 
 def _abort_running(run: StateRun) -> None:

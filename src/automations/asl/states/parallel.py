@@ -37,6 +37,7 @@ async def run_parallel(run: StateRun) -> Outcome:
             child.last_event = started
         frame.progress["started"] = True
         run.execution.checkpoint()
+    run.execution.persist()
     await _run_branches(run)
     run.emit("ParallelStateSucceeded")
     return finish_with_result(run, [child.output for child in frame.children])
@@ -46,6 +47,7 @@ async def _run_branches(run: StateRun) -> None:
     async def branch(child: Any) -> None:
         if child.status == "RUNNING":
             await run.execution.run_frame(child)
+            run.execution.checkpoint()
         if child.status == "FAILED":
             raise ChildFailed(child)
 

@@ -71,9 +71,31 @@ async def _invoke(
     run.emit("TaskScheduled", scheduled)
     named = {"resourceType": resource_type, "resource": resource_name}
     run.emit("TaskStarted", named)
+    last_beat = [execution.clock.now()]
+    execution.persist()  # a crash from here on runs the task again (at-least-once)
+    # The resolver gets its own copy: it may change what it receives without touching our data.
+    work = execution.resolver(resource, copy.deepcopy(arguments), _context(run, last_beat))
+    call = execution.clock.start_work(work)
+    try:
+        result = await _race(run, call, timeout, heartbeat, last_beat)
+        result_text = to_json_text(result)
+    except TaskError as err:
+        raise _failed(run, named, "TaskFailed", err.error, err.cause) from None
+    except _TimedOut as out:
+        raise _failed(run, named, "TaskTimedOut", out.error, None) from None
+    except (asyncio.CancelledError, StatesFailure):
+        raise
+    except Exception as err:  # a resolver bug or a result that is not JSON: the task fails
+        cause = f"{type(err).__name__}: {err}"
+        raise _failed(run, named, "TaskFailed", errors.TASK_FAILED, cause) from None
+    run.emit("TaskSucceeded", {**named, **history.output(result_text)})
+    return result
+
+
+def _context(run: StateRun, last_beat: list[float]) -> TaskContext:
+    execution = run.execution
     clock = execution.clock
-    last_beat = [clock.now()]
-    context = TaskContext(
+    return TaskContext(
         execution_id=execution.info.execution_id,
         execution_name=execution.info.name,
         state_name=run.state.name,
@@ -83,24 +105,14 @@ async def _invoke(
         run_child=execution.run_child,
         services=execution.options.services,
     )
-    # The resolver gets its own copy: it may change what it receives without touching our data.
-    call = clock.start_work(execution.resolver(resource, copy.deepcopy(arguments), context))
-    try:
-        result = await _race(run, call, timeout, heartbeat, last_beat)
-    except TaskError as err:
-        run.emit("TaskFailed", {**named, **history.failure(err.error, err.cause)})
-        raise StatesFailure(err.error, err.cause) from None
-    except _TimedOut as out:
-        run.emit("TaskTimedOut", {**named, **history.failure(out.error, None)})
-        raise StatesFailure(out.error, None) from None
-    except (asyncio.CancelledError, StatesFailure):
-        raise
-    except Exception as err:  # a resolver bug must not crash the engine: the task fails
-        cause = f"{type(err).__name__}: {err}"
-        run.emit("TaskFailed", {**named, **history.failure(errors.TASK_FAILED, cause)})
-        raise StatesFailure(errors.TASK_FAILED, cause) from None
-    run.emit("TaskSucceeded", {**named, **history.output(to_json_text(result))})
-    return result
+
+
+def _failed(
+    run: StateRun, named: dict[str, str], kind: str, error: str, cause: str | None
+) -> StatesFailure:
+    """Record TaskFailed / TaskTimedOut and give the failure Retry and Catch will see."""
+    run.emit(kind, {**named, **history.failure(error, cause)})
+    return StatesFailure(error, cause)
 
 
 class _TimedOut(Exception):

@@ -44,6 +44,7 @@ async def _sleep_until(run: StateRun, until: float) -> None:
     if "until" not in run.frame.progress:
         run.frame.progress["until"] = until
         run.execution.checkpoint()
+    run.execution.persist()
     remaining = until - run.execution.clock.now()
     if remaining > 0:
         await run.execution.clock.sleep(remaining)
