@@ -19,11 +19,9 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Until the local server lands, the demo validates every example and runs two of them.
+# The local server with its demo (admin@example.com / admin unless AUTOMATIONS_ADMIN_* say else).
 dev: install
-	@for f in examples/*.bpmn; do $(BIN)/automations validate $$f || exit 1; done
-	$(BIN)/automations run examples/order-approval.bpmn --input '{"order": {"id": "A-1001", "total": 1500}}'
-	$(BIN)/automations run examples/rate-with-fallback.bpmn --input '{"currency": "EUR", "amount": 250, "ratesUrl": "http://127.0.0.1:9/rates"}'
+	$(BIN)/automations dev
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -39,6 +37,7 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/compile.py
+	$(BIN)/python bench/dispatch.py
 
 clean:
 	rm -rf $(VENV) node_modules

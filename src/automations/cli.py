@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -89,6 +90,47 @@ def _print_outcome(result: ProcessOutcome) -> None:
     print("output: " + json.dumps(result.output, ensure_ascii=False, indent=2))
 
 
+def _dev(args: argparse.Namespace) -> int:
+    # Imported here: `validate`/`run` should not pay for the server's imports.
+    from automations.adapters.local.server import run_dev
+    from automations.settings import Settings, SettingsInvalid
+
+    try:
+        settings = Settings.from_environment()
+    except SettingsInvalid as exc:
+        print(f"configuration: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    run_dev(settings, args.db, host=args.host, port=args.port)
+    return 0
+
+
+def _start(args: argparse.Namespace) -> int:
+    import httpx
+
+    try:
+        variables = _input(args.input)
+    except BadInput as exc:
+        print(f"--input: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    email = os.environ.get("AUTOMATIONS_ADMIN_EMAIL", "admin@example.com")
+    password = os.environ.get("AUTOMATIONS_ADMIN_PASSWORD", "admin")
+    url = f"{args.url.rstrip('/')}/api/v1/scenarios/{args.scenario}/run"
+    try:
+        reply = httpx.post(
+            url,
+            json={"input": variables, "async": args.run_async},
+            auth=(email, password),
+            timeout=args.timeout,
+        )
+    except httpx.HTTPError as exc:
+        print(f"{url}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(reply.json(), ensure_ascii=False, indent=2))
+    if reply.status_code >= 400:
+        return EXIT_FAILED
+    return 0 if reply.json().get("status") in ("completed", "queued", "running") else EXIT_FAILED
+
+
 def _report(exc: ScenarioInvalid, stream: TextIO) -> int:
     for problem in exc.problems:
         print(problem, file=stream)
@@ -116,6 +158,22 @@ def _parser() -> argparse.ArgumentParser:
         "--real-time", action="store_true", help="really wait on timers (default: virtual clock)"
     )
     run.set_defaults(handler=_run)
+    dev = commands.add_parser(
+        "dev", help="the local server: API, web requests, scheduler, processes, demo"
+    )
+    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--db", default="automations.db", help="the SQLite file (created if absent)")
+    dev.set_defaults(handler=_dev)
+    start = commands.add_parser(
+        "start", help="run a saved scenario by hand ($manual) on a running server"
+    )
+    start.add_argument("scenario", help="the scenario id")
+    start.add_argument("--input", default="{}", help="start variables: a JSON object or @file")
+    start.add_argument("--async", dest="run_async", action="store_true", help="do not wait")
+    start.add_argument("--url", default="http://127.0.0.1:8000")
+    start.add_argument("--timeout", type=float, default=70.0)
+    start.set_defaults(handler=_start)
     return parser
 
 

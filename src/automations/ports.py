@@ -9,8 +9,8 @@ delete); a write that would break uniqueness raises `StoreConflict`. The engine'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ from automations.asl.ports import Clock
 from automations.errors import AutomationsError
 from automations.model.catalog import Catalog, CatalogDraft
 from automations.model.event import ChangeEvent, EventType, HookDecision
+from automations.model.filters import FilterExpr
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
 from automations.model.record import Record, RecordQuery
 from automations.model.scenario import ScenarioVersion, Schedule, WebRequestEndpoint
@@ -30,6 +31,9 @@ __all__ = [
     "CatalogStore",
     "ChangeFeed",
     "Clock",
+    "ExecutionEnd",
+    "ExecutionRequest",
+    "Executor",
     "ProcessQuery",
     "ProcessStore",
     "RecordStore",
@@ -83,6 +87,10 @@ class RecordStore(Protocol):
         """Records of the catalog matching `query.where`, sorted, one page."""
         ...
 
+    def count(self, catalog_id: str, where: FilterExpr | None = None) -> int:
+        """How many records of the catalog match `where` (all of them when None)."""
+        ...
+
     def create(self, record: Record, event: ChangeEvent) -> None:
         """Insert the record (its id from `next_id`) and the event; StoreConflict if taken."""
         ...
@@ -120,7 +128,12 @@ class BeforeHooks(Protocol):
         record_id: str | None,
         values: dict[str, Any],
         prev_values: dict[str, Any] | None,
-    ) -> HookDecision: ...
+        *,
+        user_id: str | None = None,
+        depth: int = 0,
+    ) -> HookDecision:
+        """Decide on a write by `user_id` (None: the system) at chain `depth`."""
+        ...
 
 
 class ScenarioStore(Protocol):
@@ -138,6 +151,10 @@ class ScenarioStore(Protocol):
 
     def versions(self, scenario_id: str) -> list[int]:
         """The scenario's version numbers, ascending."""
+        ...
+
+    def all(self) -> list[ScenarioVersion]:
+        """The latest version of every scenario, by scenario id."""
         ...
 
 
@@ -234,6 +251,11 @@ class ProcessStore(Protocol):
         """Move the oldest queued processes to `running` while fewer than `max_running` run."""
         ...
 
+    def admit(self, process: ProcessRecord, max_running: int) -> bool:
+        """Insert `process` as running if fewer than `max_running` run; False (nothing stored)
+        when none is free. A synchronous caller cannot wait in the queue."""
+        ...
+
 
 class UserStore(Protocol):
     """People who call the API; passwords are kept as salted scrypt hashes."""
@@ -271,3 +293,55 @@ class Secrets(Protocol):
     """Secrets (database passwords, tokens) by name, so scenarios never contain them."""
 
     def get(self, name: str) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionRequest:
+    """One run of a compiled scenario: the process it is, its machine and start variables.
+
+    `definition_key` names the definition for caches (a scenario version and flavour);
+    `depth` is the chain depth of the event that started it (writes made by it count one more).
+    """
+
+    process_id: str
+    definition: Mapping[str, Any]
+    definition_key: str
+    input: dict[str, Any]
+    express: bool = False
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionEnd:
+    """How a run ended, in Step Functions terms (SUCCEEDED, FAILED, TIMED_OUT, ABORTED)."""
+
+    status: str
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    timed_out: bool = False  # a run the caller waited for outlived its time limit
+
+
+OnEnd = Callable[[ExecutionEnd], None]
+
+
+class Executor(Protocol):
+    """Runs compiled scenarios: in the background, or while the caller waits."""
+
+    def start(self, request: ExecutionRequest, on_end: OnEnd) -> None:
+        """Run in the background; `on_end` is called once with how it ended."""
+        ...
+
+    def resume(self, request: ExecutionRequest, on_end: OnEnd) -> None:
+        """Continue from the last checkpoint (from the start when there is none)."""
+        ...
+
+    def run(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
+        """Run while the caller waits; after `timeout_seconds` the run is stopped and its end
+        says `timed_out` (with the history up to then)."""
+        ...
+
+    def stop(self, process_id: str) -> bool:
+        """Stop a run of this executor; its `on_end` reports ABORTED. False if none runs."""
+        ...

@@ -71,3 +71,18 @@ def test_lambda_error_causes_read_as_their_message() -> None:
 def test_a_failed_call_activity_reads_as_the_child_error() -> None:
     child = json.dumps({"ExecutionArn": "arn:x", "Error": "order.invalid", "Cause": "total is 0"})
     assert readable_cause(child) == "order.invalid: total is 0"
+
+
+def test_an_expression_failure_names_its_own_state() -> None:
+    got = run(
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Received",
+            "States": {
+                "Received": {"Type": "Pass", "Next": "ReadTotal"},
+                "ReadTotal": {"Type": "Pass", "Assign": {"x": "{% $nope %}"}, "End": True},
+            },
+        }
+    )
+    assert got.error is not None
+    assert (got.error.code, got.error.element) == ("States.QueryEvaluationError", "ReadTotal")

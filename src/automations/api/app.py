@@ -14,17 +14,46 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from automations.api import catalogs, records
-from automations.api.auth import Authenticator
-from automations.api.errors import ApiError, BodyTooLarge, error_body, register_error_handlers
+from automations.api import (
+    catalogs,
+    processes,
+    records,
+    scenarios,
+    schedules,
+    subscriptions,
+    updating,
+    webhook,
+    webrequests,
+)
+from automations.api.auth import Authenticator, header
+from automations.api.errors import (
+    ApiError,
+    BodyTooLarge,
+    UnsupportedMediaType,
+    error_body,
+    register_error_handlers,
+)
 from automations.api.openapi import OPENAPI_PATH, register_openapi
 from automations.api.services import Services
 from automations.model.user import User
 
 PUBLIC_PATHS = frozenset({OPENAPI_PATH})
+# Web requests come from other systems: the scenario decides what to trust in them.
+PUBLIC_PREFIXES = (webhook.PREFIX,)
 ROUTE_PATHS = (*catalogs.PATHS, *records.PATHS, OPENAPI_PATH)
+# Scenarios, events and processes: served when the services include the automation side.
+AUTOMATION_MODULES = (
+    scenarios,
+    subscriptions,
+    webrequests,
+    schedules,
+    processes,
+    updating,
+    webhook,
+)
 
 Gate = Callable[[Mapping[str, Any]], User | None]
 
@@ -65,11 +94,22 @@ def make_gate(authenticator: Authenticator, max_body_bytes: int) -> Gate:
     def gate(event: Mapping[str, Any]) -> User | None:
         if body_size(event) > max_body_bytes:
             raise BodyTooLarge(f"the request body is larger than {max_body_bytes} bytes")
-        if event.get("path") in PUBLIC_PATHS:
+        path = str(event.get("path") or "")
+        if path.startswith(PUBLIC_PREFIXES):
+            return None  # web requests: any body, the scenario reads it as data
+        if event.get("body") and _is_form(header(event.get("headers"), "content-type")):
+            # powertools would try to parse the form (and fail on a bad one): no route takes one.
+            raise UnsupportedMediaType("send the body as application/json")
+        if path in PUBLIC_PATHS:
             return None
         return authenticator.authenticate(event.get("headers"))
 
     return gate
+
+
+def _is_form(content_type: str | None) -> bool:
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media.startswith("multipart/") or media == "application/x-www-form-urlencoded"
 
 
 class ApiResolver(APIGatewayRestResolver):
@@ -78,6 +118,24 @@ class ApiResolver(APIGatewayRestResolver):
     def __init__(self, gate: Gate) -> None:
         super().__init__(enable_validation=True, json_body_deserializer=strict_json)
         self._gate = gate
+        self._own_event: BaseProxyEvent | None = None
+
+    # powertools keeps the current event on its base class, one for the whole process: two
+    # resolvers serving at once on two threads would read each other's request (seen as wrong
+    # answers under load). Each resolver keeps its own here; its routers ask it.
+    @property  # type: ignore[override]
+    def current_event(self) -> BaseProxyEvent:
+        assert self._own_event is not None
+        return self._own_event
+
+    @current_event.setter
+    def current_event(self, value: BaseProxyEvent) -> None:
+        self._own_event = value
+
+    def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
+        proxy: BaseProxyEvent = super()._to_proxy_event(event)
+        self._own_event = proxy
+        return proxy
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
@@ -100,8 +158,16 @@ def build_app(services: Services) -> APIGatewayRestResolver:
     )
     app = ApiResolver(make_gate(authenticator, services.config.max_body_bytes))
     app.include_router(catalogs.router(services))
+    paths = list(ROUTE_PATHS)
+    patches: dict[tuple[str, str], dict[str, Any]] = {}
+    if services.automation is not None:
+        # Before the records router: `.../records/updating` must not be read as a record id.
+        for module in AUTOMATION_MODULES:
+            app.include_router(module.router(services.automation))
+            paths += module.PATHS
+            patches |= getattr(module, "OPENAPI", {})
     app.include_router(records.router(services))
-    register_openapi(app)
-    patterns = [_path_pattern(rule) for rule in ROUTE_PATHS]
+    register_openapi(app, patches)
+    patterns = [_path_pattern(rule) for rule in paths]
     register_error_handlers(app, lambda path: any(p.match(path) for p in patterns))
     return app

@@ -21,9 +21,25 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
+from automations.bpmn.errors import ScenarioInvalid
 from automations.errors import AutomationsError
 from automations.model.errors import CatalogInvalid, FilterInvalid, ValuesInvalid
 from automations.ports import StoreConflict
+from automations.service.errors import (
+    BindingInvalid,
+    EndpointNotFound,
+    HookAnswerInvalid,
+    ProcessAlreadyFinished,
+    ProcessDataTooLarge,
+    ProcessFailed,
+    ProcessNotFound,
+    ScenarioNotFound,
+    ScheduleNotFound,
+    ServiceError,
+    SubscriptionNotFound,
+    SyncRunTimedOut,
+    TooManyProcesses,
+)
 from automations.service.records import (
     CatalogNotFound,
     RecordNotFound,
@@ -54,6 +70,13 @@ class BodyTooLarge(ApiError):
     """Raised when a request body is larger than the configured limit (nothing is read of it)."""
 
     code = "body_too_large"
+
+
+class UnsupportedMediaType(ApiError):
+    """Raised when a request body comes as a form (multipart or urlencoded) where JSON is read."""
+
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    code = "unsupported_content_type"
 
 
 class Unauthorized(ApiError):
@@ -145,6 +168,30 @@ def _refused(exc: Exception) -> Response[str]:
     return error_response(403, "refused", exc.message)
 
 
+def _scenario_invalid(exc: Exception) -> Response[str]:
+    assert isinstance(exc, ScenarioInvalid)
+    problems = [{"element": p.element, "line": p.line, "message": p.message} for p in exc.problems]
+    first = exc.problems[0].message if exc.problems else "the scenario is not valid"
+    return error_response(422, "scenario_invalid", first, errors=problems)
+
+
+def _service(status: HTTPStatus, code: str) -> Callable[[Exception], Response[str]]:
+    """A use case's error: its safe message, the process it concerns when there is one."""
+
+    def respond(exc: Exception) -> Response[str]:
+        assert isinstance(exc, ServiceError)
+        extra: dict[str, Any] = {}
+        process_id = getattr(exc, "process_id", None)
+        if isinstance(process_id, str):
+            extra["processId"] = process_id
+        field = getattr(exc, "field", None)
+        return error_response(
+            status, code, exc.message, field if isinstance(field, str) else None, **extra
+        )
+
+    return respond
+
+
 def _unexpected(exc: Exception) -> Response[str]:
     logger.exception("unhandled error in the API", exc_info=exc)
     return error_response(500, "internal_error", "internal server error")
@@ -165,6 +212,19 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     WriteRefused: _refused,
     WriteConflict: _status(HTTPStatus.CONFLICT, "conflict"),
     StoreConflict: _status(HTTPStatus.CONFLICT, "conflict"),
+    ScenarioInvalid: _scenario_invalid,
+    ScenarioNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
+    SubscriptionNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
+    EndpointNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
+    ScheduleNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
+    ProcessNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
+    ProcessAlreadyFinished: _service(HTTPStatus.CONFLICT, "already_finished"),
+    BindingInvalid: _service(HTTPStatus.BAD_REQUEST, "invalid"),
+    TooManyProcesses: _service(HTTPStatus.TOO_MANY_REQUESTS, "too_many_processes"),
+    ProcessDataTooLarge: _service(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "process_data_too_large"),
+    SyncRunTimedOut: _service(HTTPStatus.GATEWAY_TIMEOUT, "process_timeout"),
+    ProcessFailed: _service(HTTPStatus.BAD_GATEWAY, "process_failed"),
+    HookAnswerInvalid: _service(HTTPStatus.BAD_GATEWAY, "process_answer_invalid"),
     Exception: _unexpected,
 }
 

@@ -30,8 +30,12 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 
 
-def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
-    """The document for every route registered on `app` (this route excluded)."""
+Patches = dict[tuple[str, str], dict[str, Any]]
+
+
+def openapi_document(app: APIGatewayRestResolver, patches: Patches | None = None) -> dict[str, Any]:
+    """The document for every route registered on `app` (this route excluded), with what the
+    route modules add that signatures cannot say (`patches`: (path, method) -> operation parts)."""
     text = app.get_openapi_json_schema(
         title=TITLE,
         version=VERSION,
@@ -41,6 +45,15 @@ def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
     )
     document: dict[str, Any] = json.loads(text)
     _document_errors(document)
+    for (path, method), patch in (patches or {}).items():
+        operation = document.get("paths", {}).get(path, {}).get(method)
+        if operation is None:
+            continue
+        for key, value in patch.items():
+            if isinstance(value, dict) and isinstance(operation.get(key), dict):
+                operation[key].update(value)
+            else:
+                operation[key] = value
     return document
 
 
@@ -63,10 +76,10 @@ ERRORS_BY_METHOD: dict[str, dict[str, str]] = {
     }
     | (
         {"403": "Refused by a before-hook (message says why)", "409": "Changed meanwhile"}
-        if method in ("post", "patch", "delete")
+        if method in ("post", "put", "patch", "delete")
         else {}
     )
-    for method in ("get", "post", "patch", "delete")
+    for method in ("get", "post", "put", "patch", "delete")
 }
 
 
@@ -84,14 +97,14 @@ def _document_errors(document: dict[str, Any]) -> None:
                 responses[status] = {"description": text} | ref
 
 
-def register_openapi(app: APIGatewayRestResolver) -> None:
+def register_openapi(app: APIGatewayRestResolver, patches: Patches | None = None) -> None:
     """Serve the document at OPENAPI_PATH (built on first request, then kept)."""
     cached: list[str] = []
 
     @app.get(OPENAPI_PATH, include_in_schema=False)
     def serve_openapi() -> Response[str]:
         if not cached:
-            cached.append(json.dumps(openapi_document(app), ensure_ascii=False))
+            cached.append(json.dumps(openapi_document(app, patches), ensure_ascii=False))
         return Response(
             status_code=200, content_type=content_types.APPLICATION_JSON, body=cached[0]
         )

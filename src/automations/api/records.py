@@ -16,7 +16,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from automations.api.errors import BadRequest, NotFound
 from automations.api.querystring import nested_param
 from automations.api.services import Services
-from automations.model.base import utc_iso
 from automations.model.catalog import Catalog
 from automations.model.errors import FilterInvalid
 from automations.model.filter_parse import FilterContext, parse_filters, search_text_filter
@@ -25,11 +24,10 @@ from automations.model.record import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     CreatedId,
-    Record,
     RecordQuery,
     RecordValuesBody,
     SortSpec,
-    record_title,
+    record_json,
 )
 from automations.model.user import User
 from automations.service import records as use_cases
@@ -39,21 +37,6 @@ PATHS = (
     "/api/v1/catalogs/<catalogId>/records/<recordId>",
 )
 TAGS = ["records"]
-
-
-def record_json(catalog: Catalog, record: Record, fields: set[str] | None = None) -> dict[str, Any]:
-    """A record as the product returns it (`id`, `title`, `values`), plus its times."""
-    values = (
-        record.values if fields is None else {k: v for k, v in record.values.items() if k in fields}
-    )
-    return {
-        "id": record.id,
-        "catalogId": record.catalog_id,
-        "title": record_title(catalog, record.values),
-        "values": values,
-        "createdAt": utc_iso(record.created_at),
-        "updatedAt": utc_iso(record.updated_at),
-    }
 
 
 def _json_param(name: str, text: str) -> Any:

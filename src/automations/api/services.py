@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from automations.ports import ApiKeyStore, BeforeHooks, CatalogStore, Clock, RecordStore, UserStore
 from automations.service.records import NoBeforeHooks, RecordDeps
+
+if TYPE_CHECKING:
+    from automations.service.automation import Automation
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
@@ -29,9 +33,13 @@ class Services:
     clock: Clock
     hooks: BeforeHooks = field(default_factory=NoBeforeHooks)
     config: ApiConfig = field(default_factory=ApiConfig)
+    # Scenarios, events and processes; without it the API serves catalogs and records only.
+    automation: Automation | None = None
 
     def record_deps(self) -> RecordDeps:
         """The record use cases' ports."""
+        if self.automation is not None:
+            return self.automation.records
         return RecordDeps(
             catalogs=self.catalogs, records=self.records, clock=self.clock, hooks=self.hooks
         )

@@ -67,6 +67,17 @@ def evaluate_expression(run: StateRun, value: str, field: str, states: dict[str,
     try:
         expression = compile_jsonata(text)
         variables = {**run.variables(), "states": states}
+        # --- fast-path hook (expressions/fast.py): plain closures for the everyday subset;
+        # `Unsupported` means "let jsonata-python evaluate it" (it cannot loop: no deadline).
+        from automations.expressions.fast import Unsupported, fast_evaluator
+
+        fast = fast_evaluator(text)
+        if fast is not None:
+            try:
+                return fast(variables)
+            except Unsupported:
+                pass
+        # --- end of fast-path hook
         return expression.evaluate(
             None,
             variables,

@@ -2,4 +2,13 @@
 
 from __future__ import annotations
 
-from automations.components import http_request, parse  # noqa: F401
+from automations.components import (  # noqa: F401
+    http_request,
+    parse,
+    records_create,
+    records_delete,
+    records_find,
+    records_get,
+    records_structure,
+    records_update,
+)

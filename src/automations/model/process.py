@@ -61,6 +61,8 @@ class ProcessRecord(CamelModel):
     scenario_version: int
     subscription_id: str | None = None
     event: EventRef
+    # How many processes led to the event (0 = a person); the process's own writes are one more.
+    depth: int = 0
     initiator: Initiator = Field(default_factory=Initiator)
     input: dict[str, Any] = Field(default_factory=dict)
     status: ProcessStatus = ProcessStatus.QUEUED

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from automations.model.base import CamelModel, UtcDateTime
+from automations.model.base import CamelModel, UtcDateTime, utc_iso
 from automations.model.catalog import Catalog, DigitId, FieldType
 from automations.model.filters import FilterExpr
 
@@ -63,3 +63,18 @@ def record_title(catalog: Catalog, values: dict[str, Any]) -> str:
         return ""
     value = values.get(first_text.id)
     return value if isinstance(value, str) else ""
+
+
+def record_json(catalog: Catalog, record: Record, fields: set[str] | None = None) -> dict[str, Any]:
+    """A record as the product returns it (`id`, `title`, `values`), plus its times."""
+    values = (
+        record.values if fields is None else {k: v for k, v in record.values.items() if k in fields}
+    )
+    return {
+        "id": record.id,
+        "catalogId": record.catalog_id,
+        "title": record_title(catalog, record.values),
+        "values": values,
+        "createdAt": utc_iso(record.created_at),
+        "updatedAt": utc_iso(record.updated_at),
+    }

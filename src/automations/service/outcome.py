@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from automations.compiler import element_of
+from automations.model.base import from_epoch
+from automations.model.process import TraceStep
 
 ProcessStatus = Literal["completed", "error", "aborted"]
 _STATUS: dict[str, ProcessStatus] = {
@@ -112,5 +114,45 @@ def failing_element(history: Sequence[Mapping[str, Any]]) -> str | None:
         seen.add(event.get("id"))
         if entered := event.get("stateEnteredEventDetails"):
             return element_of(str(entered["name"]))
+        if named := _failed_state(event):  # EvaluationFailed names its state: AWS links it
+            return element_of(named)  # to the previous state's exit, not to its own entry
         event = by_id.get(event.get("previousEventId"))
+    return None
+
+
+def trace_steps(history: Iterable[Mapping[str, Any]]) -> list[TraceStep]:
+    """Elements entered and left, with times (a state and its helper states count as one).
+
+    An element stays open while any of its states runs (a Map and its iterations), so its step
+    ends when the last of them exits; entering it again after that opens a new step.
+    """
+    steps: list[TraceStep] = []
+    open_steps: dict[str, tuple[int, int]] = {}  # element -> (step index, states open)
+    for event in history:
+        entered = event.get("stateEnteredEventDetails")
+        exited = event.get("stateExitedEventDetails")
+        details = entered or exited
+        if details is None:
+            continue
+        element = element_of(str(details["name"]))
+        moment = from_epoch(float(event.get("timestamp", 0.0)))
+        index, depth = open_steps.get(element, (-1, 0))
+        if entered is not None:
+            if depth == 0:
+                steps.append(TraceStep(element=element, entered_at=moment))
+                index = len(steps) - 1
+            open_steps[element] = (index, depth + 1)
+        elif depth > 0:
+            open_steps[element] = (index, depth - 1)
+            if depth == 1:
+                steps[index].exited_at = moment
+    return steps
+
+
+def _failed_state(event: Mapping[str, Any]) -> str | None:
+    for key, details in event.items():
+        if key.endswith("EventDetails") and isinstance(details, Mapping):
+            state = details.get("state")
+            if isinstance(state, str):
+                return state
     return None

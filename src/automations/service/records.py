@@ -63,6 +63,9 @@ class NoBeforeHooks:
         record_id: str | None,
         values: dict[str, Any],
         prev_values: dict[str, Any] | None,
+        *,
+        user_id: str | None = None,
+        depth: int = 0,
     ) -> HookDecision:
         return HookDecision(allowed=True)
 
@@ -129,8 +132,17 @@ def _decide(
     prev_values: dict[str, Any] | None,
     *,
     complete: bool,
+    writer: Writer,
 ) -> dict[str, Any]:
-    decision = deps.hooks.before(event_type, catalog.id, record_id, values, prev_values)
+    decision = deps.hooks.before(
+        event_type,
+        catalog.id,
+        record_id,
+        values,
+        prev_values,
+        user_id=writer.user_id,
+        depth=writer.depth,
+    )
     if not decision.allowed:
         raise WriteRefused(decision.message)
     if not decision.values:
@@ -161,7 +173,9 @@ def create_record(
     writer = writer or Writer()
     catalog = catalog_of(deps, catalog_id)
     clean = validate_values(catalog, values, complete=True)
-    clean = _decide(deps, catalog, EventType.BEFORE_CREATE, None, clean, None, complete=True)
+    clean = _decide(
+        deps, catalog, EventType.BEFORE_CREATE, None, clean, None, complete=True, writer=writer
+    )
     now = from_epoch(deps.clock.now())
     record = Record(
         id=deps.records.next_id(),
@@ -188,7 +202,14 @@ def update_record(
     for _ in range(WRITE_ATTEMPTS):
         _, prev = get_record(deps, catalog_id, record_id)
         decided = _decide(
-            deps, catalog, EventType.BEFORE_UPDATE, record_id, changes, prev.values, complete=False
+            deps,
+            catalog,
+            EventType.BEFORE_UPDATE,
+            record_id,
+            changes,
+            prev.values,
+            complete=False,
+            writer=writer,
         )
         changed = {k: v for k, v in decided.items() if prev.values.get(k) != v}
         if not changed:
@@ -217,7 +238,14 @@ def delete_record(
     for _ in range(WRITE_ATTEMPTS):
         _, prev = get_record(deps, catalog_id, record_id)
         _decide(
-            deps, catalog, EventType.BEFORE_DELETE, record_id, prev.values, None, complete=False
+            deps,
+            catalog,
+            EventType.BEFORE_DELETE,
+            record_id,
+            prev.values,
+            None,
+            complete=False,
+            writer=writer,
         )
         gone = prev.model_copy(update={"updated_at": from_epoch(deps.clock.now())})
         event = _event(deps, EventType.AFTER_DELETE, gone, writer, values=prev.values)

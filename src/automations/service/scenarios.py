@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from automations.bpmn import load_scenario
+from automations.bpmn.errors import Problem, ScenarioInvalid
 from automations.bpmn.model import Scenario
 from automations.compiler import Flavour, compile_scenario
+from automations.model.scenario import ScenarioVersion
+from automations.ports import ScenarioStore
 
 KnownScenarios = Callable[[str], bool]
 
@@ -30,3 +34,42 @@ def sibling_scenarios(path: Path) -> KnownScenarios:
     """For files on disk: a call activity's calledElement names `<id>.bpmn` beside the caller."""
     folder = path.resolve().parent
     return lambda scenario_id: (folder / f"{scenario_id}.bpmn").is_file()
+
+
+SCENARIO_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+def save_scenario(
+    store: ScenarioStore, scenario_id: str, bpmn: str, *, timeout_seconds: int = 86400
+) -> ScenarioVersion:
+    """Compile a BPMN text for both flavours and store it as the scenario's next version.
+
+    Raises ScenarioInvalid (nothing stored) when the STANDARD machine cannot be built. A
+    scenario EXPRESS cannot run (a long wait, a call activity) is stored without that flavour;
+    its synchronous events then run the STANDARD machine.
+    """
+    if not SCENARIO_ID.match(scenario_id):
+        raise ScenarioInvalid(
+            [Problem(scenario_id[:100], 0, "-", "a scenario id is 1-100 letters, digits, - or _")]
+        )
+
+    def known(other: str) -> bool:
+        return other == scenario_id or store.latest(other) is not None
+
+    file = f"{scenario_id}.bpmn"
+    _, standard = compile_bpmn(
+        bpmn, file=file, known_scenarios=known, timeout_seconds=timeout_seconds
+    )
+    compiled = {Flavour.STANDARD.value: standard}
+    try:
+        _, express = compile_bpmn(
+            bpmn,
+            file=file,
+            flavour=Flavour.EXPRESS,
+            known_scenarios=known,
+            timeout_seconds=timeout_seconds,
+        )
+        compiled[Flavour.EXPRESS.value] = express
+    except ScenarioInvalid:
+        pass  # only what EXPRESS refuses can fail here: STANDARD compiled the same file
+    return store.add_version(scenario_id, bpmn, compiled)

@@ -156,7 +156,7 @@ def test_missing_record_and_view_are_404(api: Any) -> None:
 
 
 class Refuse:
-    def before(self, *args: Any) -> HookDecision:
+    def before(self, *args: Any, **kwargs: Any) -> HookDecision:
         return HookDecision(allowed=False, message="Не верно указано поле 2")
 
 
@@ -169,7 +169,7 @@ def test_refused_write_is_403_with_the_message_and_stores_nothing(make_api: Any)
 
 
 class Explode:
-    def before(self, *args: Any) -> HookDecision:
+    def before(self, *args: Any, **kwargs: Any) -> HookDecision:
         raise RuntimeError("secret internals /srv/app.py line 3")
 
 

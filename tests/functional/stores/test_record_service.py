@@ -43,6 +43,7 @@ class ScriptedHooks:
         record_id: str | None,
         values: dict[str, Any],
         prev_values: dict[str, Any] | None,
+        **writer: Any,
     ) -> HookDecision:
         self.calls.append((event_type, record_id, values, prev_values))
         return self.decisions.pop(0) if self.decisions else HookDecision()
@@ -196,7 +197,7 @@ def test_update_retries_when_the_record_changed_meanwhile(
     record = use_cases.create_record(deps, catalog.id, {"1": "A", "2": 1})
 
     class Interfering(ScriptedHooks):
-        def before(self, *args: Any) -> HookDecision:  # type: ignore[override]
+        def before(self, *args: Any, **kwargs: Any) -> HookDecision:  # type: ignore[override]
             if not self.calls:  # another writer slips in while the first hook runs
                 plain = RecordDeps(catalogs=deps.catalogs, records=deps.records, clock=deps.clock)
                 use_cases.update_record(plain, catalog.id, record.id, {"2": 50})

@@ -2,7 +2,10 @@
 event, `app.resolve(event, context)` answers it, and the proxy response is written back.
 
 The resolver is synchronous and keeps per-request state on itself (powertools' current event and
-context), so requests run one at a time on a single worker thread, off the event loop. A body is
+context), so one resolver serves one request at a time. Requests run off the event loop on a pool
+of worker threads, each with a resolver of its own built by `factory` (one worker shares the
+single app it was given). A synchronous run (a web request, a before-hook) waits in its worker,
+so several workers let other requests through meanwhile. A body is
 read up to one byte past `max_body_bytes` and no further; the resolver then refuses it as too
 large, so the dev server never buffers an unbounded upload.
 """
@@ -101,12 +104,31 @@ def response_parts(response: dict[str, Any]) -> tuple[int, list[tuple[bytes, byt
 
 
 class ResolverAsgi:
-    """A minimal ASGI application around a powertools resolver."""
+    """A minimal ASGI application around powertools resolvers (one per worker thread)."""
 
-    def __init__(self, app: Resolver, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        self._app = app
+    def __init__(
+        self,
+        app: Resolver | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        *,
+        factory: Callable[[], Resolver] | None = None,
+        workers: int = 1,
+    ) -> None:
+        if factory is None:
+            if app is None:
+                raise ValueError("give an app or a factory")
+            single: Resolver = app
+            factory, workers = (lambda: single), 1  # one app is not re-entrant: one worker
+        self._factory: Callable[[], Resolver] = factory
+        self._local = threading.local()
         self._max_body_bytes = max_body_bytes
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="api")
+        self._worker = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="api")
+
+    def _resolve(self, event: dict[str, Any]) -> dict[str, Any]:
+        app: Resolver | None = getattr(self._local, "app", None)
+        if app is None:
+            app = self._local.app = self._factory()
+        return app.resolve(event, LocalContext())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -117,9 +139,7 @@ class ResolverAsgi:
         body = await self._read_body(receive)
         event = proxy_event(scope, body)
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(
-            self._worker, self._app.resolve, event, LocalContext()
-        )
+        response = await loop.run_in_executor(self._worker, self._resolve, event)
         status, headers, data = response_parts(response)
         headers.append((b"content-length", str(len(data)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -149,14 +169,18 @@ class ResolverAsgi:
 
 
 def serve(
-    app: Resolver,
+    app: Resolver | None = None,
     host: str = "127.0.0.1",
     port: int = 8000,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    factory: Callable[[], Resolver] | None = None,
+    workers: int = 1,
+    log_level: str = "info",
 ) -> None:
     """Serve the API until interrupted."""
-    uvicorn.run(ResolverAsgi(app, max_body_bytes), host=host, port=port, log_level="info")
+    asgi = ResolverAsgi(app, max_body_bytes, factory=factory, workers=workers)
+    uvicorn.run(asgi, host=host, port=port, log_level=log_level, access_log=False)
 
 
 class BackgroundServer:

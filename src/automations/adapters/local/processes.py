@@ -23,18 +23,7 @@ class SqliteProcessStore:
 
     def create(self, process: ProcessRecord) -> bool:
         with self._db.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO processes (id, scenario_id, status, queued_at, body)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                (
-                    process.id,
-                    process.scenario_id,
-                    str(process.status),
-                    utc_iso(process.queued_at),
-                    dumps(process.model_dump(mode="json")),
-                ),
-            )
-        return cursor.rowcount > 0
+            return _insert(conn, process)
 
     def get(self, process_id: str) -> ProcessRecord | None:
         row = (
@@ -112,6 +101,31 @@ class SqliteProcessStore:
             for process in claimed:
                 _write(conn, process)
         return claimed
+
+    def admit(self, process: ProcessRecord, max_running: int) -> bool:
+        running = process.model_copy(update={"status": ProcessStatus.RUNNING})
+        with self._db.transaction() as conn:
+            count = conn.execute(
+                "SELECT COUNT(*) FROM processes WHERE status = 'running'"
+            ).fetchone()[0]
+            if count >= max_running:
+                return False
+            return _insert(conn, running)
+
+
+def _insert(conn: sqlite3.Connection, process: ProcessRecord) -> bool:
+    cursor = conn.execute(
+        "INSERT INTO processes (id, scenario_id, status, queued_at, body)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        (
+            process.id,
+            process.scenario_id,
+            str(process.status),
+            utc_iso(process.queued_at),
+            dumps(process.model_dump(mode="json")),
+        ),
+    )
+    return cursor.rowcount > 0
 
 
 def _write(conn: sqlite3.Connection, process: ProcessRecord) -> None:

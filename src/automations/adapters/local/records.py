@@ -10,6 +10,7 @@ from automations.adapters.local.outbox import insert_event
 from automations.adapters.local.record_filters import compile_filter, field_path
 from automations.model.base import utc_iso
 from automations.model.event import ChangeEvent
+from automations.model.filters import FilterExpr
 from automations.model.record import Record, RecordQuery
 from automations.ports import StoreConflict
 
@@ -60,6 +61,20 @@ class SqliteRecordStore:
             .fetchall()
         )
         return [_record(row) for row in rows]
+
+    def count(self, catalog_id: str, where: FilterExpr | None = None) -> int:
+        if not catalog_id.isdigit():
+            return 0
+        condition, params = ("1", []) if where is None else compile_filter(where)
+        row = (
+            self._db.connection()
+            .execute(
+                f"SELECT COUNT(*) FROM records WHERE catalog_id = ? AND {condition}",  # noqa: S608
+                [int(catalog_id), *params],
+            )
+            .fetchone()
+        )
+        return int(row[0])
 
     def create(self, record: Record, event: ChangeEvent) -> None:
         try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +14,8 @@ from automations.asl.ports import Clock
 from automations.model.base import from_epoch, utc_iso
 from automations.model.scenario import ScenarioVersion
 
+CACHED_VERSIONS = 256
+
 
 class SqliteScenarioStore:
     """Versions in `scenario_versions`, keyed by (scenario id, version)."""
@@ -19,6 +23,25 @@ class SqliteScenarioStore:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        # Versions never change once saved: each is read and parsed once (every process start
+        # asks for the latest one, and its compiled machines are the bulk of the row).
+        self._parsed: OrderedDict[str, ScenarioVersion] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _cached(self, row: sqlite3.Row) -> ScenarioVersion:
+        with self._lock:
+            found = self._parsed.get(row["id"])
+        if found is None:
+            found = _version(
+                self._db.connection()
+                .execute("SELECT * FROM scenario_versions WHERE id = ?", (row["id"],))
+                .fetchone()
+            )
+            with self._lock:
+                self._parsed[found.id] = found
+                while len(self._parsed) > CACHED_VERSIONS:
+                    self._parsed.popitem(last=False)
+        return found
 
     def add_version(
         self, scenario_id: str, bpmn: str, compiled: dict[str, dict[str, Any]]
@@ -66,13 +89,13 @@ class SqliteScenarioStore:
         row = (
             self._db.connection()
             .execute(
-                "SELECT * FROM scenario_versions WHERE scenario_id = ?"
+                "SELECT id FROM scenario_versions WHERE scenario_id = ?"
                 " ORDER BY version DESC LIMIT 1",
                 (scenario_id,),
             )
             .fetchone()
         )
-        return None if row is None else _version(row)
+        return None if row is None else self._cached(row)
 
     def versions(self, scenario_id: str) -> list[int]:
         rows = (
@@ -84,6 +107,18 @@ class SqliteScenarioStore:
             .fetchall()
         )
         return [row[0] for row in rows]
+
+    def all(self) -> list[ScenarioVersion]:
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT v.* FROM scenario_versions v JOIN (SELECT scenario_id,"
+                " MAX(version) AS version FROM scenario_versions GROUP BY scenario_id) latest"
+                " USING (scenario_id, version) ORDER BY v.scenario_id"
+            )
+            .fetchall()
+        )
+        return [_version(row) for row in rows]
 
 
 def _version(row: sqlite3.Row) -> ScenarioVersion:

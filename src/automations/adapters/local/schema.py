@@ -103,7 +103,15 @@ CREATE TABLE api_keys (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# Checkpoints of running executions (the embedded engine's state after each transition).
+_V2 = """
+CREATE TABLE checkpoints (
+    execution_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 def apply_schema(conn: sqlite3.Connection) -> int:

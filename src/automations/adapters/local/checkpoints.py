@@ -1,0 +1,42 @@
+"""The engine's CheckpointStore on SQLite: the latest checkpoint of each running execution.
+
+The engine saves after every transition, so a restarted server resumes each running process
+where it was (a task in flight runs again). A finished process's checkpoint is discarded once
+its outcome is stored; until then it still answers a resume with the saved result.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from automations.adapters.local.db import Database, dumps
+
+
+class SqliteCheckpointStore:
+    """Checkpoints in `checkpoints`, one row per execution, replaced on each save."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def save(self, execution_id: str, checkpoint: dict[str, Any]) -> None:
+        text = dumps(checkpoint)
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO checkpoints (execution_id, body) VALUES (?, ?)"
+                " ON CONFLICT (execution_id) DO UPDATE SET body = excluded.body",
+                (execution_id, text),
+            )
+
+    def load(self, execution_id: str) -> dict[str, Any] | None:
+        row = (
+            self._db.connection()
+            .execute("SELECT body FROM checkpoints WHERE execution_id = ?", (execution_id,))
+            .fetchone()
+        )
+        return None if row is None else dict(json.loads(row[0]))
+
+    def discard(self, execution_id: str) -> None:
+        """Forget an execution's checkpoint (its process has its outcome stored)."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM checkpoints WHERE execution_id = ?", (execution_id,))

@@ -1,0 +1,220 @@
+"""The Executor port on the embedded engine: one asyncio loop in a background thread.
+
+Every run is a task on that loop, on the real clock. Background runs checkpoint into SQLite after
+each transition (a restarted server resumes them) and report their end through `on_end`, which
+runs on a small thread pool because it writes to the database. Synchronous runs checkpoint in
+memory only: nobody could wait for them across a restart, so the recovery aborts them instead.
+Components reach the stores through `services_for(request)`, built per run so that a write made
+by a process carries that process's chain depth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import CancelledError, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+from automations.adapters.local.checkpoints import SqliteCheckpointStore
+from automations.asl import (
+    AslError,
+    CheckpointStore,
+    ComponentResolver,
+    Definition,
+    Engine,
+    EngineOptions,
+    RealClock,
+)
+from automations.asl.ports import Clock
+from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd
+
+logger = logging.getLogger(__name__)
+
+STOPPED = ("Process.Stopped", "The process was stopped.")
+SYNC_TIMEOUT = "Process.Timeout"
+ENGINE_FAILURE = "Process.EngineFailure"
+DEFINITION_CACHE = 256
+STOP_GRACE_SECONDS = 2.0
+
+ChildLookup = Callable[[str], tuple[str, Mapping[str, Any]] | None]
+ServicesFor = Callable[[ExecutionRequest], Mapping[str, Any]]
+
+
+class LastSnapshot:
+    """A CheckpointStore that keeps only the latest snapshot of one run, unserialised."""
+
+    def __init__(self) -> None:
+        self.snapshot: dict[str, Any] | None = None
+
+    def save(self, execution_id: str, checkpoint: dict[str, Any]) -> None:
+        self.snapshot = checkpoint
+
+    def load(self, execution_id: str) -> dict[str, Any] | None:
+        return self.snapshot
+
+
+class EmbeddedExecutor:
+    """Runs compiled scenarios in-process; `close()` stops the loop thread."""
+
+    def __init__(
+        self,
+        *,
+        checkpoints: SqliteCheckpointStore,
+        services_for: ServicesFor,
+        children: ChildLookup,
+        max_payload_bytes: int,
+        clock: Clock | None = None,
+        finishers: int = 4,
+    ) -> None:
+        self._checkpoints = checkpoints
+        self._services_for = services_for
+        self._children = children
+        self._max_payload_bytes = max_payload_bytes
+        self._clock = clock or RealClock()
+        self._resolver = ComponentResolver(definitions=self._child_definition)
+        self._parsed: OrderedDict[str, Definition] = OrderedDict()
+        self._parsed_lock = threading.Lock()
+        self._tasks: dict[str, asyncio.Task[ExecutionEnd]] = {}
+        self._closing = False
+        self._finisher = ThreadPoolExecutor(max_workers=finishers, thread_name_prefix="finish")
+        self._loop = asyncio.new_event_loop()
+        # Components run in the loop's default executor: size it for many waiting on I/O.
+        self._loop.set_default_executor(
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="component")
+        )
+        self._thread = threading.Thread(target=self._loop.run_forever, name="engine", daemon=True)
+        self._thread.start()
+
+    # --- the port ---------------------------------------------------------------------------------
+
+    def start(self, request: ExecutionRequest, on_end: OnEnd) -> None:
+        asyncio.run_coroutine_threadsafe(
+            self._background(request, on_end, resume=False), self._loop
+        )
+
+    def resume(self, request: ExecutionRequest, on_end: OnEnd) -> None:
+        asyncio.run_coroutine_threadsafe(self._background(request, on_end, resume=True), self._loop)
+
+    def run(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
+        memory = LastSnapshot()
+        future = asyncio.run_coroutine_threadsafe(
+            self._tracked(request, memory, resume=False), self._loop
+        )
+        try:
+            return future.result(timeout_seconds)
+        except FutureTimeout:
+            self.stop(request.process_id)
+        try:  # the cancelled run reports its history up to the stop
+            stopped = future.result(STOP_GRACE_SECONDS)
+            history = stopped.history
+        except (FutureTimeout, CancelledError):
+            history = []
+        return ExecutionEnd("ABORTED", history=history, timed_out=True)
+
+    def stop(self, process_id: str) -> bool:
+        task = self._tasks.get(process_id)
+        if task is None or task.done():
+            return False
+        self._loop.call_soon_threadsafe(task.cancel)
+        return True
+
+    def close(self) -> None:
+        """Cancel every run and stop the loop thread (their processes stay `running`)."""
+        self._closing = True  # a shutdown is not a stop: the next start resumes these runs
+        for task in list(self._tasks.values()):
+            self._loop.call_soon_threadsafe(task.cancel)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._finisher.shutdown(wait=False, cancel_futures=True)
+
+    # --- runs -------------------------------------------------------------------------------------
+
+    async def _background(self, request: ExecutionRequest, on_end: OnEnd, *, resume: bool) -> None:
+        end = await self._tracked(request, self._checkpoints, resume=resume)
+        if self._closing:
+            return
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._finisher, self._finish, request.process_id, end, on_end)
+
+    def _finish(self, process_id: str, end: ExecutionEnd, on_end: OnEnd) -> None:
+        try:
+            on_end(end)
+        except Exception:
+            # Keep the checkpoint: the recovery at the next start finishes the process.
+            logger.exception("storing the end of process %s failed", process_id)
+            return
+        self._checkpoints.discard(process_id)
+
+    async def _tracked(
+        self, request: ExecutionRequest, checkpoints: CheckpointStore, *, resume: bool
+    ) -> ExecutionEnd:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks[request.process_id] = task
+        try:
+            return await self._execute(request, checkpoints, resume=resume)
+        except asyncio.CancelledError:
+            saved = checkpoints.load(request.process_id)
+            history = list(saved["history"]) if saved else []
+            return ExecutionEnd("ABORTED", error=STOPPED[0], cause=STOPPED[1], history=history)
+        finally:
+            self._tasks.pop(request.process_id, None)
+
+    async def _execute(
+        self, request: ExecutionRequest, checkpoints: CheckpointStore, *, resume: bool
+    ) -> ExecutionEnd:
+        options = EngineOptions(
+            max_payload_bytes=self._max_payload_bytes, services=self._services_for(request)
+        )
+        engine = Engine(self._resolver, self._clock, checkpoints, options=options)
+        try:
+            definition = self._definition(request.definition_key, request.definition, request)
+            if resume and checkpoints.load(request.process_id) is not None:
+                result = await engine.resume(request.process_id, definition)
+            else:
+                result = await engine.start(
+                    definition,
+                    request.input,
+                    execution_id=request.process_id,
+                    name=request.process_id,
+                    state_machine_type="EXPRESS" if request.express else "STANDARD",
+                )
+        except AslError as exc:  # a definition or input the engine refuses, a stale checkpoint
+            return ExecutionEnd(
+                "FAILED", error=ENGINE_FAILURE, cause=f"{type(exc).__name__}: {exc}"
+            )
+        return ExecutionEnd(
+            result.status, result.output, result.error, result.cause, list(result.history)
+        )
+
+    # --- definitions ------------------------------------------------------------------------------
+
+    def _definition(
+        self, key: str, source: Mapping[str, Any], request: ExecutionRequest | None = None
+    ) -> Definition:
+        express = request is not None and request.express
+        cache_key = f"{key}/{'EXPRESS' if express else 'STANDARD'}"
+        with self._parsed_lock:
+            found = self._parsed.get(cache_key)
+            if found is not None:
+                self._parsed.move_to_end(cache_key)
+                return found
+        parsed = Definition.parse(
+            dict(source), state_machine_type="EXPRESS" if express else "STANDARD"
+        )
+        with self._parsed_lock:
+            self._parsed[cache_key] = parsed
+            while len(self._parsed) > DEFINITION_CACHE:
+                self._parsed.popitem(last=False)
+        return parsed
+
+    def _child_definition(self, scenario_id: str) -> Definition | None:
+        found = self._children(scenario_id)
+        if found is None:
+            return None
+        key, source = found
+        return self._definition(key, source)

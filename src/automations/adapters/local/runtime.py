@@ -1,0 +1,159 @@
+"""The embedded server's wiring: every port on SQLite, the engine executor, the use cases and the
+background loops, built once over one database file.
+
+    runtime = build_runtime("automations.db", Settings.from_environment())
+    runtime.start()      # recover, then dispatcher / scheduler / pump loops
+    app = runtime.app()  # one API resolver (build one per worker thread)
+    runtime.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from automations.adapters.local.catalogs import SqliteCatalogStore
+from automations.adapters.local.checkpoints import SqliteCheckpointStore
+from automations.adapters.local.db import Database
+from automations.adapters.local.executor import EmbeddedExecutor
+from automations.adapters.local.loops import Doorbell, Loop, RingingRecordStore, stop_all
+from automations.adapters.local.outbox import SqliteChangeFeed
+from automations.adapters.local.processes import SqliteProcessStore
+from automations.adapters.local.records import SqliteRecordStore
+from automations.adapters.local.scenarios import SqliteScenarioStore
+from automations.adapters.local.schedules import SqliteScheduleStore
+from automations.adapters.local.subscriptions import SqliteSubscriptionStore
+from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
+from automations.adapters.local.webrequests import SqliteWebRequestStore
+from automations.api.app import build_app
+from automations.api.services import ApiConfig, Services
+from automations.asl.clock import RealClock
+from automations.components.records_common import SERVICE_KEY
+from automations.ports import Clock, ExecutionRequest, ScenarioStore
+from automations.service.automation import Automation
+from automations.service.dispatch import BATCH, dispatch_pending
+from automations.service.hooks import ScenarioHooks
+from automations.service.processes import STANDARD, ProcessDeps, Processes
+from automations.service.record_access import RecordAccess
+from automations.service.records import RecordDeps
+from automations.service.schedules import fire_due
+from automations.settings import Settings
+
+PUMP_SECONDS = 2.0
+
+
+@dataclass
+class LocalRuntime:
+    """Everything the embedded server runs; `close()` stops it (processes stay recoverable)."""
+
+    db: Database
+    services: Services
+    automation: Automation
+    executor: EmbeddedExecutor
+    settings: Settings
+    dispatch_bell: Doorbell
+    loops: list[Loop] = field(default_factory=list)
+
+    def app(self) -> APIGatewayRestResolver:
+        """A new API resolver over these services (not re-entrant: one per thread)."""
+        return build_app(self.services)
+
+    def start(self) -> int:
+        """Recover what a previous run left, then start the loops; how many runs resumed."""
+        resumed = self.automation.processes.recover()
+        deps = self.automation.dispatch_deps()
+        schedule_deps = self.automation.schedule_deps()
+        self.loops = [
+            Loop(
+                "dispatcher",
+                lambda: dispatch_pending(deps) >= BATCH,
+                self.settings.dispatch_poll_seconds,
+                self.dispatch_bell,
+            ),
+            Loop(
+                "scheduler", lambda: fire_due(schedule_deps), self.settings.scheduler_tick_seconds
+            ),
+            Loop("pump", self.automation.processes.pump, PUMP_SECONDS),
+        ]
+        for loop in self.loops:
+            loop.start()
+        return resumed
+
+    def close(self) -> None:
+        """Stop the loops and the engine, then close the database."""
+        stop_all(self.loops)
+        self.executor.close()
+        self.db.close()
+
+
+def _children(scenarios: ScenarioStore) -> Any:
+    def lookup(scenario_id: str) -> tuple[str, Mapping[str, Any]] | None:
+        version = scenarios.latest(scenario_id)
+        if version is None or STANDARD not in version.compiled:
+            return None
+        return version.id, version.compiled[STANDARD]
+
+    return lookup
+
+
+def build_runtime(
+    db_path: str | Path, settings: Settings, *, clock: Clock | None = None
+) -> LocalRuntime:
+    """Open (or create) the database and wire every part of the embedded server on it."""
+    db = Database(db_path)
+    clock = clock or RealClock()
+    bell = Doorbell()
+    catalogs = SqliteCatalogStore(db)
+    records = RingingRecordStore(SqliteRecordStore(db), bell)
+    scenarios = SqliteScenarioStore(db, clock)
+    subscriptions = SqliteSubscriptionStore(db)
+    # Components reach records through the use cases; those need the hooks, which need the
+    # processes, which need the executor: the executor gets the record ports once they exist.
+    record_deps: list[RecordDeps] = []
+
+    def services_for(request: ExecutionRequest) -> Mapping[str, Any]:
+        return {SERVICE_KEY: RecordAccess(record_deps[0], depth=request.depth + 1)}
+
+    executor = EmbeddedExecutor(
+        checkpoints=SqliteCheckpointStore(db),
+        services_for=services_for,
+        children=_children(scenarios),
+        max_payload_bytes=settings.max_process_data_bytes,
+    )
+    processes = Processes(ProcessDeps(scenarios, SqliteProcessStore(db), executor, clock, settings))
+    hooks = ScenarioHooks(subscriptions, processes)
+    record_deps.append(RecordDeps(catalogs=catalogs, records=records, clock=clock, hooks=hooks))
+    automation = Automation(
+        catalogs=catalogs,
+        feed=SqliteChangeFeed(db, clock),
+        scenarios=scenarios,
+        subscriptions=subscriptions,
+        webrequests=SqliteWebRequestStore(db),
+        schedules=SqliteScheduleStore(db),
+        processes=processes,
+        records=record_deps[0],
+        clock=clock,
+        settings=settings,
+    )
+    services = Services(
+        catalogs=catalogs,
+        records=records,
+        users=SqliteUserStore(db, clock),
+        api_keys=SqliteApiKeyStore(db, clock),
+        clock=clock,
+        hooks=hooks,
+        config=ApiConfig(max_body_bytes=settings.max_body_bytes),
+        automation=automation,
+    )
+    return LocalRuntime(
+        db=db,
+        services=services,
+        automation=automation,
+        executor=executor,
+        settings=settings,
+        dispatch_bell=bell,
+    )

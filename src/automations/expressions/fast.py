@@ -1,0 +1,653 @@
+"""A fast path for the everyday JSONata expressions: the syntax tree compiled to Python closures.
+
+jsonata-python interprets every node through frames and sequences, which costs tens of
+microseconds even for `$states.input`. Most expressions in compiled workflows are trivial
+(literals, variable paths, `$exists(p) ? p : null`, blocks, comparisons, arithmetic, string
+concatenation, object constructors, `$merge`), so `fast_evaluator(text)` compiles such an
+expression once into nested closures that evaluate it directly.
+
+Exactness over coverage: a closure handles only values whose result it knows to be the one
+jsonata-python returns. Anything else (an array met by a path step, a non-boolean condition,
+`&` on a float, arithmetic on a string, a nested `null` inside a path, ...) raises `Unsupported`
+and the caller evaluates the expression with the library as before. Syntax outside the subset
+gives no closure at all (`fast_evaluator` returns None).
+
+Supported subset:
+- literals: strings, numbers, `true`, `false`, `null`
+- `$name` (variables bound by the caller or by the block; built-in function names bail out)
+- paths `$v.a.b` and `$v[<integer literal>].a` over objects (arrays only via the index)
+- `( e1; e2; ... )` blocks and `$x := e` bindings, with JSONata's block scoping
+- `c ? a : b` and `c ? a` with a boolean condition
+- `and`, `or` on booleans; `$not(boolean)`
+- `=`, `!=` on scalars; `<`, `<=`, `>`, `>=` on two numbers or two strings
+- `+ - * /` and unary `-` on numbers (results converted like the library does)
+- `&` on strings and integers below 1e15 (undefined reads as "")
+- `{ "key": e, ... }` with literal string keys (undefined values dropped)
+- `[ e, ... ]` with scalar / object items (undefined items dropped)
+- `$exists(e)`, `$string(string | small integer)`, `$merge([objects])`
+
+Values in the environment are plain JSON values (`None` is null); results are passed through
+`to_json` like the library's, so int/float and null/UNDEFINED come out identical.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, Final
+
+from jsonata import jsonata, parser
+from jsonata.functions import Functions
+
+from automations.expressions.jsonata_expr import UNDEFINED, compile_jsonata, to_json
+from automations.expressions.sfn_functions import SFN_FUNCTIONS
+
+Env = dict[str, Any]
+Closure = Callable[[Env], Any]
+
+_Symbol = parser.Parser.Symbol
+
+
+class Unsupported(Exception):
+    """A value met at run time is outside what the fast path evaluates exactly."""
+
+
+class _NotInSubset(Exception):
+    """Compile time: the syntax tree uses something outside the subset."""
+
+
+_UNSUPPORTED: Final = Unsupported()
+
+# Names the library resolves to functions when no variable shadows them.
+_FUNCTION_NAMES: Final = frozenset(
+    {*jsonata.Jsonata.static_frame.bindings, *SFN_FUNCTIONS, "millis", "now"}
+)
+
+# Node attributes that change evaluation in ways the subset does not model.
+_FORBIDDEN_ATTRS: Final = (
+    "keep_array",
+    "seeking_parent",
+    "stages",
+    "tuple",
+    "group",
+    "focus",
+    "index",
+    "ancestor",
+    "thunk",
+    "keep_singleton_array",
+    "next_function",
+)
+
+_MISSING: Final = object()
+_UNBOUND: Final = object()  # a block variable bound to undefined
+_MAX_SAFE_STRING_INT: Final = 10**15
+
+
+def fast_evaluator(text: str) -> Callable[[Env], Any] | None:
+    """The closure evaluating `text` (variables -> JSON value or UNDEFINED), or None.
+
+    The closure raises `Unsupported` when the library has to evaluate instead. Raises
+    JsonataSyntaxError when `text` does not parse.
+    """
+    return _fast_evaluator(text)
+
+
+@lru_cache(maxsize=4096)
+def _fast_evaluator(text: str) -> Callable[[Env], Any] | None:
+    ast = compile_jsonata(text)._compiled.ast
+    try:
+        body = _compile(ast)
+    except _NotInSubset:
+        return None
+
+    # A binding outside any block binds in the caller's scope: give it a copy to write into.
+    scoped = getattr(ast, "type", None) == "block" or ":=" not in text
+
+    def evaluate(env: Env) -> Any:
+        result = body(env if scoped else dict(env))
+        if result is UNDEFINED:
+            return UNDEFINED
+        return _clean(result)
+
+    return evaluate
+
+
+def _clean(value: Any) -> Any:
+    """`to_json` for plain JSON values, faster: integral floats become ints, the rest is kept.
+
+    Returns `value` itself when nothing changes, as `to_json` does.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        out: dict[str, Any] = {}
+        changed = False
+        for key, item in value.items():
+            clean = _clean(item)
+            changed = changed or clean is not item
+            out[key] = clean
+        return out if changed else value
+    if kind is list:
+        items = [_clean(item) for item in value]
+        for a, b in zip(items, value, strict=True):
+            if a is not b:
+                return items
+        return value
+    if kind is float and math.isfinite(value):
+        return to_json(value)
+    raise _UNSUPPORTED  # anything else: the library reports it its own way
+
+
+def _check_plain(node: Any, allow: str = "") -> None:
+    for attr in _FORBIDDEN_ATTRS:
+        if attr != allow and getattr(node, attr, None):
+            raise _NotInSubset
+
+
+def _compile(node: Any) -> Closure:
+    if not isinstance(node, _Symbol):
+        raise _NotInSubset
+    _check_plain(node)
+    kind = getattr(node, "type", None)
+    predicate = getattr(node, "predicate", None)
+    if predicate and kind != "variable":
+        raise _NotInSubset
+    compiler = _COMPILERS.get(str(kind))
+    if compiler is None:
+        raise _NotInSubset
+    return compiler(node)
+
+
+# --- literals and variables ------------------------------------------------------------------
+
+
+def _compile_literal(node: Any) -> Closure:
+    value = node.value
+    if value is not None and not isinstance(value, str | int | float | bool):
+        raise _NotInSubset
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _NotInSubset
+    return lambda env: value
+
+
+def _lookup(name: str) -> Closure:
+    if name in ("", "$"):
+        raise _NotInSubset
+
+    def lookup(env: Env) -> Any:
+        value = env.get(name, _MISSING)
+        if value is _MISSING:
+            if name in _FUNCTION_NAMES:
+                raise _UNSUPPORTED
+            return UNDEFINED
+        if value is _UNBOUND:
+            return UNDEFINED
+        if value is UNDEFINED or callable(value):
+            raise _UNSUPPORTED
+        return value
+
+    return lookup
+
+
+def _compile_variable(node: Any) -> Closure:
+    lookup = _lookup(str(node.value))
+    predicate = getattr(node, "predicate", None)
+    if not predicate:
+        return lookup
+    index = _literal_index(predicate)
+
+    def indexed(env: Env) -> Any:
+        return _at(lookup(env), index)
+
+    return indexed
+
+
+def _literal_index(predicate: Any) -> int:
+    if not isinstance(predicate, list) or len(predicate) != 1:
+        raise _NotInSubset
+    only = predicate[0]
+    if getattr(only, "type", None) != "filter":
+        raise _NotInSubset
+    _check_plain(only)
+    expr = getattr(only, "expr", None)
+    if not isinstance(expr, _Symbol) or expr.type != "number":
+        raise _NotInSubset
+    _check_plain(expr)
+    if getattr(expr, "predicate", None):
+        raise _NotInSubset
+    value = expr.value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _NotInSubset
+    return value
+
+
+def _at(value: Any, index: int) -> Any:
+    """`value[index]` for an array (counting from the end when negative)."""
+    if type(value) is not list:
+        raise _UNSUPPORTED
+    try:
+        return value[index]
+    except IndexError:
+        return UNDEFINED
+
+
+def _compile_path(node: Any) -> Closure:
+    steps = list(node.steps or [])
+    if len(steps) < 2 or getattr(steps[0], "type", None) != "variable":
+        raise _NotInSubset
+    first = _compile_variable(_checked_step(steps[0]))
+    names: list[tuple[str, int | None]] = []
+    for step in steps[1:]:
+        # A name step's `[n]` is a filter stage (the library's path steps keep them apart).
+        if not isinstance(step, _Symbol):
+            raise _NotInSubset
+        _check_plain(step, allow="stages")
+        stages = getattr(step, "stages", None)
+        if step.type != "name" or not isinstance(step.value, str) or step.predicate:
+            raise _NotInSubset
+        names.append((step.value, _literal_index(stages) if stages else None))
+
+    def path(env: Env) -> Any:
+        value = first(env)
+        if value is UNDEFINED:
+            return UNDEFINED
+        if isinstance(value, list):
+            raise _UNSUPPORTED
+        last = len(names) - 1
+        for position, (name, index) in enumerate(names):
+            if type(value) is not dict:  # mapping over arrays, or a step into a scalar
+                raise _UNSUPPORTED
+            value = value.get(name, _MISSING)
+            if value is _MISSING:
+                return UNDEFINED
+            if index is not None:
+                value = _at(value, index)
+                if value is UNDEFINED:
+                    return UNDEFINED
+            elif position != last and type(value) is not dict:
+                raise _UNSUPPORTED
+        # The library returns a final array value as it is (no singleton unwrapping).
+        return value
+
+    return path
+
+
+def _checked_step(step: Any) -> Any:
+    if not isinstance(step, _Symbol):
+        raise _NotInSubset
+    _check_plain(step)
+    return step
+
+
+# --- blocks, bindings, conditions ------------------------------------------------------------
+
+
+def _compile_block(node: Any) -> Closure:
+    parts = [_compile(item) for item in node.expressions or []]
+    if not parts:
+        raise _NotInSubset
+
+    def block(env: Env) -> Any:
+        local = dict(env)
+        result: Any = UNDEFINED
+        for part in parts:
+            result = part(local)
+        return result
+
+    return block
+
+
+def _compile_bind(node: Any) -> Closure:
+    lhs = node.lhs
+    if not isinstance(lhs, _Symbol) or lhs.type != "variable" or getattr(lhs, "predicate", None):
+        raise _NotInSubset
+    name = str(lhs.value)
+    if name in ("", "$"):
+        raise _NotInSubset
+    rhs = _compile(node.rhs)
+
+    def bind(env: Env) -> Any:
+        value = rhs(env)
+        # Binding undefined shadows an outer binding: reading the name gives undefined.
+        env[name] = _UNBOUND if value is UNDEFINED else value
+        return value
+
+    return bind
+
+
+def _compile_condition(node: Any) -> Closure:
+    condition = _compile(node.condition)
+    then = _compile(node.then)
+    otherwise = _compile(node._else) if getattr(node, "_else", None) is not None else None
+
+    def choose(env: Env) -> Any:
+        test = condition(env)
+        if test is True:
+            return then(env)
+        if test is False:
+            return otherwise(env) if otherwise is not None else UNDEFINED
+        raise _UNSUPPORTED
+
+    return choose
+
+
+# --- operators -------------------------------------------------------------------------------
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) is int or type(value) is float
+
+
+def _number_result(value: float) -> Any:
+    if not math.isfinite(value):
+        raise _UNSUPPORTED
+    if value.is_integer():
+        return int(value)
+    return value
+
+
+def _add(a: float, b: float) -> float:
+    return a + b
+
+
+def _sub(a: float, b: float) -> float:
+    return a - b
+
+
+def _mul(a: float, b: float) -> float:
+    return a * b
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0:
+        raise _UNSUPPORTED
+    return a / b
+
+
+_ARITHMETIC: Final = {"+": _add, "-": _sub, "*": _mul, "/": _div}
+
+
+def _scalar_kind(value: Any) -> int:
+    kind = type(value)
+    if kind is str:
+        return 1
+    if kind is int or kind is float:
+        return 2
+    if kind is bool:
+        return 3
+    if value is None:
+        return 4
+    raise _UNSUPPORTED
+
+
+def _equal(a: Any, b: Any) -> bool:
+    kind = _scalar_kind(a)
+    if kind != _scalar_kind(b):
+        return False
+    if kind == 2:
+        return float(a) == float(b)
+    return bool(a == b)
+
+
+def _text(value: Any) -> str:
+    """`$string(value)` for scalars, undefined as "" (what `&` does)."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is int and -_MAX_SAFE_STRING_INT < value < _MAX_SAFE_STRING_INT:
+        return str(value)
+    if value is UNDEFINED:
+        return ""
+    if value is None:
+        return "null"
+    if kind is bool or kind is int or (kind is float and math.isfinite(value)):
+        # The library's own number formatting (15 significant digits, no exponent for ints).
+        return str(Functions.string(value, None))
+    raise _UNSUPPORTED
+
+
+def _compile_binary(node: Any) -> Closure:
+    op = str(node.value)
+    lhs = _compile(node.lhs)
+    rhs = _compile(node.rhs)
+    if op in _ARITHMETIC:
+        operation = _ARITHMETIC[op]
+
+        def arithmetic(env: Env) -> Any:
+            a = lhs(env)
+            b = rhs(env)
+            if (a is not UNDEFINED and not _is_number(a)) or (
+                b is not UNDEFINED and not _is_number(b)
+            ):
+                raise _UNSUPPORTED
+            if a is UNDEFINED or b is UNDEFINED:
+                return UNDEFINED
+            return _number_result(operation(float(a), float(b)))
+
+        return arithmetic
+    if op in ("=", "!="):
+        negate = op == "!="
+
+        def equality(env: Env) -> Any:
+            a = lhs(env)
+            b = rhs(env)
+            if a is UNDEFINED or b is UNDEFINED:
+                return False
+            return _equal(a, b) != negate
+
+        return equality
+    if op in ("<", "<=", ">", ">="):
+        return _comparison(op, lhs, rhs)
+    if op in ("and", "or"):
+        is_and = op == "and"
+
+        def boolean(env: Env) -> Any:
+            a = lhs(env)
+            if type(a) is not bool:
+                raise _UNSUPPORTED
+            if a is not is_and:  # false and ... / true or ...
+                return a
+            b = rhs(env)
+            if type(b) is not bool:
+                raise _UNSUPPORTED
+            return b
+
+        return boolean
+    if op == "&":
+
+        def concat(env: Env) -> Any:
+            return _text(lhs(env)) + _text(rhs(env))
+
+        return concat
+    raise _NotInSubset
+
+
+def _comparison(op: str, lhs: Closure, rhs: Closure) -> Closure:
+    def compare(env: Env) -> Any:
+        a = lhs(env)
+        b = rhs(env)
+        if _is_number(a) and _is_number(b):
+            a = float(a)
+            b = float(b)
+        elif not (type(a) is str and type(b) is str):
+            raise _UNSUPPORTED
+        if op == "<":
+            return a < b
+        if op == "<=":
+            return a <= b
+        if op == ">":
+            return a > b
+        return a >= b
+
+    return compare
+
+
+def _compile_unary(node: Any) -> Closure:
+    op = str(node.value)
+    if op == "-":
+        operand = _compile(node.expression)
+
+        def negate(env: Env) -> Any:
+            value = operand(env)
+            if value is UNDEFINED:
+                return UNDEFINED
+            if not _is_number(value):
+                raise _UNSUPPORTED
+            return _number_result(-float(value))
+
+        return negate
+    if op == "{":
+        return _compile_object(node)
+    if op == "[":
+        return _compile_array(node)
+    raise _NotInSubset
+
+
+def _compile_object(node: Any) -> Closure:
+    pairs = node.lhs_object
+    if not isinstance(pairs, list) or getattr(node, "rhs_object", None):
+        raise _NotInSubset
+    fields: list[tuple[str, Closure]] = []
+    seen: set[str] = set()
+    for key_node, value_node in pairs:
+        if not isinstance(key_node, _Symbol) or key_node.type != "string":
+            raise _NotInSubset
+        _check_plain(key_node)
+        key = key_node.value
+        if not isinstance(key, str) or key in seen:
+            raise _NotInSubset
+        seen.add(key)
+        fields.append((key, _compile(value_node)))
+
+    def construct(env: Env) -> Any:
+        out: dict[str, Any] = {}
+        for key, value_of in fields:
+            value = value_of(env)
+            if value is UNDEFINED:
+                continue
+            out[key] = value
+        return out
+
+    return construct
+
+
+def _compile_array(node: Any) -> Closure:
+    items = [_compile(item) for item in node.expressions or []]
+
+    def construct(env: Env) -> Any:
+        out: list[Any] = []
+        for item_of in items:
+            value = item_of(env)
+            if value is UNDEFINED:
+                continue
+            if isinstance(value, list):
+                raise _UNSUPPORTED
+            out.append(value)
+        return out
+
+    return construct
+
+
+# --- functions -------------------------------------------------------------------------------
+
+
+def _compile_function(node: Any) -> Closure:
+    procedure = node.procedure
+    if (
+        not isinstance(procedure, _Symbol)
+        or procedure.type != "variable"
+        or getattr(procedure, "predicate", None)
+    ):
+        raise _NotInSubset
+    _check_plain(procedure)
+    name = str(procedure.value)
+    arguments = list(node.arguments or [])
+    if len(arguments) != 1 or name not in _FUNCTIONS:
+        raise _NotInSubset
+    argument = _compile(arguments[0])
+    implementation = _FUNCTIONS[name]
+
+    def call(env: Env) -> Any:
+        if name in env:  # a variable shadows the built-in function
+            raise _UNSUPPORTED
+        return implementation(argument(env))
+
+    return call
+
+
+def _exists(value: Any) -> Any:
+    return value is not UNDEFINED
+
+
+def _not(value: Any) -> Any:
+    if type(value) is not bool:
+        raise _UNSUPPORTED
+    return not value
+
+
+def _string(value: Any) -> Any:
+    if value is UNDEFINED:
+        return UNDEFINED
+    return _text(value)
+
+
+def _merge(value: Any) -> Any:
+    if value is UNDEFINED:
+        return UNDEFINED
+    if type(value) is not list:
+        raise _UNSUPPORTED
+    out: dict[str, Any] = {}
+    for item in value:
+        if type(item) is not dict:
+            raise _UNSUPPORTED
+        out.update(item)
+    return out
+
+
+def _count(value: Any) -> Any:
+    if value is UNDEFINED:
+        return 0
+    if type(value) is not list:
+        raise _UNSUPPORTED
+    return len(value)
+
+
+def _sum(value: Any) -> Any:
+    if value is UNDEFINED:
+        return UNDEFINED
+    if type(value) is not list:
+        raise _UNSUPPORTED
+    for item in value:
+        if type(item) is not int and type(item) is not float:
+            raise _UNSUPPORTED
+    total = sum(value)  # as the library adds: ints stay exact
+    if type(total) is float:
+        return _number_result(total)  # the library converts function results like this
+    return total
+
+
+_FUNCTIONS: Final[dict[str, Callable[[Any], Any]]] = {
+    "count": _count,
+    "sum": _sum,
+    "exists": _exists,
+    "not": _not,
+    "string": _string,
+    "merge": _merge,
+}
+
+
+_COMPILERS: Final[dict[str, Callable[[Any], Closure]]] = {
+    "string": _compile_literal,
+    "number": _compile_literal,
+    "value": _compile_literal,
+    "variable": _compile_variable,
+    "path": _compile_path,
+    "block": _compile_block,
+    "bind": _compile_bind,
+    "condition": _compile_condition,
+    "binary": _compile_binary,
+    "unary": _compile_unary,
+    "function": _compile_function,
+}

@@ -1,0 +1,71 @@
+"""Dispatch: pending outbox events -> matching subscriptions -> one process each.
+
+Delivery is at least once (an event is marked delivered only after its processes are stored),
+and each (event, subscription) pair gets the same process id every time, so a redelivered event
+finds its processes already there and starts nothing twice. One event whose processes cannot be
+stored stays pending and is retried; it never holds up the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from automations.model.event import AFTER_EVENTS, ChangeEvent
+from automations.model.subscription import Subscription
+from automations.ports import ChangeFeed, SubscriptionStore
+from automations.service.processes import Processes, Start, process_id_for
+from automations.service.variables import Trigger
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchDeps:
+    """The ports dispatching needs."""
+
+    feed: ChangeFeed
+    subscriptions: SubscriptionStore
+    processes: Processes
+
+
+def dispatch_pending(deps: DispatchDeps, batch: int = BATCH) -> int:
+    """Deliver one batch of pending events; how many were delivered."""
+    events = deps.feed.pending(batch)
+    delivered: list[str] = []
+    for event in events:
+        try:
+            for subscription in interested(deps.subscriptions, event):
+                deps.processes.enqueue(start_for(event, subscription))
+        except Exception:
+            logger.exception("event %s could not be dispatched; it stays pending", event.id)
+            continue
+        delivered.append(event.id)
+    if delivered:
+        deps.feed.mark_delivered(delivered)
+    deps.processes.pump()
+    return len(delivered)
+
+
+def interested(subscriptions: SubscriptionStore, event: ChangeEvent) -> list[Subscription]:
+    """Active subscriptions to this event whose watched fields (if any) it changed."""
+    if event.type not in AFTER_EVENTS:
+        return []
+    changed = list(event.values)
+    return [s for s in subscriptions.matching(event.catalog_id, event.type) if s.watches(changed)]
+
+
+def start_for(event: ChangeEvent, subscription: Subscription) -> Start:
+    """The process an event starts for a subscription (its id fixed by the pair)."""
+    facts = {"catalogId": event.catalog_id, "recordId": event.record_id, "values": event.values}
+    if event.prev_values is not None:
+        facts["prevValues"] = event.prev_values
+    return Start(
+        scenario_id=subscription.scenario_id,
+        trigger=Trigger(event.type, subscription.id, event.user_id, sync=False, facts=facts),
+        process_id=process_id_for("event", event.id, subscription.id),
+        subscription_id=subscription.id,
+        depth=event.depth,
+    )

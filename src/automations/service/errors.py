@@ -1,0 +1,81 @@
+"""Errors of the automation use cases (events, processes, management); the API maps them by type.
+
+Record use cases keep theirs in `automations.service.records` (CatalogNotFound, WriteRefused...).
+"""
+
+from __future__ import annotations
+
+from automations.errors import AutomationsError
+
+
+class ServiceError(AutomationsError):
+    """Base class of the errors below; `message` is safe to show to the caller."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class ScenarioNotFound(ServiceError):
+    """Raised when a request names a scenario that has no saved version."""
+
+
+class SubscriptionNotFound(ServiceError):
+    """Raised when a request names a subscription that does not exist."""
+
+
+class EndpointNotFound(ServiceError):
+    """Raised when a web request's urlId names no active endpoint (or an id names none)."""
+
+
+class ScheduleNotFound(ServiceError):
+    """Raised when a request names a schedule that does not exist."""
+
+
+class ProcessNotFound(ServiceError):
+    """Raised when a request names a process that does not exist."""
+
+
+class ProcessAlreadyFinished(ServiceError):
+    """Raised when stopping a process that is already completed, failed or aborted."""
+
+
+class BindingInvalid(ServiceError):
+    """Raised when a subscription, endpoint or schedule cannot be saved as given (bad event type,
+    unknown catalog, schedule expression that does not parse...)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class TooManyProcesses(ServiceError):
+    """Raised when a synchronous run finds every process slot taken (the caller cannot queue)."""
+
+
+class ProcessDataTooLarge(ServiceError):
+    """Raised when a synchronous run's start variables exceed the process data limit."""
+
+
+class SyncRunTimedOut(ServiceError):
+    """Raised when a synchronous run outlives its time limit; the process ends `aborted`."""
+
+    def __init__(self, message: str, process_id: str) -> None:
+        self.process_id = process_id
+        super().__init__(message)
+
+
+class ProcessFailed(ServiceError):
+    """Raised when a synchronous run whose result the caller needs ends in error."""
+
+    def __init__(self, message: str, process_id: str) -> None:
+        self.process_id = process_id
+        super().__init__(message)
+
+
+class HookAnswerInvalid(ServiceError):
+    """Raised when a `$record.updating` scenario answers values the catalog refuses."""
+
+    def __init__(self, message: str, process_id: str) -> None:
+        self.process_id = process_id
+        super().__init__(message)

@@ -1,0 +1,397 @@
+"""Processes: queue, start, run while a caller waits, finish, stop and recover, within limits.
+
+- Background runs are stored `queued` and started oldest first while fewer than
+  `max_running` run; every end frees a slot and starts the next. None is ever dropped.
+- A synchronous run takes a free slot at once or fails with TooManyProcesses (a caller that
+  waits cannot stand in a queue), and is stopped (`aborted`) after `sync_timeout_seconds`.
+- A process that must not run (its scenario is gone, its start variables exceed the data
+  limit, its event comes from a chain of processes too deep) is stored at once as `error`, so
+  that the refusal is visible where every other process is.
+- At start-up `recover()` resumes every background run left `running` from its checkpoint and
+  aborts synchronous ones (nobody waits for them any more).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from automations.model.base import from_epoch
+from automations.model.process import (
+    FINAL_STATUSES,
+    EventRef,
+    Initiator,
+    ProcessChange,
+    ProcessError,
+    ProcessRecord,
+    ProcessStatus,
+)
+from automations.model.scenario import ScenarioVersion
+from automations.ports import (
+    Clock,
+    ExecutionEnd,
+    ExecutionRequest,
+    Executor,
+    ProcessQuery,
+    ProcessStore,
+    ScenarioStore,
+)
+from automations.service.errors import (
+    ProcessAlreadyFinished,
+    ProcessDataTooLarge,
+    ProcessNotFound,
+    SyncRunTimedOut,
+    TooManyProcesses,
+)
+from automations.service.outcome import outcome, trace_steps
+from automations.service.variables import Trigger, start_variables
+from automations.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+STANDARD, EXPRESS = "STANDARD", "EXPRESS"
+CHAIN_TOO_DEEP = "Process.ChainTooDeep"
+DATA_LIMIT = "Process.DataLimitExceeded"
+SCENARIO_MISSING = "Process.ScenarioNotFound"
+TOO_MANY = "Process.TooManyProcesses"
+SYNC_TIMEOUT = "Process.Timeout"
+INTERRUPTED = "Process.Interrupted"
+STOPPED = "Process.Stopped"
+_NAMESPACE = uuid.UUID("6f1c2a9e-9a41-4c1b-8f7e-5d0b7c3e2a10")
+STOP_WAIT_SECONDS = 5.0
+
+
+def process_id_for(*parts: str) -> str:
+    """A process id that is the same for the same parts (an event and a subscription, a
+    schedule and its due time): a redelivery finds the process it already started."""
+    return uuid.uuid5(_NAMESPACE, "\x1f".join(parts)).hex
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """A process to start: the scenario, the trigger, and (for deduplication) its id."""
+
+    scenario_id: str
+    trigger: Trigger
+    process_id: str | None = None
+    subscription_id: str | None = None
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDeps:
+    """The ports processes need."""
+
+    scenarios: ScenarioStore
+    processes: ProcessStore
+    executor: Executor
+    clock: Clock
+    settings: Settings
+
+
+@dataclass(slots=True)
+class Metrics:
+    """Counters of this server since it started (for operators and the limit tests)."""
+
+    started: int = 0
+    finished: int = 0
+    max_running_seen: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def snapshot(self) -> dict[str, int]:
+        with self.lock:
+            return {
+                "started": self.started,
+                "finished": self.finished,
+                "maxRunningSeen": self.max_running_seen,
+            }
+
+
+class Processes:
+    """The process use cases over one set of ports."""
+
+    def __init__(self, deps: ProcessDeps) -> None:
+        self.deps = deps
+        self.metrics = Metrics()
+
+    # --- starting -----------------------------------------------------------------------------
+
+    def enqueue(self, start: Start) -> ProcessRecord | None:
+        """Store a background run as `queued` (or at once as `error` when it must not run);
+        None when a process with this id exists already. `pump()` starts queued ones."""
+        record, _ = self._record(start)
+        return record if self.deps.processes.create(record) else None
+
+    def run_sync(self, start: Start) -> ProcessRecord:
+        """Run while the caller waits and return the finished process (any final status).
+
+        Raises TooManyProcesses, ProcessDataTooLarge or SyncRunTimedOut; each leaves the
+        process stored with its error.
+        """
+        record, version = self._record(start, sync=True)
+        if version is None or record.status is ProcessStatus.ERROR:
+            self.deps.processes.create(record)
+            if record.error is not None and record.error.code == DATA_LIMIT:
+                raise ProcessDataTooLarge(record.error.message)
+            return record
+        record = record.model_copy(update={"started_at": from_epoch(self.deps.clock.now())})
+        if not self.deps.processes.admit(record, self.deps.settings.max_running):
+            self._store_refused(record, TOO_MANY, "every process slot is taken; try again later")
+            raise TooManyProcesses(
+                f"{self.deps.settings.max_running} processes are running (the limit)"
+            )
+        self._note_running()
+        request = self._request(record, version, express=EXPRESS in version.compiled)
+        end = self.deps.executor.run(request, self.deps.settings.sync_timeout_seconds)
+        if end.timed_out:
+            seconds = self.deps.settings.sync_timeout_seconds
+            cause = f"the synchronous run took longer than {seconds:g} s (the limit)"
+            self.finish(record.id, replace(end, error=SYNC_TIMEOUT, cause=cause))
+            raise SyncRunTimedOut(cause, record.id)
+        return self.finish(record.id, end) or record
+
+    def pump(self) -> int:
+        """Start queued processes, oldest first, while slots are free; how many started."""
+        now = from_epoch(self.deps.clock.now())
+        claimed = self.deps.processes.claim_queued(self.deps.settings.max_running, now)
+        if claimed:
+            self._note_running()
+        for process in claimed:
+            self._start_claimed(process, resume=False)
+        return len(claimed)
+
+    def _start_claimed(self, process: ProcessRecord, *, resume: bool) -> None:
+        version = self.deps.scenarios.get_version(process.scenario_id, process.scenario_version)
+        if version is None or STANDARD not in version.compiled:
+            self.finish(
+                process.id,
+                ExecutionEnd("FAILED", error=SCENARIO_MISSING, cause="the scenario is gone"),
+            )
+            return
+        request = self._request(process, version, express=False)
+        run = self.deps.executor.resume if resume else self.deps.executor.start
+        run(request, lambda end: self._finish_and_pump(process.id, end))
+
+    # --- ending -------------------------------------------------------------------------------
+
+    def finish(self, process_id: str, end: ExecutionEnd) -> ProcessRecord | None:
+        """Store how a running process ended (None if it was not running any more)."""
+        result = outcome(end.status, end.output, end.error, end.cause, end.history)
+        now = from_epoch(self.deps.clock.now())
+        current = self.deps.processes.get(process_id)
+        started = current.started_at if current is not None else None
+        error = None
+        if result.error is not None:
+            error = ProcessError(
+                code=result.error.code,
+                message=result.error.message or "",
+                element=result.error.element,
+            )
+        change = ProcessChange(
+            status=ProcessStatus(result.status),
+            finished_at=now,
+            duration_ms=_milliseconds(started, now),
+            output=result.output if result.status == "completed" else None,
+            error=error,
+            trace=trace_steps(end.history),
+        )
+        changed = self.deps.processes.change(process_id, frozenset({ProcessStatus.RUNNING}), change)
+        if changed is not None:
+            with self.metrics.lock:
+                self.metrics.finished += 1
+        return changed
+
+    def _finish_and_pump(self, process_id: str, end: ExecutionEnd) -> None:
+        self.finish(process_id, end)
+        self.pump()
+
+    def stop(self, process_id: str) -> ProcessRecord:
+        """Stop a queued or running process; it ends `aborted`."""
+        process = self.get(process_id)
+        if process.status in FINAL_STATUSES:
+            raise ProcessAlreadyFinished(f"process {process_id} is already {process.status}")
+        if process.status is ProcessStatus.QUEUED:
+            stopped = self._abort(process_id, frozenset({ProcessStatus.QUEUED}))
+            if stopped is not None:
+                return stopped
+        if not self.deps.executor.stop(process_id):
+            # Nothing runs it here (its run was lost): end it in the store.
+            return self._abort(process_id, frozenset({ProcessStatus.RUNNING})) or self.get(
+                process_id
+            )
+        return self._await_final(process_id)
+
+    def _abort(self, process_id: str, expected: frozenset[ProcessStatus]) -> ProcessRecord | None:
+        now = from_epoch(self.deps.clock.now())
+        return self.deps.processes.change(
+            process_id,
+            expected,
+            ProcessChange(
+                status=ProcessStatus.ABORTED,
+                finished_at=now,
+                error=ProcessError(code=STOPPED, message="The process was stopped."),
+            ),
+        )
+
+    def _await_final(self, process_id: str) -> ProcessRecord:
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        while True:
+            process = self.get(process_id)
+            if process.status in FINAL_STATUSES or time.monotonic() > deadline:
+                return process
+            time.sleep(0.02)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def get(self, process_id: str) -> ProcessRecord:
+        """The process, or ProcessNotFound."""
+        process = self.deps.processes.get(process_id)
+        if process is None:
+            raise ProcessNotFound(f"process {process_id} not found")
+        return process
+
+    def find(self, query: ProcessQuery) -> list[ProcessRecord]:
+        """Processes matching the query, newest first."""
+        return self.deps.processes.find(query)
+
+    def counters(self) -> dict[str, int]:
+        """Running and queued now, and this server's counters."""
+        return {
+            "running": self.deps.processes.count(ProcessStatus.RUNNING),
+            "queued": self.deps.processes.count(ProcessStatus.QUEUED),
+            "maxRunning": self.deps.settings.max_running,
+        } | self.metrics.snapshot()
+
+    # --- recovery -----------------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """After a restart: resume background runs left `running`, abort synchronous ones,
+        then start queued ones. How many were resumed."""
+        resumed = 0
+        for process in self._all_running():
+            if process.event.async_:
+                self._start_claimed(process, resume=True)
+                resumed += 1
+            else:
+                end = ExecutionEnd(
+                    "ABORTED",
+                    error=INTERRUPTED,
+                    cause="the server stopped while the caller was waiting for this run",
+                )
+                self.finish(process.id, end)
+        self.pump()
+        return resumed
+
+    def _all_running(self) -> list[ProcessRecord]:
+        found: list[ProcessRecord] = []
+        page = 500
+        while True:
+            batch = self.deps.processes.find(
+                ProcessQuery(status=ProcessStatus.RUNNING, limit=page, offset=len(found))
+            )
+            found += batch
+            if len(batch) < page:
+                return found
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _record(
+        self, start: Start, *, sync: bool = False
+    ) -> tuple[ProcessRecord, ScenarioVersion | None]:
+        version = self.deps.scenarios.latest(start.scenario_id)
+        variables = start_variables(start.trigger, start.scenario_id)
+        now = from_epoch(self.deps.clock.now())
+        record = ProcessRecord(
+            id=start.process_id or uuid.uuid4().hex,
+            scenario_id=start.scenario_id,
+            scenario_version=version.version if version is not None else 0,
+            subscription_id=start.subscription_id,
+            event=EventRef.model_validate(
+                {"id": start.trigger.source_id, "type": str(start.trigger.type), "async": not sync}
+            ),
+            initiator=Initiator(user_id=start.trigger.user_id),
+            input=variables,
+            depth=start.depth,
+            status=ProcessStatus.QUEUED,
+            queued_at=now,
+        )
+        refusal = self._refusal(start, version, variables)
+        if refusal is not None:
+            code, message = refusal
+            record = record.model_copy(
+                update={
+                    "status": ProcessStatus.ERROR,
+                    "finished_at": now,
+                    "duration_ms": 0,
+                    "error": ProcessError(code=code, message=message),
+                }
+            )
+        return record, version
+
+    def _refusal(
+        self, start: Start, version: ScenarioVersion | None, variables: dict[str, Any]
+    ) -> tuple[str, str] | None:
+        settings = self.deps.settings
+        if version is None:
+            return SCENARIO_MISSING, f"scenario {start.scenario_id} has no saved version"
+        if start.depth >= settings.max_chain_depth:
+            return CHAIN_TOO_DEEP, (
+                f"this event comes from a chain of {start.depth} processes each triggering the "
+                f"next; the limit is {settings.max_chain_depth} (AUTOMATIONS_MAX_CHAIN_DEPTH)"
+            )
+        size = len(_json_bytes(variables))
+        if size > settings.max_process_data_bytes:
+            return DATA_LIMIT, (
+                f"the start variables are {size} bytes; the process data limit is "
+                f"{settings.max_process_data_bytes} bytes (AUTOMATIONS_MAX_PROCESS_DATA_BYTES)"
+            )
+        return None
+
+    def _store_refused(self, record: ProcessRecord, code: str, message: str) -> None:
+        now = from_epoch(self.deps.clock.now())
+        self.deps.processes.create(
+            record.model_copy(
+                update={
+                    "status": ProcessStatus.ERROR,
+                    "finished_at": now,
+                    "duration_ms": 0,
+                    "error": ProcessError(code=code, message=message),
+                }
+            )
+        )
+
+    def _request(
+        self, process: ProcessRecord, version: ScenarioVersion, *, express: bool
+    ) -> ExecutionRequest:
+        flavour = EXPRESS if express else STANDARD
+        with self.metrics.lock:
+            self.metrics.started += 1
+        return ExecutionRequest(
+            process_id=process.id,
+            definition=version.compiled[flavour],
+            definition_key=version.id,
+            input=process.input,
+            express=express,
+            depth=process.depth,
+        )
+
+    def _note_running(self) -> None:
+        running = self.deps.processes.count(ProcessStatus.RUNNING)
+        with self.metrics.lock:
+            self.metrics.max_running_seen = max(self.metrics.max_running_seen, running)
+
+
+def _milliseconds(started: datetime | None, ended: datetime) -> int | None:
+    if started is None:
+        return None
+    return max(0, round((ended - started).total_seconds() * 1000))
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

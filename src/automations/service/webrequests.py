@@ -1,0 +1,182 @@
+"""`$webRequest`: a request to `/api/webrequest/{urlId}` starts the endpoint's scenario.
+
+Synchronous by default: the answer is the process's `$response` {status, headers, body}.
+With `?async=true` the process is queued and the caller gets 202 at once. The request (its
+headers, cookies, query and body) is an outsider's: it reaches the scenario as data only, and
+what the scenario answers is checked before it becomes an HTTP response (no header injection,
+no hop-by-hop headers, a status the protocol allows).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import parse_qsl
+
+from automations.model.event import EventType
+from automations.model.process import ProcessStatus
+from automations.model.scenario import WebRequestEndpoint
+from automations.ports import ScenarioStore, StoreConflict, WebRequestStore
+from automations.service.errors import BindingInvalid, EndpointNotFound, ProcessFailed
+from automations.service.processes import Processes, Start
+from automations.service.response import DEFAULT_STATUS, ProcessResponse, response_of
+from automations.service.variables import Trigger
+
+# Headers the server itself owns: a scenario setting them would corrupt the framing.
+_OWN_HEADERS = frozenset(
+    {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer"}
+)
+MAX_HEADERS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingRequest:
+    """An HTTP request as it arrived (`query` keeps the last value of each name)."""
+
+    url: str
+    method: str
+    headers: dict[str, str]
+    query: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class WebAnswer:
+    """The HTTP answer: status, headers and the body's bytes."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class WebRequestDeps:
+    """The ports web requests need."""
+
+    endpoints: WebRequestStore
+    scenarios: ScenarioStore
+    processes: Processes
+
+
+def handle_web_request(
+    deps: WebRequestDeps, url_id: str, request: IncomingRequest, *, wait: bool
+) -> WebAnswer:
+    """Start the endpoint's scenario; answer with its `$response`, or 202 when not `wait`."""
+    endpoint = deps.endpoints.by_url_id(url_id)
+    if endpoint is None or not endpoint.active:
+        raise EndpointNotFound(f"no active web request endpoint {url_id[:100]!r}")
+    facts = {
+        "url": request.url,
+        "method": request.method,
+        "headers": request.headers,
+        "cookies": cookies_of(request.headers),
+        "query": request.query,
+        "body": body_of(request.headers, request.body),
+    }
+    start = Start(
+        scenario_id=endpoint.scenario_id,
+        trigger=Trigger(EventType.WEB_REQUEST, endpoint.id, None, sync=wait, facts=facts),
+    )
+    if not wait:
+        queued = deps.processes.enqueue(start)
+        deps.processes.pump()
+        process_id = queued.id if queued is not None else ""
+        return json_answer(202, {"processId": process_id})
+    process = deps.processes.run_sync(start)
+    if process.status is not ProcessStatus.COMPLETED:
+        code = process.error.code if process.error is not None else str(process.status)
+        raise ProcessFailed(f"the scenario of this endpoint failed: {code}", process.id)
+    return answer_of(response_of(process.output))
+
+
+def _header(headers: dict[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name), "")
+
+
+def cookies_of(headers: dict[str, str]) -> dict[str, str]:
+    """The request's cookies by name (a malformed Cookie header gives none)."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(_header(headers, "cookie"))
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def body_of(headers: dict[str, str], raw: bytes) -> Any:
+    """The body as the scenario sees it: JSON parsed, a form as an object, else text."""
+    if not raw:
+        return None
+    content_type = _header(headers, "content-type").split(";")[0].strip().lower()
+    text = raw.decode("utf-8", errors="replace")
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            return json.loads(text, parse_constant=_no_constant)
+        except (ValueError, RecursionError):
+            return text
+    if content_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(text, keep_blank_values=True))
+    return text
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def answer_of(response: ProcessResponse) -> WebAnswer:
+    """The HTTP answer a process's `$response` describes."""
+    headers = _safe_headers(response.headers)
+    body = response.body
+    if body is None:
+        data = b""
+    elif isinstance(body, str):
+        data = body.encode("utf-8")
+        headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+    else:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers.setdefault("Content-Type", "application/json")
+    return WebAnswer(response.status or DEFAULT_STATUS, headers, data)
+
+
+def _safe_headers(raw: dict[str, Any]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in list(raw.items())[:MAX_HEADERS]:
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if name.lower() in _OWN_HEADERS or not _token(name) or any(c in text for c in "\r\n\0"):
+            continue
+        # Keep the case the scenario wrote, but never two spellings of one header.
+        headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+        headers[name] = text
+    return headers
+
+
+def _token(name: str) -> bool:
+    return bool(name) and all(c.isascii() and (c.isalnum() or c in "!#$%&'*+-.^_`|~") for c in name)
+
+
+def json_answer(status: int, body: Any) -> WebAnswer:
+    """A JSON answer of our own (not a scenario's)."""
+    return WebAnswer(status, {"Content-Type": "application/json"}, json.dumps(body).encode())
+
+
+def create_endpoint(
+    endpoints: WebRequestStore,
+    scenarios: ScenarioStore,
+    url_id: str,
+    scenario_id: str,
+    *,
+    active: bool = True,
+) -> WebRequestEndpoint:
+    """A new endpoint at `/api/webrequest/{url_id}`; StoreConflict when the urlId is taken."""
+    if scenarios.latest(scenario_id) is None:
+        raise BindingInvalid(f"scenario {scenario_id} has no saved version", field="scenarioId")
+    if endpoints.by_url_id(url_id) is not None:
+        raise StoreConflict(f"urlId {url_id} is taken")
+    endpoint = WebRequestEndpoint(
+        id=uuid.uuid4().hex, url_id=url_id, scenario_id=scenario_id, active=active
+    )
+    endpoints.put(endpoint)
+    return endpoint

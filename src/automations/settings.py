@@ -1,0 +1,66 @@
+"""Per-deployment settings: one model, read from `AUTOMATIONS_*` environment variables.
+
+Every field `x_y` is set by `AUTOMATIONS_X_Y`; what is not set keeps the seed's default
+(100 processes at once, 24 h per process, 256 KB of process data, 60 s for a synchronous run).
+A value that does not fit its field is an error at start-up, never a silent default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from automations.errors import AutomationsError
+
+PREFIX = "AUTOMATIONS_"
+KB = 1024
+
+
+class SettingsInvalid(AutomationsError):
+    """Raised when an `AUTOMATIONS_*` variable holds a value its setting cannot take."""
+
+
+class Settings(BaseModel):
+    """Limits and knobs of one deployment (the embedded server reads them at start)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_running: int = Field(default=100, ge=1, le=100_000)
+    process_timeout_seconds: int = Field(default=24 * 3600, ge=1, le=365 * 24 * 3600)
+    max_process_data_bytes: int = Field(default=256 * KB, ge=1 * KB, le=64 * 1024 * KB)
+    sync_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    max_chain_depth: int = Field(default=5, ge=0, le=100)
+    max_body_bytes: int = Field(default=1024 * KB, ge=1 * KB, le=64 * 1024 * KB)
+    # How often the background loops look for work they were not told about (seconds).
+    dispatch_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    scheduler_tick_seconds: float = Field(default=1.0, gt=0, le=60)
+    # EventBridge's smallest rate is one minute; tests and demos may allow `rate(N seconds)`.
+    schedule_allow_seconds: bool = False
+    api_workers: int = Field(default=16, ge=1, le=256)
+    admin_email: str = "admin@example.com"
+    admin_password: str = Field(default="admin", min_length=1)
+    demo: bool = True
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
+        """The settings the environment gives (`overrides` win, e.g. command-line options)."""
+        source = os.environ if environ is None else environ
+        values: dict[str, Any] = {
+            name: source[PREFIX + name.upper()]
+            for name in cls.model_fields
+            if PREFIX + name.upper() in source
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{PREFIX}{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise SettingsInvalid(problems) from None
