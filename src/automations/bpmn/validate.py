@@ -16,7 +16,12 @@ from automations.bpmn.errors import Problem
 from automations.bpmn.model import Element, Graph, Kind, Param, Process, Scenario, Timer
 from automations.bpmn.parser import graphs
 from automations.components import registry
-from automations.expressions import ExpressionError, is_expression, parse_jsonata
+from automations.expressions import (
+    ExpressionError,
+    expression_text,
+    is_expression,
+    parse_jsonata,
+)
 from automations.expressions.free_vars import RESERVED
 
 KnownScenarios = Callable[[str], bool]
@@ -465,7 +470,7 @@ def _value_problems(
 ) -> Iterator[Problem]:
     """A `{% %}` value must parse as JSONata; `{%` inside a literal is almost surely a slip."""
     if is_expression(value):
-        error = _jsonata_error(value[2:-2])
+        error = _jsonata_error(expression_text(value))  # the text the compiler reads too
         if error is not None:
             yield ctx.problem(line, element, f"malformed JSONata in {what}: {error}")
     elif "{%" in value:
