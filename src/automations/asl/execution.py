@@ -160,13 +160,21 @@ class Execution:
     async def run_frame(self, frame: Frame) -> None:
         """Run a frame's states until it succeeds or fails."""
         machine = self.definition.machine_at(frame.path)
+        # --- reuse of the text of the output just left as the next state's input text (the
+        # same object, serialised moments ago, with no handler run in between); see below.
+        left: tuple[Any, str] | None = None
         while frame.status == "RUNNING":
             state = machine.states[frame.state]
             run = StateRun(self, frame, state)
             if not frame.entered_id:
                 frame.entered_time = self.clock.now()
-                details = history.state_entered(state.name, self._input_text(frame))
+                if left is not None and left[0] is frame.input:
+                    input_text = left[1]
+                else:
+                    input_text = self._input_text(frame)
+                details = history.state_entered(state.name, input_text)
                 frame.entered_id = run.emit(f"{state.type}StateEntered", details)
+            left = None
             try:
                 if frame.retry_at is not None:
                     self.persist()
@@ -180,6 +188,7 @@ class Execution:
                     return
                 continue
             self._leave(run, outcome, output_text)
+            left = (outcome.output, output_text)  # --- end of input-text reuse
 
     def _input_text(self, frame: Frame) -> str:
         if frame is self.root and self.history.last_id == 1:

@@ -39,6 +39,7 @@ from typing import Any, Final
 
 from jsonata import jsonata, parser
 from jsonata.functions import Functions
+from jsonata.utils import Utils
 
 from automations.expressions.jsonata_expr import UNDEFINED, compile_jsonata, to_json
 from automations.expressions.sfn_functions import SFN_FUNCTIONS
@@ -108,9 +109,41 @@ def _fast_evaluator(text: str) -> Callable[[Env], Any] | None:
         result = body(env if scoped else dict(env))
         if result is UNDEFINED:
             return UNDEFINED
-        return _clean(result)
+        return result if _is_clean(result) else _clean(result)
 
     return evaluate
+
+
+def _is_clean(value: Any) -> bool:
+    """True when `to_json` would return `value` itself (no integral float, nothing odd)."""
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return (
+            kind is str
+            or kind is int
+            or kind is bool
+            or value is None
+            or (kind is float and _is_kept_float(value))
+        )
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if (kind is dict or kind is list) and _is_clean(item):
+            continue
+        if kind is float and _is_kept_float(item):
+            continue
+        return False
+    return True
+
+
+def _is_kept_float(value: float) -> bool:
+    """A float `to_json` returns unchanged (finite, and not an integer it would turn to int)."""
+    return math.isfinite(value) and not (value.is_integer() and abs(value) < 2**53)
 
 
 def _clean(value: Any) -> Any:
@@ -622,10 +655,12 @@ def _sum(value: Any) -> Any:
     for item in value:
         if type(item) is not int and type(item) is not float:
             raise _UNSUPPORTED
-    total = sum(value)  # as the library adds: ints stay exact
-    if type(total) is float:
-        return _number_result(total)  # the library converts function results like this
-    return total
+    total = sum(value)  # as the library adds
+    if type(total) is float and not math.isfinite(total):
+        raise _UNSUPPORTED
+    # The library passes numeric function results through convert_number (an int above 2**53
+    # that a double cannot hold comes back as a float).
+    return Utils.convert_number(total)
 
 
 _FUNCTIONS: Final[dict[str, Callable[[Any], Any]]] = {

@@ -192,6 +192,8 @@ def _scalar(rng: random.Random) -> Any:
             3.0,
             1e300,
             2**53 + 1,
+            2**60,
+            -(2**53) - 3,
             "",
             "a",
             "approved",
