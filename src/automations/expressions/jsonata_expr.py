@@ -35,6 +35,14 @@ DEFAULT_TIMEOUT_SECONDS: Final = 1.0
 _NULL = utils.Utils.NULL_VALUE
 
 
+def _silent(*_args: object, **_kwargs: object) -> None:
+    """jsonata-python prints "Proc not found" to stdout before raising T1006; our CLI's stdout
+    carries JSON, so the library's module gets this `print` instead of the built-in one."""
+
+
+jsonata.print = _silent
+
+
 class _Undefined:
     """The type of `UNDEFINED`: what a JSONata expression returns when it selects nothing."""
 

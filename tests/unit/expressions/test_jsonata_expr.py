@@ -151,3 +151,11 @@ def test_whole_string_convention() -> None:
     assert expression_text("{%  $a + 1 %}") == "$a + 1"
     with pytest.raises(ValueError):
         expression_text("plain")
+
+
+def test_calling_a_non_function_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    from automations.expressions import JsonataEvaluationError, compile_jsonata
+
+    with pytest.raises(JsonataEvaluationError):
+        compile_jsonata("($f := 1; $f())").evaluate({})
+    assert capsys.readouterr().out == ""
