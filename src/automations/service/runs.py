@@ -1,4 +1,4 @@
-"""Run a scenario file once in the embedded engine, as `automations run` does."""
+"""Run scenario files in the embedded engine, as `automations run` does."""
 
 from __future__ import annotations
 
@@ -9,9 +9,37 @@ from typing import Any
 
 from automations.asl import ComponentResolver, Definition, Engine, RealClock, VirtualClock
 from automations.asl.ports import Clock
-from automations.compiler import Flavour
 from automations.service.outcome import ProcessOutcome, outcome
 from automations.service.scenarios import compile_bpmn, sibling_scenarios
+
+
+class ScenarioFolder:
+    """Scenarios on disk: the id `x` is the file `x.bpmn` in one folder, compiled once.
+
+    It is what a call activity's `calledElement` refers to when scenarios are files; pass
+    `definition` as the engine resolver's lookup.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        self.definition = cache(self._compile)
+
+    def _compile(self, scenario_id: str) -> Definition | None:
+        path = self.folder / f"{scenario_id}.bpmn"
+        if not path.is_file():
+            return None
+        _, asl = compile_bpmn(path, file=str(path), known_scenarios=sibling_scenarios(path))
+        return Definition.parse(asl)
+
+    def load(self, path: Path) -> Definition:
+        """The file's machine; raises ScenarioInvalid (a missing one is a programming error)."""
+        definition = self.definition(path.stem)
+        if definition is None:
+            raise FileNotFoundError(path)
+        return definition
+
+    def resolver(self) -> ComponentResolver:
+        return ComponentResolver(definitions=self.definition)
 
 
 def run_file(path: Path, variables: dict[str, Any], *, real_time: bool = False) -> ProcessOutcome:
@@ -21,21 +49,9 @@ def run_file(path: Path, variables: dict[str, Any], *, real_time: bool = False) 
     Without `real_time` the engine runs on a virtual clock: timers and retry back-offs
     take no wall time, which is what a developer trying a scenario wants.
     """
-    _, definition = compile_bpmn(path, file=str(path), known_scenarios=sibling_scenarios(path))
-    folder = path.resolve().parent
-
-    @cache
-    def called(scenario_id: str) -> Definition | None:
-        child = folder / f"{scenario_id}.bpmn"
-        if not child.is_file():
-            return None
-        _, asl = compile_bpmn(child, file=str(child), known_scenarios=sibling_scenarios(child))
-        return Definition.parse(asl)
-
+    folder = ScenarioFolder(path.parent)
+    definition = folder.load(path)
     clock: Clock = RealClock() if real_time else VirtualClock()
-    engine = Engine(ComponentResolver(definitions=called), clock)
+    engine = Engine(folder.resolver(), clock)
     result = asyncio.run(engine.start(definition, variables, name=path.stem))
     return outcome(result.status, result.output, result.error, result.cause, result.history)
-
-
-__all__ = ["Flavour", "run_file"]

@@ -11,15 +11,14 @@ import asyncio
 import json
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from automations.asl import ComponentResolver, Definition, Engine, FileCheckpointStore, VirtualClock
+from automations.asl import Engine, FileCheckpointStore, VirtualClock
 from automations.service.outcome import outcome
-from automations.service.scenarios import compile_bpmn, sibling_scenarios
+from automations.service.runs import ScenarioFolder
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
@@ -46,15 +45,7 @@ class RecordingStore:
         return json.loads(self.saved[-1]) if self.saved else None
 
 
-def _definition(path: Path) -> Definition:
-    _, asl = compile_bpmn(path, file=str(path), known_scenarios=sibling_scenarios(path))
-    return Definition.parse(asl)
-
-
-@cache
-def _called(scenario_id: str) -> Definition | None:
-    child = EXAMPLES / f"{scenario_id}.bpmn"
-    return _definition(child) if child.is_file() else None
+SCENARIOS = ScenarioFolder(EXAMPLES)
 
 
 @pytest.mark.parametrize(("stem", "index", "run"), RUNS, ids=[f"{s}-{i}" for s, i, _ in RUNS])
@@ -63,9 +54,9 @@ def test_resume_from_every_checkpoint_gives_the_same_result(
 ) -> None:
     path = EXAMPLES / f"{stem}.bpmn"
     store = RecordingStore()
-    engine = Engine(ComponentResolver(definitions=_called), VirtualClock(), store)
+    engine = Engine(SCENARIOS.resolver(), VirtualClock(), store)
     result = asyncio.run(
-        engine.start(_definition(path), run["input"], execution_id=EXECUTION, name=EXECUTION)
+        engine.start(SCENARIOS.load(path), run["input"], execution_id=EXECUTION, name=EXECUTION)
     )
     expected = outcome(result.status, result.output, result.error, result.cause, result.history)
     assert store.saved, "an execution saves checkpoints"
