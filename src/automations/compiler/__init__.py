@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from automations.bpmn.errors import ScenarioInvalid
+from automations.bpmn.errors import Problem, ScenarioInvalid
 from automations.bpmn.model import Element, Scenario
 from automations.compiler import jsonata_text as jt
 from automations.compiler.context import EXPRESS_MAX_SECONDS, Context, Flavour, Region, State
@@ -51,9 +51,7 @@ def compile_scenario(
     }
 
 
-def _start_problems(scenario: Scenario, pid: str, line: int, found: int) -> list[Any]:
-    from automations.bpmn.errors import Problem
-
+def _start_problems(scenario: Scenario, pid: str, line: int, found: int) -> list[Problem]:
     return [Problem(scenario.file, line, pid, f"needs exactly one none start event, found {found}")]
 
 
