@@ -93,6 +93,10 @@ class StateMachine:
 
     start_at: str
     states: Mapping[str, State]
+    # Whether running it may wait on anything (a task, a timer, a retry's back-off). Machines
+    # that cannot are run inline by their Parallel/Map: the same order as asyncio tasks that
+    # never yield, without a task per branch or item.
+    suspends: bool = True
 
 
 # A frame finds its machine by a path of (state name, branch index); -1 is a Map's processor.
@@ -153,7 +157,19 @@ def _build_machine(raw: Mapping[str, Any], default: QueryLanguage) -> StateMachi
     states = {
         name: _build_state(name, body, default) for name, body in raw.get("States", {}).items()
     }
-    return StateMachine(raw["StartAt"], states)
+    return StateMachine(raw["StartAt"], states, any(map(_may_suspend, states.values())))
+
+
+_NEVER_WAIT = frozenset({"Pass", "Choice", "Succeed", "Fail"})
+
+
+def _may_suspend(state: State) -> bool:
+    if state.type in _NEVER_WAIT:
+        return False
+    if state.type not in ("Parallel", "Map") or state.retriers or state.distributed:
+        return True
+    nested = [*state.branches, *([state.processor] if state.processor else [])]
+    return any(machine.suspends for machine in nested)
 
 
 def _build_state(name: str, raw: Mapping[str, Any], default: QueryLanguage) -> State:

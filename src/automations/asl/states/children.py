@@ -22,7 +22,20 @@ class ChildFailed(Exception):
         super().__init__(f"{frame.id} failed: {frame.error}")
 
 
-async def run_together(work: list[Coroutine[Any, Any, None]]) -> None:
+async def run_together(work: list[Coroutine[Any, Any, None]], *, inline: bool = False) -> None:
+    """Run `work` side by side; `inline` (children that never wait) runs it one after the
+    other instead, exactly as tasks that never yield would run: all of them, in order, then the
+    earliest-listed failure is raised."""
+    if inline:
+        first: BaseException | None = None
+        for item in work:
+            try:
+                await item
+            except Exception as error:
+                first = first or error
+        if first is not None:
+            raise first
+        return
     tasks = [asyncio.ensure_future(item) for item in work]
     if not tasks:
         return

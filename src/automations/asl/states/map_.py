@@ -220,7 +220,9 @@ async def _iterate(run: StateRun) -> list[Frame]:
                     raise ChildFailed(child)
 
     try:
-        await run_together([iteration(index) for index in range(len(items))])
+        processor = run.state.processor
+        inline = processor is not None and not processor.suspends
+        await run_together([iteration(index) for index in range(len(items))], inline=inline)
     except ChildFailed:
         _abort_running(run)
     return failed

@@ -53,7 +53,8 @@ async def _run_branches(run: StateRun) -> None:
 
     children = run.frame.children
     try:
-        await run_together([branch(child) for child in children])
+        inline = not any(machine.suspends for machine in run.state.branches)
+        await run_together([branch(child) for child in children], inline=inline)
     except ChildFailed as failed:
         for child in children:
             if child.status == "RUNNING":
