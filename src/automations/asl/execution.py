@@ -162,17 +162,24 @@ class Execution:
         machine = self.definition.machine_at(frame.path)
         # --- reuse of the text of the output just left as the next state's input text (the
         # same object, serialised moments ago, with no handler run in between); see below.
+        # A state that passes its input on as its output (a Pass with only Assign) reuses the
+        # input's text too.
         left: tuple[Any, str] | None = None
         while frame.status == "RUNNING":
             state = machine.states[frame.state]
             run = StateRun(self, frame, state)
+            input_text: str | None = None
             if not frame.entered_id:
                 frame.entered_time = self.clock.now()
                 if left is not None and left[0] is frame.input:
                     input_text = left[1]
+                    details = history.state_entered(state.name, input_text)
+                elif frame is self.root and self.history.last_id == 1:
+                    # AWS shows the first state the input text as sent (not ours to reuse).
+                    details = history.state_entered(state.name, self.info.input_text)
                 else:
-                    input_text = self._input_text(frame)
-                details = history.state_entered(state.name, input_text)
+                    input_text = to_json_text(frame.input)
+                    details = history.state_entered(state.name, input_text)
                 frame.entered_id = run.emit(f"{state.type}StateEntered", details)
             left = None
             try:
@@ -181,7 +188,10 @@ class Execution:
                     await self.clock.sleep(frame.retry_at - self.clock.now())
                     frame.retry_at = None
                 outcome = await HANDLERS[state.type](run)
-                output_text = self._checked_output(run, outcome.output)
+                if input_text is not None and outcome.output is run.input:
+                    output_text = self._checked_text(run, input_text)
+                else:
+                    output_text = self._checked_output(run, outcome.output)
                 _check_scope(run, outcome.assigned)
             except StatesFailure as failure:
                 if not self._recover(run, failure):
@@ -189,11 +199,6 @@ class Execution:
                 continue
             self._leave(run, outcome, output_text)
             left = (outcome.output, output_text)  # --- end of input-text reuse
-
-    def _input_text(self, frame: Frame) -> str:
-        if frame is self.root and self.history.last_id == 1:
-            return self.info.input_text  # AWS shows the first state the input text as sent
-        return to_json_text(frame.input)
 
     def _leave(self, run: StateRun, outcome: Outcome, output_text: str) -> None:
         frame = run.frame
@@ -209,7 +214,9 @@ class Execution:
         self.checkpoint()
 
     def _checked_output(self, run: StateRun, output: Any) -> str:
-        text = to_json_text(output)
+        return self._checked_text(run, to_json_text(output))
+
+    def _checked_text(self, run: StateRun, text: str) -> str:
         limit = self.options.max_payload_bytes
         if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
             raise StatesFailure(

@@ -28,9 +28,11 @@ class History:
     def last_id(self) -> int:
         return len(self.events)
 
-    def add(self, kind: str, previous: int, details: Mapping[str, Any] | None = None) -> int:
-        """Append an event of type `kind`; `details` go under `<kind>EventDetails`."""
-        event_id = len(self.events) + 1
+    def add(self, kind: str, previous: int, details: dict[str, Any] | None = None) -> int:
+        """Append an event of type `kind`; `details` go under `<kind>EventDetails` as given
+        (every caller builds a fresh dict and never touches it again)."""
+        events = self.events
+        event_id = len(events) + 1
         event: Event = {
             "id": event_id,
             "previousEventId": previous,
@@ -38,9 +40,15 @@ class History:
             "type": kind,
         }
         if details is not None:
-            event[_details_key(kind)] = dict(details)
-        self.events.append(event)
+            key = _DETAILS_KEYS.get(kind)
+            if key is None:
+                key = _DETAILS_KEYS[kind] = _details_key(kind)
+            event[key] = details
+        events.append(event)
         return event_id
+
+
+_DETAILS_KEYS: dict[str, str] = {}
 
 
 def _details_key(kind: str) -> str:

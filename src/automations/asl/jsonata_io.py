@@ -19,6 +19,7 @@ from automations.expressions import (
     expression_text,
     is_expression,
 )
+from automations.expressions.fast import Unsupported, fast_evaluator
 
 
 def states_binding(
@@ -69,8 +70,6 @@ def evaluate_expression(run: StateRun, value: str, field: str, states: dict[str,
         variables = {**run.variables(), "states": states}
         # --- fast-path hook (expressions/fast.py): plain closures for the everyday subset;
         # `Unsupported` means "let jsonata-python evaluate it" (it cannot loop: no deadline).
-        from automations.expressions.fast import Unsupported, fast_evaluator
-
         fast = fast_evaluator(text)
         if fast is not None:
             try:

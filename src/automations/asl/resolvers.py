@@ -21,19 +21,16 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-
-from pydantic import BaseModel, ValidationError
 
 from automations.asl import errors
 from automations.asl.errors import TaskError, UnknownResource
 from automations.asl.json_text import to_json_text
 from automations.asl.ports import TaskContext
 
-INVALID_INPUT = "Component.InvalidInput"
+INVALID_INPUT = "Component.InvalidInput"  # = automations.components.invoke.INVALID_INPUT
 UNKNOWN_COMPONENT = "Component.Unknown"
 
 # `${Component.http.request}` / `${Scenario.abc}` placeholders of the compiled templates.
@@ -95,29 +92,24 @@ async def _invoke_function(
 async def _run_component(
     resolver: ComponentResolver, function_name: str, payload: Any, context: TaskContext
 ) -> Any:
-    spec = _component(function_name)
-    if isinstance(payload, Mapping) and "inputs" in payload:
-        # The compiler's envelope: {"inputs": component inputs, "context": {executionId, ...}}.
-        payload = payload["inputs"]
-    try:
-        model = spec.input_model.model_validate(payload)
-    except ValidationError as err:
-        raise TaskError(INVALID_INPUT, str(err)) from None
-    from automations.components.registry import ComponentContext, ComponentFailed
+    from automations.components import invoke
+    from automations.components.registry import ComponentContext
 
+    spec = _component(function_name)
+    try:
+        model = invoke.parse_input(spec, payload)
+    except invoke.ComponentInputInvalid as err:
+        raise TaskError(INVALID_INPUT, err.message) from None
     component_context = ComponentContext(
         process_id=context.execution_id,
         element_id=context.state_name,
         services={**resolver.services, **context.services},
     )
     try:
-        result = await asyncio.to_thread(spec.run, model, component_context)
-    except ComponentFailed as failed:
-        raise TaskError(failed.code, _lambda_error(failed.code, failed.message, failed)) from None
-    except Exception as crash:  # an unhandled error in the function, as Lambda reports it
-        name = type(crash).__name__
-        raise TaskError(name, _lambda_error(name, str(crash), crash)) from None
-    return result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        return await asyncio.to_thread(invoke.run, spec, model, component_context)
+    except Exception as crash:  # a declared failure, or an unhandled error as Lambda reports it
+        name, message = invoke.failure_of(crash)
+        raise TaskError(name, invoke.lambda_cause(name, message, crash)) from None
 
 
 def _component(function_name: str) -> Any:
@@ -137,11 +129,6 @@ def _component(function_name: str) -> Any:
     if best is None:
         raise TaskError(UNKNOWN_COMPONENT, f"No component is called {wanted!r}.")
     return registry.get(best)
-
-
-def _lambda_error(error_type: str, message: str, err: BaseException) -> str:
-    stack = traceback.format_tb(err.__traceback__)
-    return json.dumps({"errorMessage": message, "errorType": error_type, "stackTrace": stack})
 
 
 def _lambda_response(payload: Any) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class StateRun:
     def emit(
         self,
         kind: str,
-        details: Mapping[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
         *,
         previous: int | None = None,
         advance: bool = True,

@@ -31,8 +31,8 @@ async def run_together(work: list[Coroutine[Any, Any, None]], *, inline: bool = 
         for item in work:
             try:
                 await item
-            except Exception as error:
-                first = first or error
+            except Exception as failure:
+                first = first or failure
         if first is not None:
             raise first
         return
