@@ -7,7 +7,7 @@ not JSON are refused with the Jackson parser's wording, which is what AWS shows 
 from __future__ import annotations
 
 import json
-from json.encoder import c_make_encoder, encode_basestring
+import json.encoder
 from typing import Any
 
 from automations.asl.errors import InvalidExecutionInput
@@ -22,9 +22,12 @@ def _not_json(value: Any) -> Any:
 # The engine encodes every state's input and output for its history: calling the C encoder
 # directly skips JSONEncoder.encode's per-call set-up (half the cost of a small value). No
 # circular-reference markers: values are JSON data, which cannot refer to itself.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None without the C speedups
 _C_ENCODE = (
-    c_make_encoder(None, _not_json, encode_basestring, None, ":", ",", False, False, False)
-    if c_make_encoder is not None
+    _C_MAKE_ENCODER(
+        None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+    if _C_MAKE_ENCODER is not None
     else None
 )
 
