@@ -1,6 +1,7 @@
-"""The Executor port on the embedded engine: one asyncio loop in a background thread.
+"""The Executor port on the embedded engine: background runs on one asyncio loop in a thread of
+its own; synchronous runs on the calling thread's own loop.
 
-Every run is a task on that loop, on the real clock. Background runs checkpoint into SQLite after
+Every run is an asyncio task on the real clock. Background runs checkpoint into SQLite after
 each transition (a restarted server resumes them) and report their end through `on_end`, which
 runs on a small thread pool because it writes to the database. Synchronous runs checkpoint in
 memory only: nobody could wait for them across a restart, so the recovery aborts them instead.
@@ -15,8 +16,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from concurrent.futures import CancelledError, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from automations.adapters.local.checkpoints import SqliteCheckpointStore
@@ -81,11 +81,12 @@ class EmbeddedExecutor:
         self._tasks: dict[str, asyncio.Task[ExecutionEnd]] = {}
         self._closing = False
         self._finisher = ThreadPoolExecutor(max_workers=finishers, thread_name_prefix="finish")
+        # Components run in the loops' default executor: size it for many waiting on I/O.
+        self._components = ThreadPoolExecutor(max_workers=32, thread_name_prefix="component")
+        self._local = threading.local()  # each synchronous caller's own event loop
+        self._caller_loops: list[asyncio.AbstractEventLoop] = []
         self._loop = asyncio.new_event_loop()
-        # Components run in the loop's default executor: size it for many waiting on I/O.
-        self._loop.set_default_executor(
-            ThreadPoolExecutor(max_workers=32, thread_name_prefix="component")
-        )
+        self._loop.set_default_executor(self._components)
         self._thread = threading.Thread(target=self._loop.run_forever, name="engine", daemon=True)
         self._thread.start()
 
@@ -100,33 +101,41 @@ class EmbeddedExecutor:
         asyncio.run_coroutine_threadsafe(self._background(request, on_end, resume=True), self._loop)
 
     def run(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
-        memory = LastSnapshot()
-        future = asyncio.run_coroutine_threadsafe(
-            self._tracked(request, memory, resume=False), self._loop
-        )
-        try:
-            return future.result(timeout_seconds)
-        except FutureTimeout:
-            self.stop(request.process_id)
-        try:  # the cancelled run reports its history up to the stop
-            stopped = future.result(STOP_GRACE_SECONDS)
-            history = stopped.history
-        except (FutureTimeout, CancelledError):
-            history = []
+        # On the caller's own loop, not the engine thread: no hand-over between threads per run,
+        # and many synchronous callers never queue behind each other or the background runs.
+        return self._thread_loop().run_until_complete(self._bounded(request, timeout_seconds))
+
+    async def _bounded(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
+        task = asyncio.ensure_future(self._tracked(request, LastSnapshot(), resume=False))
+        done, _ = await asyncio.wait({task}, timeout=timeout_seconds)
+        if task in done:
+            return task.result()
+        task.cancel()  # the cancelled run reports its history up to the stop
+        done, _ = await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
+        history = task.result().history if task in done and not task.cancelled() else []
         return ExecutionEnd("ABORTED", history=history, timed_out=True)
+
+    def _thread_loop(self) -> asyncio.AbstractEventLoop:
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
+        if loop is None:
+            loop = self._local.loop = asyncio.new_event_loop()
+            loop.set_default_executor(self._components)
+            with self._parsed_lock:
+                self._caller_loops.append(loop)
+        return loop
 
     def stop(self, process_id: str) -> bool:
         task = self._tasks.get(process_id)
         if task is None or task.done():
             return False
-        self._loop.call_soon_threadsafe(task.cancel)
+        task.get_loop().call_soon_threadsafe(task.cancel)
         return True
 
     def close(self) -> None:
         """Cancel every run and stop the loop thread (their processes stay `running`)."""
         self._closing = True  # a shutdown is not a stop: the next start resumes these runs
         for task in list(self._tasks.values()):
-            self._loop.call_soon_threadsafe(task.cancel)
+            task.get_loop().call_soon_threadsafe(task.cancel)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._finisher.shutdown(wait=False, cancel_futures=True)
