@@ -33,6 +33,7 @@ Values in the environment are plain JSON values (`None` is null); results are pa
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final
@@ -663,7 +664,28 @@ def _sum(value: Any) -> Any:
     return Utils.convert_number(total)
 
 
+# A JSON number (what `$number` is mostly given: query strings, form fields). Other strings
+# (hex, "Infinity", " 1 ", "1_0") go to the library, which has its own rules for them.
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def _number(value: Any) -> Any:
+    kind = type(value)
+    if value is UNDEFINED:
+        return UNDEFINED
+    if kind is bool:
+        return 1 if value else 0
+    if kind is str and _DECIMAL.fullmatch(value):
+        value = float(value)
+    elif kind is not int and kind is not float:
+        raise _UNSUPPORTED
+    if not math.isfinite(value):
+        raise _UNSUPPORTED
+    return Utils.convert_number(value)  # as the library passes function results on
+
+
 _FUNCTIONS: Final[dict[str, Callable[[Any], Any]]] = {
+    "number": _number,
     "count": _count,
     "sum": _sum,
     "exists": _exists,
