@@ -1,6 +1,14 @@
+"""Fixtures of the store tests.
+
+`db`, `records`, `deals`, `add_record` are the SQLite stores (outbox and transaction tests).
+`stores` runs a test once per adapter (SQLite, DynamoDB on moto): the port contracts hold for
+both, and `catalog`/`put` are its catalog and record helper.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,13 +17,38 @@ import pytest
 
 from automations.adapters.local.catalogs import SqliteCatalogStore
 from automations.adapters.local.db import Database
+from automations.adapters.local.processes import SqliteProcessStore
 from automations.adapters.local.records import SqliteRecordStore
+from automations.adapters.local.scenarios import SqliteScenarioStore
+from automations.adapters.local.schedules import SqliteScheduleStore
+from automations.adapters.local.subscriptions import SqliteSubscriptionStore
+from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
+from automations.adapters.local.webrequests import SqliteWebRequestStore
 from automations.asl.clock import VirtualClock
 from automations.model.catalog import Catalog, CatalogDraft, FieldDraft, FieldType
 from automations.model.event import ChangeEvent, EventType
 from automations.model.record import Record
+from automations.ports import (
+    ApiKeyStore,
+    CatalogStore,
+    ProcessStore,
+    RecordStore,
+    ScenarioStore,
+    ScheduleStore,
+    SubscriptionStore,
+    UserStore,
+    WebRequestStore,
+)
 
 T0 = 1_767_323_045.0  # 2026-01-02T03:04:05Z
+AWS_ENV = {
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 
 
 @pytest.fixture
@@ -45,9 +78,10 @@ FIELDS = [
 ]
 
 
-def make_catalog(db: Database) -> Catalog:
+def make_catalog(catalogs: Database | CatalogStore) -> Catalog:
     draft = CatalogDraft(name="Deals", fields=[FieldDraft(name=n, type=t) for n, t in FIELDS])
-    return SqliteCatalogStore(db).create(draft)
+    store = SqliteCatalogStore(catalogs) if isinstance(catalogs, Database) else catalogs
+    return store.create(draft)
 
 
 def event_for(
@@ -64,7 +98,7 @@ def event_for(
     )
 
 
-def add(store: SqliteRecordStore, catalog: Catalog, values: dict[str, Any]) -> Record:
+def add(store: RecordStore, catalog: Catalog, values: dict[str, Any]) -> Record:
     record = Record(
         id=store.next_id(), catalog_id=catalog.id, values=values, created_at=T, updated_at=T
     )
@@ -94,3 +128,162 @@ def add_record(records: SqliteRecordStore, deals: Catalog) -> Add:
 @pytest.fixture
 def new_event() -> Callable[..., ChangeEvent]:
     return event_for
+
+
+# --- every adapter ----------------------------------------------------------------------------
+
+
+@dataclass
+class Stores:
+    """One adapter's stores, and everything it holds as text (to look for secrets in clear)."""
+
+    kind: str
+    catalogs: CatalogStore
+    records: RecordStore
+    processes: ProcessStore
+    scenarios: ScenarioStore
+    subscriptions: SubscriptionStore
+    web_requests: WebRequestStore
+    schedules: ScheduleStore
+    users: UserStore
+    api_keys: ApiKeyStore
+    dump: Callable[[], str]
+
+
+def _sqlite_stores(db: Database, clock: VirtualClock) -> Stores:
+    return Stores(
+        kind="sqlite",
+        catalogs=SqliteCatalogStore(db),
+        records=SqliteRecordStore(db),
+        processes=SqliteProcessStore(db),
+        scenarios=SqliteScenarioStore(db, clock),
+        subscriptions=SqliteSubscriptionStore(db),
+        web_requests=SqliteWebRequestStore(db),
+        schedules=SqliteScheduleStore(db),
+        users=SqliteUserStore(db, clock),
+        api_keys=SqliteApiKeyStore(db, clock),
+        dump=lambda: "\n".join(db.connection().iterdump()),
+    )
+
+
+def _dynamodb_stores(clock: VirtualClock) -> Iterator[Stores]:
+    import boto3
+    from moto import mock_aws
+
+    from automations.adapters.aws.catalogs import DynamoCatalogStore
+    from automations.adapters.aws.processes import DynamoProcessStore
+    from automations.adapters.aws.records import DynamoRecordStore
+    from automations.adapters.aws.scenarios import DynamoScenarioStore
+    from automations.adapters.aws.schedules import DynamoScheduleStore
+    from automations.adapters.aws.subscriptions import DynamoSubscriptionStore
+    from automations.adapters.aws.tables import create_tables
+    from automations.adapters.aws.users import DynamoApiKeyStore, DynamoUserStore
+    from automations.adapters.aws.webrequests import DynamoWebRequestStore
+
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        names = create_tables(client, {"Records": "records-t", "Automations": "automations-t"})
+        main, records = names["Automations"], names["Records"]
+
+        def dump() -> str:
+            return "\n".join(
+                str(page["Items"])
+                for table in names.values()
+                for page in client.get_paginator("scan").paginate(TableName=table)
+            )
+
+        yield Stores(
+            kind="dynamodb",
+            catalogs=DynamoCatalogStore(client, main, records_table=records),
+            records=DynamoRecordStore(client, records, automations_table=main),
+            processes=DynamoProcessStore(client, main),
+            scenarios=DynamoScenarioStore(client, main, clock),
+            subscriptions=DynamoSubscriptionStore(client, main),
+            web_requests=DynamoWebRequestStore(client, main),
+            schedules=DynamoScheduleStore(client, main),
+            users=DynamoUserStore(client, main, clock),
+            api_keys=DynamoApiKeyStore(client, main, clock),
+            dump=dump,
+        )
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def stores(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    clock: VirtualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Stores]:
+    """The stores of each adapter in turn (DynamoDB in moto, with fake credentials)."""
+    if request.param == "sqlite":
+        database = Database(tmp_path / "stores.db")
+        yield _sqlite_stores(database, clock)
+        database.close()
+        return
+    for name, value in AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    yield from _dynamodb_stores(clock)
+
+
+@pytest.fixture
+def catalog(stores: Stores) -> Catalog:
+    """The `deals` catalog in this adapter."""
+    return make_catalog(stores.catalogs)
+
+
+@pytest.fixture
+def put(stores: Stores, catalog: Catalog) -> Add:
+    """Adds a record with these values to `catalog`."""
+    return lambda values: add(stores.records, catalog, values)
+
+
+@pytest.fixture
+def catalog_store(stores: Stores) -> CatalogStore:
+    return stores.catalogs
+
+
+@pytest.fixture
+def record_store(stores: Stores) -> RecordStore:
+    return stores.records
+
+
+@pytest.fixture
+def process_store(stores: Stores) -> ProcessStore:
+    return stores.processes
+
+
+@pytest.fixture
+def scenario_store(stores: Stores) -> ScenarioStore:
+    return stores.scenarios
+
+
+@pytest.fixture
+def subscription_store(stores: Stores) -> SubscriptionStore:
+    return stores.subscriptions
+
+
+@pytest.fixture
+def web_request_store(stores: Stores) -> WebRequestStore:
+    return stores.web_requests
+
+
+@pytest.fixture
+def schedule_store(stores: Stores) -> ScheduleStore:
+    return stores.schedules
+
+
+@pytest.fixture
+def user_store(stores: Stores) -> UserStore:
+    return stores.users
+
+
+@pytest.fixture
+def api_key_store(stores: Stores) -> ApiKeyStore:
+    return stores.api_keys
+
+
+@pytest.fixture
+def stored_text(stores: Stores) -> Callable[[], str]:
+    """Everything the adapter holds, as text."""
+    return stores.dump

@@ -1,4 +1,4 @@
-"""Scenario versions, subscriptions, web-request endpoints and schedules on SQLite."""
+"""Scenario versions, subscriptions, web-request endpoints and schedules, on every adapter."""
 
 from __future__ import annotations
 
@@ -6,22 +6,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.scenarios import SqliteScenarioStore
-from automations.adapters.local.schedules import SqliteScheduleStore
-from automations.adapters.local.subscriptions import SqliteSubscriptionStore
-from automations.adapters.local.webrequests import SqliteWebRequestStore
-from automations.asl.clock import VirtualClock
 from automations.model.event import EventType
 from automations.model.scenario import Schedule, WebRequestEndpoint
 from automations.model.subscription import Subscription
-from automations.ports import StoreConflict
+from automations.ports import (
+    ScenarioStore,
+    ScheduleStore,
+    StoreConflict,
+    SubscriptionStore,
+    WebRequestStore,
+)
 
 T = datetime(2026, 1, 2, tzinfo=UTC)
 
 
-def test_scenario_versions_count_from_one(db: Database, clock: VirtualClock) -> None:
-    store = SqliteScenarioStore(db, clock)
+def test_scenario_versions_count_from_one(scenario_store: ScenarioStore) -> None:
+    store = scenario_store
     first = store.add_version("order", "<a/>", {"STANDARD": {"StartAt": "A"}})
     second = store.add_version("order", "<b/>", {"STANDARD": {}, "EXPRESS": {}})
     other = store.add_version("invoice", "<c/>", {})
@@ -35,8 +35,10 @@ def test_scenario_versions_count_from_one(db: Database, clock: VirtualClock) -> 
     )
 
 
-def test_subscriptions_match_catalog_event_and_activity(db: Database) -> None:
-    store = SqliteSubscriptionStore(db)
+def test_subscriptions_match_catalog_event_and_activity(
+    subscription_store: SubscriptionStore,
+) -> None:
+    store = subscription_store
     store.put(
         Subscription(
             id="1",
@@ -63,8 +65,8 @@ def test_subscriptions_match_catalog_event_and_activity(db: Database) -> None:
     assert [s.id for s in store.all("15")] == ["1", "2", "3"]
 
 
-def test_subscription_put_replaces_and_delete(db: Database) -> None:
-    store = SqliteSubscriptionStore(db)
+def test_subscription_put_replaces_and_delete(subscription_store: SubscriptionStore) -> None:
+    store = subscription_store
     store.put(
         Subscription(id="1", catalog_id="15", events=[EventType.AFTER_CREATE], scenario_id="s")
     )
@@ -79,8 +81,8 @@ def test_subscription_put_replaces_and_delete(db: Database) -> None:
     assert (store.delete("1"), store.delete("1"), store.get("1")) == (True, False, None)
 
 
-def test_web_request_url_ids_are_unique(db: Database) -> None:
-    store = SqliteWebRequestStore(db)
+def test_web_request_url_ids_are_unique(web_request_store: WebRequestStore) -> None:
+    store = web_request_store
     store.put(WebRequestEndpoint(id="1", url_id="new-order", scenario_id="s"))
     with pytest.raises(StoreConflict):
         store.put(WebRequestEndpoint(id="2", url_id="new-order", scenario_id="t"))
@@ -89,8 +91,8 @@ def test_web_request_url_ids_are_unique(db: Database) -> None:
     assert ([e.id for e in store.all()], store.delete("1"), store.get("1")) == (["1"], True, None)
 
 
-def test_schedules_due_and_next_run_compare_and_set(db: Database) -> None:
-    store = SqliteScheduleStore(db)
+def test_schedules_due_and_next_run_compare_and_set(schedule_store: ScheduleStore) -> None:
+    store = schedule_store
     store.put(Schedule(id="a", expression="rate(5 minutes)", scenario_id="s", next_run_at=T))
     store.put(
         Schedule(

@@ -1,4 +1,5 @@
-"""The SQL compilation of every kind of filter selects exactly what the Python reference selects."""
+"""Every adapter's `find` selects exactly what the Python reference (`filters.matches`) selects:
+SQLite through its SQL compilation of each kind of filter, DynamoDB by filtering what it read."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from automations.adapters.local.records import SqliteRecordStore
 from automations.model.catalog import Catalog
 from automations.model.filter_parse import FilterContext, parse_filters, search_text_filter
 from automations.model.filters import FilterExpr, IdIn, IsEmpty, matches
 from automations.model.record import Record, RecordQuery
+from automations.ports import RecordStore
 
 RECORDS: list[dict[str, Any]] = [
     {
@@ -82,14 +83,14 @@ FILTERS: list[Any] = [
 
 @pytest.fixture
 def loaded(
-    records: SqliteRecordStore, deals: Catalog, add_record: Callable[[dict[str, Any]], Record]
-) -> tuple[Any, SqliteRecordStore, list[str]]:
-    ids = [add_record(values).id for values in RECORDS]
-    return deals, records, ids
+    record_store: RecordStore, catalog: Catalog, put: Callable[[dict[str, Any]], Record]
+) -> tuple[Any, RecordStore, list[str]]:
+    ids = [put(values).id for values in RECORDS]
+    return catalog, record_store, ids
 
 
 def _both(
-    catalog: Any, store: SqliteRecordStore, ids: list[str], expr: FilterExpr
+    catalog: Any, store: RecordStore, ids: list[str], expr: FilterExpr
 ) -> tuple[list[str], list[str]]:
     by_sql = sorted(r.id for r in store.find(catalog.id, RecordQuery(where=expr, limit=1000)))
     by_python = sorted(
@@ -99,7 +100,7 @@ def _both(
 
 
 @pytest.mark.parametrize("raw", FILTERS, ids=[str(i) for i in range(len(FILTERS))])
-def test_sql_equals_python(loaded: tuple[Any, SqliteRecordStore, list[str]], raw: Any) -> None:
+def test_sql_equals_python(loaded: tuple[Any, RecordStore, list[str]], raw: Any) -> None:
     catalog, store, ids = loaded
     expr = parse_filters(catalog, raw, FilterContext(user_id="3", timezone_offset_minutes=180))
     by_sql, by_python = _both(catalog, store, ids, expr)
@@ -107,7 +108,7 @@ def test_sql_equals_python(loaded: tuple[Any, SqliteRecordStore, list[str]], raw
 
 
 def test_sql_equals_python_for_search_ids_and_empty(
-    loaded: tuple[Any, SqliteRecordStore, list[str]],
+    loaded: tuple[Any, RecordStore, list[str]],
 ) -> None:
     catalog, store, ids = loaded
     for expr in (search_text_filter(catalog, "ИВАН"), IdIn((ids[1], "999", "x")), IsEmpty("7")):
@@ -115,7 +116,7 @@ def test_sql_equals_python_for_search_ids_and_empty(
         assert by_sql == by_python
 
 
-def test_filters_select_something(loaded: tuple[Any, SqliteRecordStore, list[str]]) -> None:
+def test_filters_select_something(loaded: tuple[Any, RecordStore, list[str]]) -> None:
     # Guards the equivalence test against passing because both sides select nothing.
     catalog, store, ids = loaded
     sizes = [

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.processes import SqliteProcessStore
 from automations.model.process import (
     EventRef,
     ProcessChange,
@@ -12,7 +10,7 @@ from automations.model.process import (
     ProcessStatus,
     TraceStep,
 )
-from automations.ports import ProcessQuery
+from automations.ports import ProcessQuery, ProcessStore
 
 T = datetime(2026, 1, 2, tzinfo=UTC)
 
@@ -28,14 +26,14 @@ def _process(number: int, scenario: str = "s1", minutes: int = 0) -> ProcessReco
     )
 
 
-def test_create_is_idempotent_per_id(db: Database) -> None:
-    store = SqliteProcessStore(db)
+def test_create_is_idempotent_per_id(process_store: ProcessStore) -> None:
+    store = process_store
     assert (store.create(_process(1)), store.create(_process(1))) == (True, False)
     assert store.get("p1") == _process(1)
 
 
-def test_change_is_compare_and_set(db: Database) -> None:
-    store = SqliteProcessStore(db)
+def test_change_is_compare_and_set(process_store: ProcessStore) -> None:
+    store = process_store
     store.create(_process(1))
     running = store.change(
         "p1",
@@ -48,8 +46,8 @@ def test_change_is_compare_and_set(db: Database) -> None:
     assert (running is not None and running.status, again) == (ProcessStatus.RUNNING, None)
 
 
-def test_finishing_keeps_output_error_and_trace(db: Database) -> None:
-    store = SqliteProcessStore(db)
+def test_finishing_keeps_output_error_and_trace(process_store: ProcessStore) -> None:
+    store = process_store
     store.create(_process(1))
     finish = ProcessChange(
         status=ProcessStatus.ERROR,
@@ -70,15 +68,15 @@ def test_finishing_keeps_output_error_and_trace(db: Database) -> None:
     )
 
 
-def test_change_of_unknown_process_is_none(db: Database) -> None:
-    result = SqliteProcessStore(db).change(
+def test_change_of_unknown_process_is_none(process_store: ProcessStore) -> None:
+    result = process_store.change(
         "nope", frozenset(ProcessStatus), ProcessChange(status=ProcessStatus.ABORTED)
     )
     assert result is None
 
 
-def test_find_filters_newest_first(db: Database) -> None:
-    store = SqliteProcessStore(db)
+def test_find_filters_newest_first(process_store: ProcessStore) -> None:
+    store = process_store
     for number, scenario in enumerate(["a", "b", "a", "a"]):
         store.create(_process(number, scenario, minutes=number))
     store.change(
@@ -91,8 +89,8 @@ def test_find_filters_newest_first(db: Database) -> None:
     assert [p.id for p in store.find(ProcessQuery(limit=1, offset=1))] == ["p2"]
 
 
-def test_claim_queued_respects_order_and_the_running_limit(db: Database) -> None:
-    store = SqliteProcessStore(db)
+def test_claim_queued_respects_order_and_the_running_limit(process_store: ProcessStore) -> None:
+    store = process_store
     for number in range(5):
         store.create(_process(number))
     first = store.claim_queued(max_running=2, now=T)

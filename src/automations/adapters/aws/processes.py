@@ -1,0 +1,265 @@
+"""ProcessStore on DynamoDB, with the semaphore that caps how many processes run at once.
+
+A process is one item (`PROCESS#<id>`) holding its JSON body (zlib-compressed: input and output
+may each approach the 256 KB process data limit, more than a 400 KB item holds unpacked), a
+revision for compare-and-set, and index keys: GSI1 by status, GSI2 by scenario, both sorted by
+`<queuedAt>#<id>` (the order processes were queued; ties within a millisecond go by id). Both
+indexes are eventually consistent: `count`, `find` and `claim_queued` may miss a write of the
+last moments (a process missed by one pump is claimed by the next; the CAS keeps claims safe).
+
+The semaphore is one counter item (`SEMAPHORE`/`running`) equal to the number of processes in
+`running`. Every write that moves a process into or out of `running` changes it in the same
+transaction, so it is freed exactly once whoever records the end (the webhook after a
+synchronous run, the status-change handler), and two callers ending one process cannot both
+decrement: the second one's revision check fails and it finds the process no longer running.
+Only `admit` and `claim_queued` check the limit (`running < max`), as the SQLite store does.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import zlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from automations.adapters.aws import dynamo
+from automations.adapters.aws.dynamo import TransactionCancelled, dumps, loads
+from automations.adapters.aws.tables import GSI1, GSI2
+from automations.model.base import utc_iso
+from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
+from automations.ports import ProcessQuery
+
+SEMAPHORE = {"pk": "SEMAPHORE", "sk": "running"}
+CLAIM_CANDIDATES = 25  # queued processes read per round of `claim_queued`
+_AFTER = "#\U0010ffff"  # sorts after every `#<id>` suffix of an order key
+
+
+def _key(process_id: str) -> dict[str, str]:
+    return {"pk": f"PROCESS#{process_id}", "sk": "PROCESS"}
+
+
+def _order(process: ProcessRecord) -> str:
+    return f"{utc_iso(process.queued_at)}#{process.id}"
+
+
+class DynamoProcessStore:
+    """Processes and the running-processes semaphore in the Automations table.
+
+    processes = DynamoProcessStore(client, "Automations")
+    """
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def create(self, process: ProcessRecord) -> bool:
+        put = self._put(process, revision=1, condition="attribute_not_exists(pk)")
+        actions = [put]
+        if process.status is ProcessStatus.RUNNING:
+            actions.append(self._semaphore(+1))
+        try:
+            dynamo.transact(self._client, actions)
+        except TransactionCancelled as exc:
+            if exc.failed(0):
+                return False
+            raise
+        return True
+
+    def admit(self, process: ProcessRecord, max_running: int) -> bool:
+        running = process.model_copy(update={"status": ProcessStatus.RUNNING})
+        try:
+            dynamo.transact(
+                self._client,
+                [
+                    self._semaphore(+1, below=max_running),
+                    self._put(running, revision=1, condition="attribute_not_exists(pk)"),
+                ],
+            )
+        except TransactionCancelled as exc:
+            if exc.failed(0) or exc.failed(1):
+                return False
+            raise
+        return True
+
+    def change(
+        self, process_id: str, expected: frozenset[ProcessStatus], change: ProcessChange
+    ) -> ProcessRecord | None:
+        fields = {
+            name: value
+            for name in ProcessChange.model_fields
+            if (value := getattr(change, name)) is not None
+        }
+        while True:
+            found = dynamo.get(self._client, self._table, _key(process_id))
+            if found is None:
+                return None
+            current = _process(found)
+            if current.status not in expected:
+                return None
+            updated = current.model_copy(update=fields)
+            if self._replace(current, updated, found["revision"]):
+                return updated
+            # Someone else changed it since it was read: look again (as a serialized writer would).
+
+    def _replace(self, current: ProcessRecord, updated: ProcessRecord, revision: int) -> bool:
+        actions = [self._put(updated, revision=revision + 1, condition="revision = :seen")]
+        actions[0]["Put"]["ExpressionAttributeValues"] = {":seen": {"N": str(revision)}}
+        was = current.status is ProcessStatus.RUNNING
+        now = updated.status is ProcessStatus.RUNNING
+        if was != now:
+            actions.append(self._semaphore(+1 if now else -1))
+        try:
+            dynamo.transact(self._client, actions)
+        except TransactionCancelled as exc:
+            if exc.failed(0):
+                return False
+            raise
+        return True
+
+    def claim_queued(self, max_running: int, now: datetime) -> list[ProcessRecord]:
+        claimed: list[ProcessRecord] = []
+        while True:
+            candidates = self._oldest_queued(CLAIM_CANDIDATES)
+            before = len(claimed)
+            for found in candidates:
+                process = _process(found).model_copy(
+                    update={"status": ProcessStatus.RUNNING, "started_at": now}
+                )
+                outcome = self._claim(process, found["revision"], max_running)
+                if outcome is None:
+                    return claimed  # every slot is taken
+                if outcome:
+                    claimed.append(process)
+            # A short page is the end of the queue; a round that won nothing means others are
+            # claiming the same ones (or the index lags): leave the rest to the next pump.
+            if len(candidates) < CLAIM_CANDIDATES or len(claimed) == before:
+                return claimed
+
+    def _claim(self, process: ProcessRecord, revision: int, max_running: int) -> bool | None:
+        """True when claimed, False when another caller took it first, None when no slot."""
+        put = self._put(
+            process, revision=revision + 1, condition="revision = :seen AND #s = :queued"
+        )
+        put["Put"]["ExpressionAttributeNames"] = {"#s": "status"}
+        put["Put"]["ExpressionAttributeValues"] = {
+            ":seen": {"N": str(revision)},
+            ":queued": {"S": str(ProcessStatus.QUEUED)},
+        }
+        try:
+            dynamo.transact(self._client, [self._semaphore(+1, below=max_running), put])
+        except TransactionCancelled as exc:
+            if exc.failed(0):
+                return None
+            if exc.failed(1):
+                return False
+            raise
+        return True
+
+    def _oldest_queued(self, limit: int) -> list[dict[str, Any]]:
+        page = self._client.query(
+            TableName=self._table,
+            IndexName=GSI1,
+            KeyConditionExpression="gsi1pk = :s",
+            ExpressionAttributeValues={":s": {"S": _status_key(ProcessStatus.QUEUED)}},
+            Limit=limit,
+        )
+        return [dynamo.plain(i) for i in page.get("Items", [])]
+
+    def _put(self, process: ProcessRecord, *, revision: int, condition: str) -> dict[str, Any]:
+        order = _order(process)
+        attributes = {
+            **_key(process.id),
+            "status": str(process.status),
+            "scenarioId": process.scenario_id,
+            "revision": revision,
+            "body": zlib.compress(dumps(process.model_dump(mode="json")).encode("utf-8")),
+            "gsi1pk": _status_key(process.status),
+            "gsi1sk": order,
+            "gsi2pk": f"PSCENARIO#{process.scenario_id}",
+            "gsi2sk": order,
+        }
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": dynamo.item(attributes),
+                "ConditionExpression": condition,
+            }
+        }
+
+    def _semaphore(self, delta: int, *, below: int | None = None) -> dict[str, Any]:
+        update: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": dynamo.item(SEMAPHORE),
+            "UpdateExpression": "ADD running :delta",
+            "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
+        }
+        if below is not None:
+            update["ConditionExpression"] = "attribute_not_exists(running) OR running < :max"
+            update["ExpressionAttributeValues"][":max"] = {"N": str(below)}
+        return {"Update": update}
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def get(self, process_id: str) -> ProcessRecord | None:
+        found = dynamo.get(self._client, self._table, _key(process_id))
+        return None if found is None else _process(found)
+
+    def running(self) -> int:
+        """The semaphore's value: how many processes hold a slot."""
+        found = dynamo.get(self._client, self._table, SEMAPHORE)
+        return 0 if found is None else int(found.get("running", 0))
+
+    def count(self, status: ProcessStatus) -> int:
+        return dynamo.count(
+            self._client,
+            TableName=self._table,
+            IndexName=GSI1,
+            KeyConditionExpression="gsi1pk = :s",
+            ExpressionAttributeValues={":s": {"S": _status_key(status)}},
+        )
+
+    def find(self, query: ProcessQuery) -> list[ProcessRecord]:
+        if query.scenario_id is not None:
+            streams = [self._newest(GSI2, f"PSCENARIO#{query.scenario_id}", query)]
+        elif query.status is not None:
+            streams = [self._newest(GSI1, _status_key(query.status), query)]
+        else:  # every status: merge the status partitions, newest first
+            streams = [self._newest(GSI1, _status_key(s), query) for s in ProcessStatus]
+        merged = heapq.merge(*streams, key=lambda found: found["gsi1sk"], reverse=True)
+        wanted = (
+            _process(found)
+            for found in merged
+            if query.status is None or found["status"] == str(query.status)
+        )
+        return list(itertools.islice(wanted, query.offset, query.offset + query.limit))
+
+    def _newest(self, index: str, partition: str, query: ProcessQuery) -> Iterator[dict[str, Any]]:
+        hash_key, range_key = ("gsi1pk", "gsi1sk") if index == GSI1 else ("gsi2pk", "gsi2sk")
+        condition = f"{hash_key} = :p AND {range_key} BETWEEN :since AND :until"
+        since = "" if query.since is None else utc_iso(query.since)
+        until = "\U0010ffff" if query.until is None else utc_iso(query.until) + _AFTER
+        found = dynamo.query(
+            self._client,
+            TableName=self._table,
+            IndexName=index,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues={
+                ":p": {"S": partition},
+                ":since": {"S": since or " "},
+                ":until": {"S": until},
+            },
+            ScanIndexForward=False,
+        )
+        return map(dynamo.plain, found)
+
+
+def _status_key(status: ProcessStatus) -> str:
+    return f"PSTATUS#{status}"
+
+
+def _process(found: dict[str, Any]) -> ProcessRecord:
+    return ProcessRecord.model_validate(loads(zlib.decompress(found["body"]).decode("utf-8")))

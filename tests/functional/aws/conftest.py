@@ -1,0 +1,69 @@
+"""moto fixtures for the AWS adapter tests: fake credentials, `mock_aws`, the tables of
+`automations.adapters.aws.tables`. None is autouse: tests ask for what they need."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from automations.adapters.aws.tables import create_tables
+
+AWS_ENV = {
+    # With current botocore, stream calls go to an account endpoint moto does not intercept.
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and region, so nothing can reach a real account."""
+    for name, value in AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def mocked_aws(aws_env: None) -> Iterator[None]:
+    """Every AWS call inside the test answered by moto."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def dynamodb(mocked_aws: None) -> Any:
+    """A DynamoDB client of the moto account."""
+    return boto3.client("dynamodb")
+
+
+@pytest.fixture
+def tables(dynamodb: Any) -> dict[str, str]:
+    """Every table created, by logical name (`Records`, `Automations`) -> table name."""
+    return create_tables(dynamodb, {"Records": "test-records", "Automations": "test-automations"})
+
+
+@pytest.fixture
+def one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto is not thread-safe (its backends copy dicts other threads change: "dictionary
+    changed size during iteration"), so each request is answered under a lock, as DynamoDB
+    applies each request atomically. Only moto's handling of one request is serialized: the
+    store's read-then-write steps of different threads still interleave freely."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.Lock()
+    answer = BotocoreStubber.__call__
+
+    def serialized(self: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return answer(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", serialized)

@@ -1,0 +1,191 @@
+"""What only the DynamoDB stores have: the table definitions, the item layout the stream and
+TTL rely on, paging, and conditional writes racing from threads (the port contracts themselves
+run on both adapters in tests/functional/stores)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from automations.adapters.aws import dynamo
+from automations.adapters.aws.catalogs import DynamoCatalogStore
+from automations.adapters.aws.records import DynamoRecordStore
+from automations.adapters.aws.scenarios import DynamoScenarioStore
+from automations.adapters.aws.tables import AUTOMATIONS, RECORDS, TABLES, table_name
+from automations.adapters.aws.users import DynamoUserStore
+from automations.adapters.aws.webrequests import DynamoWebRequestStore
+from automations.asl.clock import VirtualClock
+from automations.model.catalog import CatalogDraft
+from automations.model.event import ChangeEvent, EventType
+from automations.model.record import Record, RecordQuery
+from automations.model.scenario import WebRequestEndpoint
+from automations.ports import StoreConflict
+
+T = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def _parallel(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Each call in its own thread, all released at once; results, or the exceptions raised."""
+    start = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], Any]) -> Any:
+        start.wait(timeout=10)
+        try:
+            return call()
+        except Exception as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_tables_are_created_as_specified(dynamodb: Any, tables: dict[str, str]) -> None:
+    records = dynamodb.describe_table(TableName=tables["Records"])["Table"]
+    automations = dynamodb.describe_table(TableName=tables["Automations"])["Table"]
+    assert records["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert [k["AttributeName"] for k in records["KeySchema"]] == ["catalogId", "recordId"]
+    assert sorted(i["IndexName"] for i in automations["GlobalSecondaryIndexes"]) == [
+        "gsi1",
+        "gsi2",
+    ]
+    ttl = dynamodb.describe_time_to_live(TableName=tables["Records"])["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expiresAt")
+
+
+def test_table_names_come_from_the_environment() -> None:
+    assert [spec.env for spec in TABLES] == ["RECORDS_TABLE", "AUTOMATIONS_TABLE"]
+    environ = {"RECORDS_TABLE": "stack-Records-X1"}
+    assert (table_name(RECORDS, environ), table_name(AUTOMATIONS, environ)) == (
+        "stack-Records-X1",
+        "Automations",
+    )
+
+
+@pytest.fixture
+def catalogs(dynamodb: Any, tables: dict[str, str]) -> DynamoCatalogStore:
+    return DynamoCatalogStore(dynamodb, tables["Automations"], records_table=tables["Records"])
+
+
+@pytest.fixture
+def records(dynamodb: Any, tables: dict[str, str]) -> DynamoRecordStore:
+    return DynamoRecordStore(dynamodb, tables["Records"], automations_table=tables["Automations"])
+
+
+def _event(record: Record, kind: EventType) -> ChangeEvent:
+    return ChangeEvent(
+        id=f"{kind}-{record.id}",
+        type=kind,
+        catalog_id=record.catalog_id,
+        record_id=record.id,
+        values=record.values,
+        created_at=T,
+    )
+
+
+def test_a_delete_leaves_a_tombstone_that_expires(
+    dynamodb: Any, tables: dict[str, str], catalogs: DynamoCatalogStore, records: DynamoRecordStore
+) -> None:
+    catalog = catalogs.create(CatalogDraft(name="C"))
+    record = Record(
+        id=records.next_id(), catalog_id=catalog.id, values={"1": 0.1}, created_at=T, updated_at=T
+    )
+    records.create(record, _event(record, EventType.AFTER_CREATE))
+    assert records.delete(record, _event(record, EventType.AFTER_DELETE), expected_revision=1)
+    key = {"catalogId": catalog.id, "recordId": record.id}
+    stored = dynamo.get(dynamodb, tables["Records"], key)
+    assert stored is not None
+    assert (stored["deleted"], stored["expiresAt"], stored["values"]) == (
+        True,
+        int(T.timestamp()) + 2 * 86400,
+        '{"1":0.1}',
+    )
+    assert records.find(catalog.id, RecordQuery()) == []
+    assert catalogs.delete(catalog.id)
+    assert dynamo.get(dynamodb, tables["Records"], key) is None  # tombstones go with the catalog
+
+
+def test_query_reads_every_page(
+    dynamodb: Any, tables: dict[str, str], catalogs: DynamoCatalogStore
+) -> None:
+    for n in range(7):
+        catalogs.create(CatalogDraft(name=f"c{n}"))
+    found = dynamo.query(
+        dynamodb,
+        TableName=tables["Automations"],
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "CATALOG"}},
+        Limit=2,
+    )
+    counted = dynamo.count(
+        dynamodb,
+        TableName=tables["Automations"],
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "CATALOG"}},
+        Limit=3,
+    )
+    assert ([dynamo.plain(i)["name"] for i in found], counted) == ([f"c{n}" for n in range(7)], 7)
+
+
+def test_catalog_ids_sort_as_numbers(catalogs: DynamoCatalogStore) -> None:
+    created = [catalogs.create(CatalogDraft(name=f"c{n}")).id for n in range(11)]
+    assert [c.id for c in catalogs.all()] == created == [str(n) for n in range(1, 12)]
+
+
+def test_concurrent_saves_of_one_scenario_take_distinct_versions(
+    dynamodb: Any, tables: dict[str, str], one_request_at_a_time: None
+) -> None:
+    store = DynamoScenarioStore(dynamodb, tables["Automations"], VirtualClock(start=0))
+    saved = _parallel([lambda n=n: store.add_version("s", f"<v{n}/>", {}) for n in range(8)])
+    assert sorted(v.version for v in saved) == list(range(1, 9))
+    latest = store.latest("s")
+    assert latest is not None and latest.version == 8
+    assert [v.version for v in store.all()] == [8]
+
+
+def test_scenario_text_survives_compression(dynamodb: Any, tables: dict[str, str]) -> None:
+    store = DynamoScenarioStore(dynamodb, tables["Automations"], VirtualClock(start=0))
+    bpmn = "<bpmn:definitions>" + "<task name='Привет'/>" * 20_000 + "</bpmn:definitions>"
+    saved = store.add_version("big", bpmn, {"STANDARD": {"StartAt": "A", "X": 0.5}})
+    fresh = DynamoScenarioStore(dynamodb, tables["Automations"], VirtualClock(start=0))
+    assert fresh.get_version("big", 1) == saved  # ~460 KB of text, over the item limit unpacked
+
+
+def test_one_of_two_racing_users_gets_a_login(
+    dynamodb: Any, tables: dict[str, str], one_request_at_a_time: None
+) -> None:
+    users = DynamoUserStore(dynamodb, tables["Automations"], VirtualClock(start=0))
+    results = _parallel([lambda: users.create("Same", "a"), lambda: users.create("same", "b")])
+    assert sorted(type(r).__name__ for r in results) == ["StoreConflict", "User"]
+
+
+def test_changing_a_url_id_frees_the_old_one(dynamodb: Any, tables: dict[str, str]) -> None:
+    store = DynamoWebRequestStore(dynamodb, tables["Automations"])
+    store.put(WebRequestEndpoint(id="1", url_id="old", scenario_id="s"))
+    store.put(WebRequestEndpoint(id="1", url_id="new", scenario_id="s"))
+    store.put(WebRequestEndpoint(id="2", url_id="old", scenario_id="t"))
+    with pytest.raises(StoreConflict):
+        store.put(WebRequestEndpoint(id="2", url_id="new", scenario_id="t"))
+    found = (store.by_url_id("new"), store.by_url_id("old"))
+    assert [e.id if e else None for e in found] == ["1", "2"]
+    assert store.delete("1") and store.by_url_id("new") is None
+    store.put(WebRequestEndpoint(id="3", url_id="new", scenario_id="u"))  # free again
+
+
+def test_racing_endpoints_cannot_share_a_url_id(
+    dynamodb: Any, tables: dict[str, str], one_request_at_a_time: None
+) -> None:
+    store = DynamoWebRequestStore(dynamodb, tables["Automations"])
+    results = _parallel(
+        [
+            lambda n=n: store.put(WebRequestEndpoint(id=str(n), url_id="u", scenario_id="s"))
+            for n in range(6)
+        ]
+    )
+    assert sum(r is None for r in results) == 1
+    assert all(isinstance(r, StoreConflict) for r in results if r is not None)
+    assert len(store.all()) == 1
