@@ -300,7 +300,8 @@ class ExecutionRequest:
     """One run of a compiled scenario: the process it is, its machine and start variables.
 
     `definition_key` names the definition for caches (a scenario version and flavour);
-    `depth` is the chain depth of the event that started it (writes made by it count one more).
+    `depth` is the chain depth of the event that started it (writes made by it count one more);
+    `scenario_id` names what AWS state machines are named after.
     """
 
     process_id: str
@@ -309,6 +310,7 @@ class ExecutionRequest:
     input: dict[str, Any]
     express: bool = False
     depth: int = 0
+    scenario_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,11 @@ _STATUS: dict[str, ProcessStatus] = {
     "TIMED_OUT": "error",
     "ABORTED": "aborted",
 }
-_TIMED_OUT = ("States.Timeout", "The execution ran longer than its TimeoutSeconds.")
+# What an end that names no error means (AWS reports none for a timeout or a stop).
+_UNNAMED: dict[str, tuple[str, str | None]] = {
+    "TIMED_OUT": ("States.Timeout", "The execution ran longer than its TimeoutSeconds."),
+    "ABORTED": ("Process.Stopped", "The process was stopped."),
+}
 
 
 class ProcessError(BaseModel):
@@ -54,7 +58,7 @@ def outcome(
     process_status = _STATUS[status]
     failure = None
     if process_status != "completed":
-        code, message = (error, cause) if error else _TIMED_OUT
+        code, message = (error, cause) if error else _UNNAMED.get(status, (None, cause))
         failure = ProcessError(
             code=code or "States.Runtime",
             message=readable_cause(message),

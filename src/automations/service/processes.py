@@ -379,6 +379,7 @@ class Processes:
             input=process.input,
             express=express,
             depth=process.depth,
+            scenario_id=process.scenario_id,
         )
 
     def _note_running(self) -> None:

@@ -1,0 +1,233 @@
+"""The Executor port on AWS Step Functions.
+
+- `start` / `resume`: StartExecution on the scenario version's STANDARD machine, named after
+  the process (a redelivered start finds its execution: `ExecutionAlreadyExists` means "already
+  started"). AWS keeps running executions itself, so resuming is starting. `on_end` is never
+  called here: the end arrives later as an EventBridge status-change event, which the
+  dispatcher turns into `processes.finish` with `history.execution_end`.
+- `run`: StartSyncExecution on the EXPRESS machine, waited for at most `timeout_seconds`
+  (after that the end says `timed_out`; AWS cannot stop an EXPRESS run, which goes on until it
+  ends or reaches its own TimeoutSeconds). StartSyncExecution returns no history, so such runs
+  have no trace. A scenario without an EXPRESS machine (a call activity, a long wait) runs its
+  STANDARD machine: started, polled, stopped at the deadline, with its full history.
+- `stop`: StopExecution of the process's STANDARD execution (found from the process record:
+  its scenario version gives the definition, hence the machine's name). A machine's name covers
+  the scenarios it calls at their latest version: if one of them was saved again since the start,
+  the name found now differs, the execution is not found and `stop` says False (the service then
+  ends the process in the store; the execution runs on).
+
+The scenario id that names a machine comes from the process record (ExecutionRequest carries
+only the version's id): one read per start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from automations.adapters.aws.history import STOPPED, execution_history
+from automations.adapters.aws.machines import (
+    MachineError,
+    Machines,
+    StepFunctionsFailed,
+    error_code,
+    execution_arn,
+    failed,
+)
+from automations.model.process import ProcessRecord
+from automations.model.scenario import ScenarioVersion
+from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd
+from automations.service.processes import EXPRESS, STANDARD
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5  # how often a synchronous STANDARD run is looked at
+_ALREADY_STARTED = "ExecutionAlreadyExists"
+_NO_EXECUTION = "ExecutionDoesNotExist"
+_ENDED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+SyncCall = Callable[..., dict[str, Any]]  # StartSyncExecution's keyword arguments → its answer
+
+
+class ProcessReader(Protocol):
+    """What the executor reads of the process store."""
+
+    def get(self, process_id: str) -> ProcessRecord | None: ...
+
+
+class VersionReader(Protocol):
+    """What the executor reads of the scenario store."""
+
+    def get_version(self, scenario_id: str, version: int) -> ScenarioVersion | None: ...
+
+
+class ProcessUnknown(MachineError):
+    """Raised when the executor is asked to run a process that is not stored (the service
+    stores every process before it starts it)."""
+
+
+class StepFunctionsExecutor:
+    """Runs compiled scenarios on Step Functions machines made by `Machines`."""
+
+    def __init__(
+        self,
+        client: Any,
+        machines: Machines,
+        *,
+        processes: ProcessReader,
+        versions: VersionReader,
+        sync_call: SyncCall | None = None,
+        sync_workers: int = 4,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        """`sync_call` defaults to `client.start_sync_execution`; give the client a read
+        timeout longer than EXPRESS's 5 minutes and no retries (see `sync_client`), or a slow
+        run is started a second time when botocore retries the read."""
+        self._client = client
+        self._machines = machines
+        self._processes = processes
+        self._versions = versions
+        self._sync_call = sync_call or client.start_sync_execution
+        self._waiting = ThreadPoolExecutor(max_workers=sync_workers, thread_name_prefix="sync")
+        self._poll_seconds = poll_seconds
+
+    # --- the port ---------------------------------------------------------------------------
+
+    def start(self, request: ExecutionRequest, on_end: OnEnd) -> None:
+        self._start(self._machine(request, EXPRESS if request.express else STANDARD), request)
+
+    def resume(self, request: ExecutionRequest, on_end: OnEnd) -> None:
+        self.start(request, on_end)
+
+    def run(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
+        if not request.express:
+            return self._run_standard(request, timeout_seconds)
+        arn = self._machine(request, EXPRESS)
+        answer = self._waiting.submit(
+            self._sync_call,
+            stateMachineArn=arn,
+            name=request.process_id,
+            input=_json(request.input),
+        )
+        try:
+            response = answer.result(timeout_seconds)
+        except FutureTimeout:
+            return ExecutionEnd("ABORTED", timed_out=True)
+        except ClientError as exc:
+            raise failed("StartSyncExecution", exc) from exc
+        except BotoCoreError as exc:  # no answer at all (a read timeout, a lost connection)
+            raise StepFunctionsFailed("StartSyncExecution", type(exc).__name__, str(exc)) from exc
+        output = response.get("output")
+        return ExecutionEnd(
+            str(response["status"]),
+            None if output is None else json.loads(output),
+            response.get("error"),
+            response.get("cause"),
+        )
+
+    def stop(self, process_id: str) -> bool:
+        arn = self._standard_execution(process_id)
+        return arn is not None and self._stop(arn)
+
+    def close(self, *, wait: bool = False) -> None:
+        """Stop waiting for synchronous runs (they go on in AWS); `wait` for the answers of
+        those already asked."""
+        self._waiting.shutdown(wait=wait, cancel_futures=True)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _machine(self, request: ExecutionRequest, flavour: str) -> str:
+        scenario_id = request.scenario_id
+        if not scenario_id:  # a request built without it: the stored process knows
+            process = self._processes.get(request.process_id)
+            if process is None:
+                raise ProcessUnknown(f"process {request.process_id} is not stored")
+            scenario_id = process.scenario_id
+        return self._machines.ensure(scenario_id, flavour, request.definition)
+
+    def _start(self, machine_arn: str, request: ExecutionRequest) -> str:
+        try:
+            self._client.start_execution(
+                stateMachineArn=machine_arn, name=request.process_id, input=_json(request.input)
+            )
+        except ClientError as exc:
+            if error_code(exc) != _ALREADY_STARTED:
+                raise failed("StartExecution", exc) from exc
+            logger.info("process %s was started already", request.process_id)
+        return execution_arn(machine_arn, request.process_id)
+
+    def _run_standard(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
+        arn = self._start(self._machine(request, STANDARD), request)
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            described = self._describe(arn)
+            if described["status"] in _ENDED:
+                output = described.get("output")
+                return ExecutionEnd(
+                    str(described["status"]),
+                    None if output is None else json.loads(output),
+                    described.get("error"),
+                    described.get("cause"),
+                    execution_history(self._client, arn),
+                )
+            if time.monotonic() >= deadline:
+                self._stop(arn)
+                history = execution_history(self._client, arn)
+                return ExecutionEnd("ABORTED", history=history, timed_out=True)
+            time.sleep(self._poll_seconds)
+
+    def _describe(self, arn: str) -> dict[str, Any]:
+        try:
+            described: dict[str, Any] = self._client.describe_execution(executionArn=arn)
+        except ClientError as exc:
+            raise failed("DescribeExecution", exc) from exc
+        return described
+
+    def _stop(self, arn: str) -> bool:
+        """StopExecution if the execution runs; False when it has ended or does not exist."""
+        try:
+            if self._client.describe_execution(executionArn=arn)["status"] != "RUNNING":
+                return False
+            self._client.stop_execution(executionArn=arn, error=STOPPED[0], cause=STOPPED[1])
+        except ClientError as exc:
+            if error_code(exc) == _NO_EXECUTION:
+                return False
+            raise failed("StopExecution", exc) from exc
+        return True
+
+    def _standard_execution(self, process_id: str) -> str | None:
+        """The ARN of the process's STANDARD execution; None when it has none (unknown
+        process, a synchronous EXPRESS run, a version without a STANDARD machine)."""
+        process = self._processes.get(process_id)
+        if process is None:
+            return None
+        version = self._versions.get_version(process.scenario_id, process.scenario_version)
+        if version is None or STANDARD not in version.compiled:
+            return None
+        if not process.event.async_ and EXPRESS in version.compiled:
+            return None  # a synchronous run of the EXPRESS machine: AWS cannot stop it
+        definition = version.compiled[STANDARD]
+        return execution_arn(
+            self._machines.arn_of(process.scenario_id, STANDARD, definition), process_id
+        )
+
+
+def sync_client(session: Any = None, *, read_timeout: float = 330.0) -> Any:
+    """A Step Functions client for StartSyncExecution: reads wait longer than an EXPRESS run
+    may last (5 minutes) and nothing is retried, so a slow run is never started twice."""
+    import boto3  # only when a deployment builds one: importing boto3 costs ~150 ms
+    from botocore.config import Config
+
+    config = Config(read_timeout=read_timeout, retries={"total_max_attempts": 1})
+    return (session or boto3.session.Session()).client("stepfunctions", config=config)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
