@@ -4,7 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck unit install clean bench
+.PHONY: dev test lint typecheck unit install clean bench template cfn-lint sam-validate sam-build \
+	coldstart
+
+# aws-sam-cli lives in its own venv: its pins (pydantic, boto3...) must not fight ours.
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_VERSION := 1.170.0
+export SAM_CLI_TELEMETRY := 0
 
 install: $(STAMP) node_modules/.installed
 
@@ -24,8 +31,8 @@ dev: install
 	$(BIN)/automations dev
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench functions infra
+	$(BIN)/ruff format --check src tests bench functions infra
 
 typecheck: install
 	$(BIN)/mypy
@@ -33,11 +40,36 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+test: lint typecheck unit template
+
+# The SAM template: both linters, then a build without Docker whose output is checked
+# (infra/check_build.py: sizes, handler files, the layer's architecture).
+template: cfn-lint sam-validate sam-build
+
+$(SAM): Makefile
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --disable-pip-version-check aws-sam-cli==$(SAM_VERSION)
+	touch $@
+
+cfn-lint: install
+	$(BIN)/cfn-lint template.yaml
+
+sam-validate: $(SAM)
+	$(SAM) validate --lint --template-file template.yaml
+
+sam-build: install $(SAM)
+	rm -rf .aws-sam/build
+	$(SAM) build --template-file template.yaml --build-dir .aws-sam/build
+	$(BIN)/python infra/check_build.py .aws-sam/build
 
 bench: install
 	$(BIN)/python bench/compile.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/coldstart.py
+
+# Import time of every Lambda handler in a fresh interpreter (docs/benchmarks.md, Coldstart).
+coldstart: install
+	$(BIN)/python bench/coldstart.py
 
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam node_modules

@@ -1,4 +1,7 @@
-"""Dispatch: pending outbox events -> matching subscriptions -> one process each.
+"""Dispatch: record events -> matching subscriptions -> one process each.
+
+Events come from the outbox (`dispatch_pending`, the embedded server) or from the Records
+table's stream (`dispatch_event` per stream record, the AWS dispatcher).
 
 Delivery is at least once (an event is marked delivered only after its processes are stored),
 and each (event, subscription) pair gets the same process id every time, so a redelivered event
@@ -37,8 +40,7 @@ def dispatch_pending(deps: DispatchDeps, batch: int = BATCH) -> int:
     delivered: list[str] = []
     for event in events:
         try:
-            for subscription in interested(deps.subscriptions, event):
-                deps.processes.enqueue(start_for(event, subscription))
+            dispatch_event(deps, event)
         except Exception:
             logger.exception("event %s could not be dispatched; it stays pending", event.id)
             continue
@@ -47,6 +49,17 @@ def dispatch_pending(deps: DispatchDeps, batch: int = BATCH) -> int:
         deps.feed.mark_delivered(delivered)
     deps.processes.pump()
     return len(delivered)
+
+
+def dispatch_event(deps: DispatchDeps, event: ChangeEvent) -> int:
+    """Store the processes one event starts, one per interested subscription (queued: `pump`
+    starts them); how many were new. Safe to repeat: a redelivery stores nothing twice. Used by
+    the outbox loop here and by the stream handler on AWS."""
+    stored = 0
+    for subscription in interested(deps.subscriptions, event):
+        if deps.processes.enqueue(start_for(event, subscription)) is not None:
+            stored += 1
+    return stored
 
 
 def interested(subscriptions: SubscriptionStore, event: ChangeEvent) -> list[Subscription]:

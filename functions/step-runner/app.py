@@ -1,0 +1,38 @@
+"""One component as a Lambda function: `template.yaml` deploys this handler once per component,
+with `COMPONENT` naming it. The Payload is the compiler's `{inputs, context}`; the answer is the
+component's result. A failure raises an exception whose class name is the error code
+(`http.timeout`, `Component.InvalidInput`, ...): Lambda reports it as errorType, which Step
+Functions uses as the error name that Retry and Catch match.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from automations.adapters.aws.runtime import aws_runtime, process_id_of
+from automations.components import invoke, registry
+
+logger = Logger()
+metrics = Metrics()
+# No patching: http.request and parse never load boto3, and patching would load it (~150 ms).
+tracer = Tracer(auto_patch=False)
+SPEC = registry.get(os.environ["COMPONENT"])  # a wrong name fails the cold start, loudly
+
+
+@logger.inject_lambda_context(clear_state=True)  # keys of the last call do not linger
+@tracer.capture_lambda_handler(capture_response=False)  # results are process data
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    call = invoke.context_of(event)
+    execution = str(call.get("executionId", ""))
+    logger.append_keys(execution=execution, element=call.get("elementId"))
+    component_context = registry.ComponentContext(
+        process_id=process_id_of(execution),
+        element_id=str(call.get("elementId", "")),
+        services=aws_runtime().component_services(execution),
+    )
+    return invoke.invoke(SPEC, event, component_context)

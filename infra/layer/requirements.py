@@ -1,0 +1,37 @@
+"""Print the layer's requirements, one a line, from pyproject.toml's dependencies.
+
+`python requirements.py pyproject.toml`: the project's dependencies minus what Lambda never runs
+(the dev server: uvicorn and the speed-ups it picks up, ~20 MB).
+`python requirements.py --tracing`: the X-Ray SDK and its one compiled dependency, installed
+apart with --no-deps (its botocore pin would add 80 MB that the runtime already has).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+
+NOT_ON_LAMBDA = frozenset({"uvicorn", "httptools", "uvloop"})
+TRACING = ("aws-xray-sdk==2.15.0", "wrapt>=1.16")
+
+
+def name_of(requirement: str) -> str:
+    """The distribution name of a requirement line, normalized."""
+    return re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["--tracing"]:
+        print(" ".join(TRACING))
+        return 0
+    with open(argv[1], "rb") as file:
+        dependencies = tomllib.load(file)["project"]["dependencies"]
+    for requirement in dependencies:
+        if name_of(requirement) not in NOT_ON_LAMBDA:
+            print(requirement)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

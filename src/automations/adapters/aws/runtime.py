@@ -1,0 +1,423 @@
+"""The Lambda functions' wiring: every port on DynamoDB and Step Functions, built once per cold
+start and only as far as a function's path needs (mirrors `adapters/local/runtime.py`).
+
+    runtime = aws_runtime()          # one per process; nothing is built yet
+    runtime.api().resolve(event, context)
+    runtime.dispatch_record(record)  # one stream record -> its processes, queued
+    runtime.pump()
+
+Each part is a cached property, built on first use: the `http.request` step-runner never
+imports boto3, a records step-runner builds the record stores but no API, the webhook builds no
+records API. Table names, the state-machine role and the component prefix come from the
+environment the template sets (`RECORDS_TABLE`, `AUTOMATIONS_TABLE`, `STATE_MACHINE_ROLE_ARN`,
+`COMPONENT_FUNCTION_PREFIX`), the limits from `AUTOMATIONS_*` (`Settings`).
+
+On AWS there is no outbox: the Records table's stream is the change feed, so `NoOutbox` stands in
+for the ChangeFeed port and every stream record goes through `dispatch_event`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from automations.adapters.aws.tables import AUTOMATIONS, RECORDS, table_name
+from automations.model.event import ChangeEvent
+from automations.settings import Settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+    from automations.adapters.aws.machines import Machines
+    from automations.adapters.aws.processes import DynamoProcessStore
+    from automations.adapters.aws.stepfunctions import StepFunctionsExecutor
+    from automations.api.services import Services
+    from automations.model.catalog import Catalog
+    from automations.model.process import ProcessRecord
+    from automations.ports import Clock, ScenarioStore
+    from automations.service.automation import Automation
+    from automations.service.hooks import ScenarioHooks
+    from automations.service.processes import Processes
+    from automations.service.record_access import FindSpec, RecordAccess
+    from automations.service.records import RecordDeps
+
+SyncCall = Callable[..., dict[str, Any]]
+
+
+class NoOutbox:
+    """The ChangeFeed port on AWS: the Records stream delivers events, nothing is pending."""
+
+    def pending(self, limit: int = 100) -> list[ChangeEvent]:
+        return []
+
+    def get(self, event_id: str) -> ChangeEvent | None:
+        return None
+
+    def mark_delivered(self, event_ids: Sequence[str]) -> None:
+        return None
+
+
+def process_id_of(execution_arn: str) -> str:
+    """The process id an execution ARN names (the execution name; EXPRESS ARNs carry a run id
+    after it): `arn:aws:states:r:a:execution|express:<machine>:<name>[:<run>]`."""
+    parts = execution_arn.split(":")
+    return parts[7] if len(parts) > 7 else execution_arn
+
+
+class AwsRuntime:
+    """Everything a Lambda function of this deployment may use, each part built on first use."""
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        *,
+        session: Any = None,
+        clock: Clock | None = None,
+        sync_call: SyncCall | None = None,
+    ) -> None:
+        """`session`: a boto3 Session (default: a new one); `sync_call` replaces
+        StartSyncExecution (tests: moto lacks it)."""
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        self.settings = Settings.from_environment(self.environ)
+        self._session = session
+        self._clock = clock
+        self._sync_call = sync_call
+        self._lock = threading.Lock()
+        self._api: APIGatewayRestResolver | None = None
+        self._webhook: APIGatewayRestResolver | None = None
+
+    # --- AWS clients ------------------------------------------------------------------------
+
+    @cached_property
+    def session(self) -> Any:
+        import boto3  # ~150 ms: only functions that reach AWS pay it
+
+        return self._session or boto3.session.Session()
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.session.client("dynamodb")
+
+    @cached_property
+    def stepfunctions(self) -> Any:
+        return self.session.client("stepfunctions")
+
+    @cached_property
+    def records_table(self) -> str:
+        return table_name(RECORDS, self.environ)
+
+    @cached_property
+    def automations_table(self) -> str:
+        return table_name(AUTOMATIONS, self.environ)
+
+    @cached_property
+    def clock(self) -> Clock:
+        from automations.asl.clock import RealClock
+
+        return self._clock or RealClock()
+
+    # --- stores -----------------------------------------------------------------------------
+
+    @cached_property
+    def record_deps(self) -> RecordDeps:
+        """Catalogs, records and the before-hooks (which run processes)."""
+        from automations.adapters.aws.catalogs import DynamoCatalogStore
+        from automations.adapters.aws.records import DynamoRecordStore
+        from automations.service.records import RecordDeps
+
+        return RecordDeps(
+            catalogs=DynamoCatalogStore(
+                self.dynamodb, self.automations_table, records_table=self.records_table
+            ),
+            records=DynamoRecordStore(
+                self.dynamodb, self.records_table, automations_table=self.automations_table
+            ),
+            clock=self.clock,
+            hooks=self.hooks,
+        )
+
+    @cached_property
+    def process_store(self) -> DynamoProcessStore:
+        from automations.adapters.aws.processes import DynamoProcessStore
+
+        return DynamoProcessStore(self.dynamodb, self.automations_table)
+
+    @cached_property
+    def plain_scenarios(self) -> ScenarioStore:
+        from automations.adapters.aws.scenarios import DynamoScenarioStore
+
+        return DynamoScenarioStore(self.dynamodb, self.automations_table, self.clock)
+
+    @cached_property
+    def machines(self) -> Machines:
+        from automations.adapters.aws.machines import Machines, latest_standard
+
+        return Machines.from_environment(
+            self.stepfunctions, latest_standard(self.plain_scenarios), self.environ
+        )
+
+    @cached_property
+    def scenarios(self) -> ScenarioStore:
+        """Scenario versions; saving one creates its state machines."""
+        from automations.adapters.aws.provisioning import ProvisioningScenarioStore
+
+        return ProvisioningScenarioStore(self.plain_scenarios, self.machines)
+
+    # --- use cases --------------------------------------------------------------------------
+
+    @cached_property
+    def executor(self) -> StepFunctionsExecutor:
+        from automations.adapters.aws.stepfunctions import StepFunctionsExecutor, sync_client
+
+        sync_call = self._sync_call or sync_client(self.session).start_sync_execution
+        return StepFunctionsExecutor(
+            self.stepfunctions,
+            self.machines,
+            processes=self.process_store,
+            versions=self.plain_scenarios,
+            sync_call=sync_call,
+        )
+
+    @cached_property
+    def processes(self) -> Processes:
+        from automations.service.processes import ProcessDeps, Processes
+
+        deps = ProcessDeps(
+            self.scenarios, self.process_store, self.executor, self.clock, self.settings
+        )
+        return Processes(deps)
+
+    @cached_property
+    def subscriptions(self) -> Any:
+        from automations.adapters.aws.subscriptions import DynamoSubscriptionStore
+
+        return DynamoSubscriptionStore(self.dynamodb, self.automations_table)
+
+    @cached_property
+    def hooks(self) -> ScenarioHooks:
+        from automations.service.hooks import ScenarioHooks
+
+        return ScenarioHooks(self.subscriptions, self.processes)
+
+    @cached_property
+    def automation(self) -> Automation:
+        from automations.adapters.aws.schedules import DynamoScheduleStore
+        from automations.adapters.aws.webrequests import DynamoWebRequestStore
+        from automations.service.automation import Automation
+
+        return Automation(
+            catalogs=self.record_deps.catalogs,
+            feed=NoOutbox(),
+            scenarios=self.scenarios,
+            subscriptions=self.subscriptions,
+            webrequests=DynamoWebRequestStore(self.dynamodb, self.automations_table),
+            schedules=DynamoScheduleStore(self.dynamodb, self.automations_table),
+            processes=self.processes,
+            records=self.record_deps,
+            clock=self.clock,
+            settings=self.settings,
+        )
+
+    @cached_property
+    def services(self) -> Services:
+        from automations.adapters.aws.users import DynamoApiKeyStore, DynamoUserStore
+        from automations.api.services import ApiConfig, Services
+
+        return Services(
+            catalogs=self.record_deps.catalogs,
+            records=self.record_deps.records,
+            users=DynamoUserStore(self.dynamodb, self.automations_table, self.clock),
+            api_keys=DynamoApiKeyStore(self.dynamodb, self.automations_table, self.clock),
+            clock=self.clock,
+            hooks=self.hooks,
+            config=ApiConfig(max_body_bytes=self.settings.max_body_bytes),
+            automation=self.automation,
+        )
+
+    # --- what the functions call --------------------------------------------------------------
+
+    def api(self) -> APIGatewayRestResolver:
+        """The records and management API (one resolver: a Lambda serves one event at a time);
+        its first use creates the admin user when that login does not exist."""
+        with self._lock:
+            if self._api is None:
+                from automations.api.app import build_app
+
+                self.ensure_admin()
+                self._api = build_app(self.services)
+            return self._api
+
+    def webhook(self) -> APIGatewayRestResolver:
+        """Only the public `/api/webrequest/{urlId}` route, with the API's error answers."""
+        with self._lock:
+            if self._webhook is None:
+                self._webhook = _webhook_app(self.automation, self.settings.max_body_bytes)
+            return self._webhook
+
+    def ensure_admin(self) -> bool:
+        """Create the admin user (`AUTOMATIONS_ADMIN_*`) unless the login exists; True if new."""
+        from automations.ports import StoreConflict
+
+        try:
+            self.services.users.create(
+                self.settings.admin_email, self.settings.admin_password, name="Admin"
+            )
+        except StoreConflict:
+            return False
+        return True
+
+    def dispatch_record(self, record: Mapping[str, Any]) -> int:
+        """One Records-stream record: the processes its event starts, stored queued; how many
+        were new (0 for a redelivery or a record that is no event of ours)."""
+        from automations.adapters.aws.streams import change_event
+        from automations.service.dispatch import dispatch_event
+
+        event = change_event(record)
+        if event is None:
+            return 0
+        return dispatch_event(self.automation.dispatch_deps(), event)
+
+    def finish_execution(self, detail: Mapping[str, Any]) -> ProcessRecord | None:
+        """A Step Functions status-change `detail`: record how the process ended (its slot is
+        freed by the store) and start queued ones. None when no running process is that
+        execution (a nested call activity's run, or one already finished by its waiting
+        caller): its history is then not even read."""
+        from automations.adapters.aws.history import execution_end
+        from automations.model.process import ProcessStatus
+
+        current = self.process_store.get(process_id_of(str(detail.get("executionArn", ""))))
+        if current is None or current.status is not ProcessStatus.RUNNING:
+            return None
+        process_id, end = execution_end(detail, self.stepfunctions)
+        finished = self.processes.finish(process_id, end)
+        self.processes.pump()
+        return finished
+
+    def tick(self) -> tuple[int, int]:
+        """The scheduled tick: fire due schedules, then start queued processes (a pump missed
+        after an end is caught up here). (schedules fired, processes started)."""
+        from automations.service.schedules import fire_due
+
+        fired = fire_due(self.automation.schedule_deps())
+        return fired, self.processes.pump()
+
+    def pump(self) -> int:
+        """Start queued processes while slots are free; how many started."""
+        return self.processes.pump()
+
+    def component_services(self, execution_arn: str) -> Mapping[str, Any]:
+        """What a component running in execution `execution_arn` reaches (records, bound to
+        that process's chain depth), built only if the component asks for it."""
+        return _LazyServices(self, process_id_of(execution_arn))
+
+
+class _LazyServices(Mapping[str, Any]):
+    """ComponentContext.services for a step-runner: `records` is built on first access, so a
+    component that never asks (http.request, parse) touches no table."""
+
+    def __init__(self, runtime: AwsRuntime, process_id: str) -> None:
+        self._runtime = runtime
+        self._process_id = process_id
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        from automations.components.records_common import SERVICE_KEY
+
+        if key != SERVICE_KEY:
+            raise KeyError(key)
+        if key not in self._built:
+            self._built[key] = ProcessRecords(self._runtime, self._process_id)
+        return self._built[key]
+
+    def __iter__(self) -> Any:
+        from automations.components.records_common import SERVICE_KEY
+
+        return iter((SERVICE_KEY,))
+
+    def __len__(self) -> int:
+        return 1
+
+
+class ProcessRecords:
+    """The records port of one running process: reads need nothing more; writes carry the
+    process's chain depth plus one, read from its process record on the first write (a nested
+    call activity's execution is no process: its writes count from depth 1)."""
+
+    def __init__(self, runtime: AwsRuntime, process_id: str) -> None:
+        self._runtime = runtime
+        self._process_id = process_id
+        self._reader: RecordAccess | None = None
+        self._writer: RecordAccess | None = None
+
+    def _reads(self) -> RecordAccess:
+        from automations.service.record_access import RecordAccess
+
+        if self._reader is None:
+            self._reader = RecordAccess(self._runtime.record_deps, depth=0)
+        return self._reader
+
+    def _writes(self) -> RecordAccess:
+        from automations.service.record_access import RecordAccess
+
+        if self._writer is None:
+            process = self._runtime.process_store.get(self._process_id)
+            depth = process.depth if process is not None else 0
+            self._writer = RecordAccess(self._runtime.record_deps, depth=depth + 1)
+        return self._writer
+
+    def catalog(self, catalog_id: str) -> Catalog:
+        return self._reads().catalog(catalog_id)
+
+    def get(self, catalog_id: str, record_id: str, fields: set[str] | None) -> dict[str, Any]:
+        return self._reads().get(catalog_id, record_id, fields)
+
+    def find(self, catalog_id: str, spec: FindSpec) -> tuple[list[dict[str, Any]], int]:
+        return self._reads().find(catalog_id, spec)
+
+    def create(self, catalog_id: str, values: dict[str, Any]) -> str:
+        return self._writes().create(catalog_id, values)
+
+    def update(self, catalog_id: str, record_id: str, values: dict[str, Any]) -> None:
+        self._writes().update(catalog_id, record_id, values)
+
+    def delete(self, catalog_id: str, record_id: str) -> None:
+        self._writes().delete(catalog_id, record_id)
+
+
+def _webhook_app(automation: Automation, max_body_bytes: int) -> APIGatewayRestResolver:
+    from automations.api import webhook
+    from automations.api.app import ApiResolver, body_size
+    from automations.api.errors import BodyTooLarge, register_error_handlers
+
+    def gate(event: Mapping[str, Any]) -> None:
+        # Public: no credentials (the scenario decides what to trust); only the size limit.
+        if body_size(event) > max_body_bytes:
+            raise BodyTooLarge(f"the request body is larger than {max_body_bytes} bytes")
+
+    app = ApiResolver(gate)
+    app.include_router(webhook.router(automation))
+    register_error_handlers(app, lambda path: path.startswith(webhook.PREFIX))
+    return app
+
+
+_RUNTIME: list[AwsRuntime] = []
+_RUNTIME_LOCK = threading.Lock()
+
+
+def aws_runtime() -> AwsRuntime:
+    """The runtime of this Lambda process (built on first call, from the environment)."""
+    with _RUNTIME_LOCK:
+        if not _RUNTIME:
+            _RUNTIME.append(AwsRuntime())
+        return _RUNTIME[0]
+
+
+def reset_runtime(runtime: AwsRuntime | None = None) -> None:
+    """Forget (or replace) the process's runtime: tests give each case its own."""
+    with _RUNTIME_LOCK:
+        _RUNTIME.clear()
+        if runtime is not None:
+            _RUNTIME.append(runtime)

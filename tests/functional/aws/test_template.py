@@ -1,0 +1,330 @@
+"""template.yaml against the code: handlers import, every component has its function with only
+the rights it needs, the tables are tables.py's, the settings are Settings' fields."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode import cfn_yaml
+
+from automations.adapters.aws.machines import component_arn_from_prefix
+from automations.adapters.aws.tables import TABLES, TableSpec
+from automations.components import registry
+from automations.settings import PREFIX, Settings
+
+
+def load_support() -> Any:
+    name = "aws_handler_support"
+    if name not in sys.modules:
+        path = Path(__file__).with_name("handler_support.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+support = load_support()
+ROOT = support.ROOT
+TEMPLATE: dict[str, Any] = json.loads(json.dumps(cfn_yaml.load(str(ROOT / "template.yaml"))))
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
+GLOBAL_ENV: dict[str, Any] = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+
+# What each function may do, as (Sid, actions, resources, condition) - the template must say
+# exactly this. Resources are logical ids ("RecordsTable"), "RecordsTable/index/*", or the
+# ProcessRunnerPolicy (start and watch executions, create machines, pass their role).
+READ = ("dynamodb:GetItem", "dynamodb:Query")
+WRITE = (*READ, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem")
+ADMIN = (*WRITE, "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+CATALOG_ONLY = json.dumps(
+    {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["CATALOG"]}}, sort_keys=True
+)
+AUTOMATIONS = ("AutomationsTable", "AutomationsTable/index/*")
+RECORDS_READS = {
+    ("Records", READ, ("RecordsTable",), None),
+    ("Catalogs", READ, ("AutomationsTable",), CATALOG_ONLY),
+}
+RECORDS_WRITES = {
+    "ProcessRunnerPolicy",
+    ("Records", WRITE, ("RecordsTable",), None),
+    ("Automations", WRITE, AUTOMATIONS, None),
+}
+EXPECTED_RIGHTS: dict[str, set[Any]] = {
+    "ApiFunction": {
+        "ProcessRunnerPolicy",
+        ("Records", ADMIN, ("RecordsTable",), None),
+        ("Automations", ADMIN, AUTOMATIONS, None),
+    },
+    "WebhookFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
+    "DispatcherFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
+    "http.request": set(),
+    "parse": set(),
+    "records.get": RECORDS_READS,
+    "records.find": RECORDS_READS,
+    "records.structure": {("Catalogs", READ, ("AutomationsTable",), CATALOG_ONLY)},
+    "records.create": RECORDS_WRITES,
+    "records.update": RECORDS_WRITES,
+    "records.delete": RECORDS_WRITES,
+}
+
+
+def step_runners() -> dict[str, dict[str, Any]]:
+    """Component name -> its function's properties."""
+    found = {}
+    for function in FUNCTIONS.values():
+        properties = function["Properties"]
+        if properties["CodeUri"] == "functions/step-runner":
+            found[properties["Environment"]["Variables"]["COMPONENT"]] = properties
+    return found
+
+
+def resource_name(value: Any) -> str:
+    """A Resource / !Ref / !GetAtt / !Sub as the logical id it names."""
+    if isinstance(value, dict):
+        if "Fn::GetAtt" in value:
+            return str(value["Fn::GetAtt"][0])
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::Sub" in value:
+            return str(value["Fn::Sub"]).replace("${", "").replace(".Arn}", "")
+    return str(value)
+
+
+def rights_of(properties: dict[str, Any]) -> set[Any]:
+    rights: set[Any] = set()
+    for policy in properties.get("Policies", []):
+        if "Ref" in policy:
+            rights.add(policy["Ref"])
+            continue
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            resources = statement["Resource"]
+            resources = resources if isinstance(resources, list) else [resources]
+            rights.add(
+                (
+                    statement["Sid"],
+                    tuple(sorted(statement["Action"])),
+                    tuple(sorted(resource_name(r) for r in resources)),
+                    json.dumps(statement.get("Condition"), sort_keys=True)
+                    if statement.get("Condition")
+                    else None,
+                )
+            )
+    return rights
+
+
+def normalized(expected: set[Any]) -> set[Any]:
+    return {
+        e
+        if isinstance(e, str)
+        else (
+            e[0],
+            tuple(sorted(e[1])),
+            tuple(sorted(e[2])),
+            e[3],
+        )
+        for e in expected
+    }
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_handler_imports_and_is_callable(
+    logical_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    properties = FUNCTIONS[logical_id]["Properties"]
+    module_file, _, attribute = properties["Handler"].rpartition(".")
+    path = ROOT / properties["CodeUri"] / f"{module_file}.py"
+    for name, value in (support.HANDLER_ENV | properties["Environment"]["Variables"]).items():
+        if isinstance(value, str):
+            monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location(f"template_{logical_id}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    assert callable(getattr(module, attribute))
+    assert properties["Runtime" if "Runtime" in properties else "CodeUri"]
+    assert FUNCTIONS[logical_id]["Metadata"] == {
+        "BuildMethod": "makefile",
+        "ContextPath": "infra/functions",
+    }
+
+
+def test_functions_run_python_3_12_with_the_layer() -> None:
+    function_globals = TEMPLATE["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.12"
+    assert function_globals["Layers"] == [{"Ref": "AutomationsLayer"}]
+    layer = RESOURCES["AutomationsLayer"]
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    makefile = ROOT / layer["Metadata"]["ContextPath"] / "Makefile"
+    assert "build-AutomationsLayer:" in makefile.read_text(encoding="utf-8")
+    assert layer["Properties"]["CompatibleArchitectures"] == function_globals["Architectures"]
+
+
+# --- components -------------------------------------------------------------------------------
+
+
+def test_every_component_has_its_function_and_no_other_exists() -> None:
+    runners = step_runners()
+
+    assert sorted(runners) == registry.names()
+    component_arn = component_arn_from_prefix("arn:aws:lambda:r:1:function:${AWS::StackName}-")
+    for name, properties in runners.items():
+        assert properties["FunctionName"] == {
+            "Fn::Sub": f"${{AWS::StackName}}-{name.replace('.', '-')}"
+        }
+        assert component_arn(name).endswith(properties["FunctionName"]["Fn::Sub"])
+        assert properties["Handler"] == "app.handler"
+        assert isinstance(properties["MemorySize"], int)
+        assert isinstance(properties["Timeout"], int)
+
+
+def test_the_machine_role_invokes_exactly_the_step_runners() -> None:
+    role = RESOURCES["StateMachineRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    invoke = next(s for s in role["Statement"] if s["Action"] == "lambda:InvokeFunction")
+    names = {r["Fn::Sub"].rsplit(":function:${AWS::StackName}-", 1)[1] for r in invoke["Resource"]}
+
+    assert names == {n.replace(".", "-") for n in registry.names()}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_RIGHTS))
+def test_each_function_has_only_the_rights_it_needs(name: str) -> None:
+    properties = step_runners().get(name) or FUNCTIONS[name]["Properties"]
+
+    assert rights_of(properties) == normalized(EXPECTED_RIGHTS[name])
+
+
+def test_every_function_is_listed_in_the_rights_table() -> None:
+    listed = {n for n in EXPECTED_RIGHTS if n in FUNCTIONS} | {
+        logical_id
+        for logical_id, f in FUNCTIONS.items()
+        if f["Properties"]["CodeUri"] == "functions/step-runner"
+    }
+    assert listed == set(FUNCTIONS)
+
+
+def test_functions_that_reach_a_table_are_told_its_name() -> None:
+    for logical_id, function in FUNCTIONS.items():
+        properties = function["Properties"]
+        env = properties["Environment"]["Variables"]
+        tables = {r[2][0] for r in rights_of(properties) if isinstance(r, tuple)}
+        for spec in TABLES:
+            if f"{spec.name}Table" in tables:
+                assert env[spec.env] == {"Ref": f"{spec.name}Table"}, logical_id
+
+
+def test_functions_that_run_processes_know_the_role_and_the_component_prefix() -> None:
+    for logical_id, function in FUNCTIONS.items():
+        properties = function["Properties"]
+        env = properties["Environment"]["Variables"]
+        runs = "ProcessRunnerPolicy" in rights_of(properties)
+        assert ("STATE_MACHINE_ROLE_ARN" in env) == runs, logical_id
+        assert ("COMPONENT_FUNCTION_PREFIX" in env) == runs, logical_id
+        if runs:
+            assert env["STATE_MACHINE_ROLE_ARN"] == {"Fn::GetAtt": ["StateMachineRole", "Arn"]}
+            assert env["COMPONENT_FUNCTION_PREFIX"]["Fn::Sub"].endswith(
+                ":function:${AWS::StackName}-"
+            )
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+def test_the_dispatcher_reads_the_stream_reporting_failures_per_record() -> None:
+    events = FUNCTIONS["DispatcherFunction"]["Properties"]["Events"]
+    stream = events["RecordChanges"]["Properties"]
+
+    assert events["RecordChanges"]["Type"] == "DynamoDB"
+    assert stream["Stream"] == {"Fn::GetAtt": ["RecordsTable", "StreamArn"]}
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert stream["BisectBatchOnFunctionError"] is True
+    assert stream["MaximumRetryAttempts"] >= 1
+    ends = events["ExecutionEnds"]["Properties"]["Pattern"]
+    assert ends["detail-type"] == [support.status_change("a:b:c:d:e:f:g:h", "X")["detail-type"]]
+    assert set(ends["detail"]["status"]) == {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+    assert events["Tick"]["Properties"]["Schedule"] == "rate(1 minute)"
+
+
+def test_the_api_routes_records_and_management_to_api_and_web_requests_to_webhook() -> None:
+    def routes(logical_id: str) -> set[tuple[str, str]]:
+        events = FUNCTIONS[logical_id]["Properties"]["Events"].values()
+        return {(e["Properties"]["Path"], e["Properties"]["Method"]) for e in events}
+
+    assert routes("ApiFunction") == {("/api/v1/{proxy+}", "ANY")}
+    assert routes("WebhookFunction") == {("/api/webrequest/{urlId}", "ANY")}
+    assert {"ApiUrl", "WebhookBaseUrl"} <= set(TEMPLATE["Outputs"])
+
+
+# --- tables and settings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", TABLES, ids=lambda s: s.name)
+def test_the_tables_are_the_ones_tables_py_defines(spec: TableSpec) -> None:
+    properties = RESOURCES[f"{spec.name}Table"]["Properties"]
+    created = spec.create_arguments("any")
+
+    assert properties["KeySchema"] == created["KeySchema"]
+    assert sorted(properties["AttributeDefinitions"], key=str) == sorted(
+        created["AttributeDefinitions"], key=str
+    )
+    assert properties.get("GlobalSecondaryIndexes", []) == created.get("GlobalSecondaryIndexes", [])
+    assert properties["BillingMode"] == created["BillingMode"]
+    stream = properties.get("StreamSpecification", {}).get("StreamViewType")
+    assert stream == spec.stream
+    ttl = properties.get("TimeToLiveSpecification", {})
+    assert (ttl.get("AttributeName") if ttl.get("Enabled") else None) == spec.ttl_attribute
+
+
+def test_every_table_of_the_template_is_in_tables_py() -> None:
+    tables = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::DynamoDB::Table"}
+    assert tables == {f"{spec.name}Table" for spec in TABLES}
+
+
+def test_the_limits_are_parameters_that_settings_accepts() -> None:
+    limits = {k: v for k, v in GLOBAL_ENV.items() if k.startswith(PREFIX)}
+    values = {
+        k: str(TEMPLATE["Parameters"][v["Ref"]]["Default"]) if isinstance(v, dict) else v
+        for k, v in limits.items()
+    }
+    settings = Settings.from_environment(values)  # raises if a name or a value does not fit
+
+    expected = {
+        "AUTOMATIONS_MAX_RUNNING",
+        "AUTOMATIONS_PROCESS_TIMEOUT_SECONDS",
+        "AUTOMATIONS_MAX_PROCESS_DATA_BYTES",
+        "AUTOMATIONS_SYNC_TIMEOUT_SECONDS",
+    }
+    assert expected <= set(limits)
+    assert {k.removeprefix(PREFIX).lower() for k in limits} <= set(Settings.model_fields)
+    assert settings.max_running == 100
+    assert settings.max_process_data_bytes == 256 * 1024
+    # API Gateway answers after 29 s: a synchronous run must end before that.
+    assert settings.sync_timeout_seconds < 29
+    assert settings.demo is False
+
+
+# --- the layer ----------------------------------------------------------------------------------
+
+
+def test_the_layer_holds_every_dependency_but_boto3_and_the_dev_server() -> None:
+    script = ROOT / "infra" / "layer" / "requirements.py"
+    listed = subprocess.run(
+        [sys.executable, str(script), str(ROOT / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    names = {line.split(">")[0].split("=")[0].split("<")[0] for line in listed}
+
+    assert "aws-lambda-powertools" in names and "pydantic" in names
+    assert not names & {"boto3", "botocore", "uvicorn", "uvloop", "httptools"}
