@@ -15,6 +15,7 @@ from automations.compiler import jsonata_text as jt
 from automations.compiler.context import EXPRESS_MAX_SECONDS, Context, Flavour, Region, State
 from automations.compiler.variables import process_variables
 from automations.expressions import free_variables
+from automations.state_names import element_of
 
 __all__ = ["Flavour", "compile_scenario", "element_of", "to_json"]
 
@@ -64,11 +65,6 @@ def _end_of_process(variables: list[str]) -> Any:
         return {"Type": "Succeed", "Output": output}
 
     return compile_end
-
-
-def element_of(state_name: str) -> str:
-    """The BPMN element a state was compiled from (helper states carry a `__role` suffix)."""
-    return state_name.rpartition("__")[0] or state_name
 
 
 def to_json(definition: dict[str, Any]) -> str:

@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from automations.compiler import element_of
 from automations.model.base import from_epoch
 from automations.model.process import TraceStep
+from automations.state_names import element_of
 
 ProcessStatus = Literal["completed", "error", "aborted"]
 _STATUS: dict[str, ProcessStatus] = {

@@ -28,10 +28,24 @@ __all__ = ["aws_runtime"]
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS = ROOT / "functions"
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
+
+
+def iam() -> Any:
+    """iam_support beside this file (policies of template.yaml checked against recorded calls)."""
+    name = "aws_iam_support"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).with_name("iam_support.py")
+        )
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+ACCOUNT, REGION, STACK = iam().ACCOUNT, iam().REGION, iam().STACK
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/automations-machines"
-FUNCTION_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:automations-"
+FUNCTION_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{STACK}-"
 ADMIN, PASSWORD = "admin@example.com", "s3cret-passw0rd"
 BASIC = "Basic " + base64.b64encode(f"{ADMIN}:{PASSWORD}".encode()).decode()
 
@@ -41,6 +55,7 @@ HANDLER_ENV = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "STATE_MACHINE_ROLE_ARN": ROLE_ARN,
     "COMPONENT_FUNCTION_PREFIX": FUNCTION_PREFIX,
+    "STATE_MACHINE_PREFIX": f"{STACK}-",
     "AUTOMATIONS_ADMIN_EMAIL": ADMIN,
     "AUTOMATIONS_ADMIN_PASSWORD": PASSWORD,
     "AUTOMATIONS_DEMO": "false",
@@ -58,19 +73,6 @@ def handler_env(
     for name, value in (env | extra).items():
         monkeypatch.setenv(name, value)
     return env | extra
-
-
-def iam() -> Any:
-    """iam_support beside this file (policies of template.yaml checked against recorded calls)."""
-    name = "aws_iam_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("iam_support.py")
-        )
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
 
 
 def install_runtime(**kwargs: Any) -> AwsRuntime:

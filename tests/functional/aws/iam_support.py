@@ -30,6 +30,15 @@ TRANSACT_ACTIONS = {
     "ConditionCheck": "ConditionCheckItem",
 }
 KEY_ATTRIBUTES = {"pk", "catalogId"}  # partition keys of the Automations and Records tables
+# The deployment the handler tests stand for: moto's account, and the stack name that prefixes
+# function and state machine names (`${AWS::StackName}` in the template).
+ACCOUNT, REGION, STACK = "123456789012", "us-east-1", "automations"
+_PSEUDO = {
+    "${AWS::Partition}": "aws",
+    "${AWS::Region}": REGION,
+    "${AWS::AccountId}": ACCOUNT,
+    "${AWS::StackName}": STACK,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +46,7 @@ class Request:
     """One authorization IAM makes: `service:Action` on a resource, for a partition key."""
 
     action: str
-    resource: str  # "RecordsTable", "AutomationsTable/index/gsi1", "states:stateMachine", ...
+    resource: str  # "RecordsTable", "AutomationsTable/index/gsi1", a state machine's ARN, ...
     leading_key: str | None = None
 
 
@@ -68,8 +77,10 @@ class Recorder:
         if service == "dynamodb":
             self.requests += self._dynamodb(operation, params)
         elif service == "stepfunctions":
-            kind = "execution" if operation in EXECUTION_ACTIONS else "stateMachine"
-            self.requests.append(Request(f"states:{operation}", f"states:{kind}"))
+            arn = params.get("stateMachineArn") or params.get("executionArn")
+            if arn is None:  # CreateStateMachine names the machine to be
+                arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{params['name']}"
+            self.requests.append(Request(f"states:{operation}", str(arn)))
             if operation == "CreateStateMachine":
                 self.requests.append(Request("iam:PassRole", "StateMachineRole"))
         else:
@@ -127,10 +138,10 @@ def _resources(value: Any) -> list[str]:
             found.append(str(item["Fn::GetAtt"][0]))
         elif isinstance(item, dict) and "Fn::Sub" in item:
             text = str(item["Fn::Sub"])
-            if ":stateMachine:" in text:
-                found.append("states:stateMachine")
-            elif ":execution:" in text:
-                found.append("states:execution")
+            if text.startswith("arn:"):  # a state machine or execution pattern: as deployed
+                for name, value in _PSEUDO.items():
+                    text = text.replace(name, value)
+                found.append(text)
             else:  # "${AutomationsTable.Arn}/index/*"
                 found.append(text.replace("${", "").replace(".Arn}", ""))
         else:

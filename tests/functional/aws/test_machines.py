@@ -13,6 +13,7 @@ import pytest
 
 from automations.adapters.aws.machines import (
     COMPONENT_PREFIX_ENV,
+    PREFIX_ENV,
     ROLE_ENV,
     CalledScenarioMissing,
     Machines,
@@ -71,6 +72,12 @@ def test_a_name_is_legal_and_says_what_it_is() -> None:
     assert LEGAL_NAME.match(name)
     assert name.startswith("a" * 20) and "-exp-0123456789abcdef" in name
     assert machine_name("order-approval", "STANDARD", "f" * 64) == "order-approval-std-" + "f" * 16
+
+
+def test_a_prefix_leads_every_name_and_the_name_still_fits() -> None:
+    name = machine_name("b" * 100, "STANDARD", "f" * 64, prefix="my-stack-")
+    assert LEGAL_NAME.match(name)
+    assert name.startswith("my-stack-bbb") and name.endswith("-std-" + "f" * 16)
 
 
 def test_the_same_definition_makes_one_machine(tmp_path: Path) -> None:
@@ -231,6 +238,10 @@ def test_the_environment_names_role_and_functions() -> None:
 
     assert arn.startswith("arn:aws:states:us-east-1:123456789012:stateMachine:s-std-")
     assert "arn:aws:lambda:us-east-1:123456789012:function:stack-records-get" in machine.definition
+    prefixed = Machines.from_environment(client, lambda sid: None, {**environ, PREFIX_ENV: "st-"})
+    assert prefixed.arn_of("s", "STANDARD", definition).split(":")[-1].startswith("st-s-std-")
+    with pytest.raises(MachineSetupInvalid, match=PREFIX_ENV):
+        Machines.from_environment(client, lambda sid: None, {**environ, PREFIX_ENV: "x" * 41})
     with pytest.raises(MachineSetupInvalid, match=COMPONENT_PREFIX_ENV):
         Machines.from_environment(client, lambda sid: None, {ROLE_ENV: ROLE})
     with pytest.raises(MachineSetupInvalid, match="not an IAM role ARN"):

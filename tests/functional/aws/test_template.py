@@ -223,14 +223,17 @@ def test_functions_that_reach_a_table_are_told_its_name() -> None:
                 assert env[spec.env] == {"Ref": f"{spec.name}Table"}, logical_id
 
 
-def test_functions_that_run_processes_know_the_role_and_the_component_prefix() -> None:
+def test_functions_that_run_processes_know_the_role_and_the_name_prefixes() -> None:
     for logical_id, function in FUNCTIONS.items():
         properties = function["Properties"]
         env = properties["Environment"]["Variables"]
         runs = "ProcessRunnerPolicy" in rights_of(properties)
         assert ("STATE_MACHINE_ROLE_ARN" in env) == runs, logical_id
         assert ("COMPONENT_FUNCTION_PREFIX" in env) == runs, logical_id
+        assert ("STATE_MACHINE_PREFIX" in env) == runs, logical_id
         if runs:
+            # The rights and the end-event rule name this stack's machines by this prefix.
+            assert env["STATE_MACHINE_PREFIX"] == {"Fn::Sub": "${AWS::StackName}-"}
             assert env["STATE_MACHINE_ROLE_ARN"] == {"Fn::GetAtt": ["StateMachineRole", "Arn"]}
             assert env["COMPONENT_FUNCTION_PREFIX"]["Fn::Sub"].endswith(
                 ":function:${AWS::StackName}-"
@@ -252,6 +255,9 @@ def test_the_dispatcher_reads_the_stream_reporting_failures_per_record() -> None
     ends = events["ExecutionEnds"]["Properties"]["Pattern"]
     assert ends["detail-type"] == [support.status_change("a:b:c:d:e:f:g:h", "X")["detail-type"]]
     assert set(ends["detail"]["status"]) == {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+    # Only this stack's machines (their names start with the stack's name).
+    [only] = ends["detail"]["stateMachineArn"]
+    assert only["prefix"]["Fn::Sub"].endswith(":stateMachine:${AWS::StackName}-")
     assert events["Tick"]["Properties"]["Schedule"] == "rate(1 minute)"
 
 

@@ -4,7 +4,9 @@ A compiled definition names what it calls with placeholders (`${Component.<name>
 component's Lambda function, `${Scenario.<id>}` for the latest STANDARD machine of a called
 scenario). `Machines.ensure` replaces them with ARNs and makes sure the machine exists.
 
-Machines are content-addressed: the name is `<scenario id>-<std|exp>-<hash>`, where the hash
+Machines are content-addressed: the name is `<prefix><scenario id>-<std|exp>-<hash>` (the prefix,
+`STATE_MACHINE_PREFIX`, is the stack's name and `-`, so IAM rights and the end-event rule can
+name this stack's machines and no others), where the hash
 covers the machine's own definition and the definitions of every scenario it can reach through
 call activities (cycles included: a scenario that calls itself, or two that call each other).
 So a name always stands for one definition text: saving an unchanged scenario finds its machine,
@@ -38,6 +40,8 @@ from automations.service.processes import EXPRESS, STANDARD
 
 COMPONENT_PREFIX_ENV = "COMPONENT_FUNCTION_PREFIX"
 ROLE_ENV = "STATE_MACHINE_ROLE_ARN"
+PREFIX_ENV = "STATE_MACHINE_PREFIX"  # the stack's name and "-": IAM rights name these machines
+MAX_PREFIX = 40
 NAME_LIMIT = 80  # Step Functions' limit on a state machine name
 HASH_CHARS = 16  # 64 bits of SHA-256: enough that two definitions never share a name
 _TAG = {STANDARD: "std", EXPRESS: "exp"}
@@ -110,10 +114,10 @@ def canonical_text(definition: Mapping[str, Any]) -> str:
     return json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def machine_name(scenario_id: str, flavour: str, digest: str) -> str:
-    """`<scenario id>-<std|exp>-<hash>`, within 80 characters of `[A-Za-z0-9_-]`."""
-    readable = _UNSAFE.sub("_", scenario_id)[:_ID_CHARS]
-    return f"{readable}-{_TAG[flavour]}-{digest[:HASH_CHARS]}"
+def machine_name(scenario_id: str, flavour: str, digest: str, prefix: str = "") -> str:
+    """`<prefix><scenario id>-<std|exp>-<hash>`, within 80 characters of `[A-Za-z0-9_-]`."""
+    readable = _UNSAFE.sub("_", scenario_id)[: _ID_CHARS - len(prefix)]
+    return f"{prefix}{readable}-{_TAG[flavour]}-{digest[:HASH_CHARS]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +155,14 @@ class Machines:
         role_arn: str,
         component_arn: ComponentArn,
         children: ChildLookup,
+        prefix: str = "",
     ) -> None:
+        if len(prefix) > MAX_PREFIX or _UNSAFE.search(prefix):
+            raise MachineSetupInvalid(
+                f"{PREFIX_ENV} must be at most {MAX_PREFIX} of [A-Za-z0-9_-] (a shorter stack "
+                f"name), not {prefix!r}"
+            )
+        self._prefix = prefix
         self._client = client
         self._role_arn = role_arn
         self._arn_prefix = _machine_arn_prefix(role_arn, str(client.meta.region_name))
@@ -164,7 +175,8 @@ class Machines:
     def from_environment(
         cls, client: Any, children: ChildLookup, environ: Mapping[str, str] | None = None
     ) -> Machines:
-        """Role and component prefix from STATE_MACHINE_ROLE_ARN / COMPONENT_FUNCTION_PREFIX."""
+        """Role, component prefix and machine name prefix from STATE_MACHINE_ROLE_ARN,
+        COMPONENT_FUNCTION_PREFIX and STATE_MACHINE_PREFIX (optional)."""
         source = os.environ if environ is None else environ
         missing = [name for name in (ROLE_ENV, COMPONENT_PREFIX_ENV) if not source.get(name)]
         if missing:
@@ -174,6 +186,7 @@ class Machines:
             role_arn=source[ROLE_ENV],
             component_arn=component_arn_from_prefix(source[COMPONENT_PREFIX_ENV]),
             children=children,
+            prefix=source.get(PREFIX_ENV, ""),
         )
 
     # --- the public operations --------------------------------------------------------------
@@ -195,7 +208,7 @@ class Machines:
         scenarios at their latest STANDARD version), each with its final definition text."""
         root = self._node(scenario_id, flavour, definition)
         nodes, edges = self._graph(root)
-        names = {key: _name(key, edges) for key in nodes}
+        names = {key: _name(key, edges, self._prefix) for key in nodes}
         arns = {key: self._arn_prefix + name for key, name in names.items()}
         machines = []
         for key, node in nodes.items():
@@ -267,7 +280,7 @@ class Machines:
         return True
 
 
-def _name(key: _Key, edges: Mapping[_Key, list[_Key]]) -> str:
+def _name(key: _Key, edges: Mapping[_Key, list[_Key]], prefix: str) -> str:
     """Hash of every definition reachable from `key` (itself included), in a fixed order:
     whatever changes in what a machine runs changes its name."""
     reach = {key}
@@ -282,7 +295,7 @@ def _name(key: _Key, edges: Mapping[_Key, list[_Key]]) -> str:
     for other in sorted(reach - {key}):
         digest.update(b"\x1d" + "\x1e".join(other).encode())
     scenario_id, flavour, _ = key
-    return machine_name(scenario_id, flavour, digest.hexdigest())
+    return machine_name(scenario_id, flavour, digest.hexdigest(), prefix)
 
 
 def _machine_arn_prefix(role_arn: str, region: str) -> str:
