@@ -42,10 +42,25 @@ def states_binding(
     return states
 
 
+# Template string -> its JSONata text, or None for a literal: templates come from definitions,
+# so the same few strings are looked at on every run.
+_TEXTS: dict[str, str | None] = {}
+_TEXTS_LIMIT = 50_000
+
+
+def _text_of(value: str) -> str | None:
+    text = _TEXTS.get(value, "")
+    if text == "":
+        if len(_TEXTS) >= _TEXTS_LIMIT:
+            _TEXTS.clear()
+        text = _TEXTS[value] = expression_text(value) if is_expression(value) else None
+    return text
+
+
 def evaluate_field(run: StateRun, value: Any, field: str, states: dict[str, Any]) -> Any:
     """Evaluate every `{% %}` string inside `value` (objects and arrays at any depth)."""
     if isinstance(value, str):
-        if not is_expression(value):
+        if _text_of(value) is None:
             return value
         result = evaluate_expression(run, value, field, states)
         if result is UNDEFINED:
@@ -64,7 +79,9 @@ def evaluate_field(run: StateRun, value: Any, field: str, states: dict[str, Any]
 
 def evaluate_expression(run: StateRun, value: str, field: str, states: dict[str, Any]) -> Any:
     """One `{% %}` string; returns UNDEFINED rather than failing when it selects nothing."""
-    text = expression_text(value)
+    text = _text_of(value)
+    if text is None:
+        raise ValueError(f"not a {{% ... %}} expression: {value!r}")
     try:
         expression = compile_jsonata(text)
         variables = {**run.variables(), "states": states}
