@@ -59,14 +59,9 @@ class ExecutionInfo:
         return cls(**data)
 
 
-def context_object(
-    info: ExecutionInfo,
-    state_name: str,
-    entered_time: float,
-    *,
-    retry_count: int | None = None,
-) -> dict[str, Any]:
-    """`$$` for a state, in AWS's key order (RetryCount only for Task states)."""
+def execution_context(info: ExecutionInfo) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`$$.Execution` and `$$.StateMachine`: the same for every state of an execution (build
+    once, share: the engine never changes a value in place)."""
     execution: dict[str, Any] = {
         "Id": info.execution_arn,
         "Input": info.input,
@@ -76,11 +71,21 @@ def context_object(
     }
     if info.state_machine_type != "EXPRESS":
         execution["RedriveCount"] = 0
+    return execution, {"Id": info.state_machine_arn, "Name": info.state_machine_name}
+
+
+def context_object(
+    info: ExecutionInfo,
+    state_name: str,
+    entered_time: float,
+    *,
+    retry_count: int | None = None,
+    shared: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """`$$` for a state, in AWS's key order (RetryCount only for Task states); `shared` is
+    `execution_context(info)` when the caller keeps it."""
+    execution, machine = shared or execution_context(info)
     state: dict[str, Any] = {"Name": state_name, "EnteredTime": format_timestamp(entered_time)}
     if retry_count is not None:
         state["RetryCount"] = retry_count
-    return {
-        "Execution": execution,
-        "StateMachine": {"Id": info.state_machine_arn, "Name": info.state_machine_name},
-        "State": state,
-    }
+    return {"Execution": execution, "StateMachine": machine, "State": state}

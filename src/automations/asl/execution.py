@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from automations.asl import errors, history, jsonata_io, jsonpath_io
-from automations.asl.context import ExecutionInfo
+from automations.asl.context import ExecutionInfo, execution_context
 from automations.asl.definition import Catcher, Definition
 from automations.asl.errors import StatesFailure
 from automations.asl.frames import Frame
@@ -101,6 +101,13 @@ class Execution:
         self.result = result
         self.rng = random.Random(options.seed)  # noqa: S311 - jitter of retries, not secrets
         self._dirty = False
+        self._context_parts: tuple[dict[str, Any], dict[str, Any]] | None = None
+
+    def context_parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """`$$.Execution` and `$$.StateMachine`, built once per execution."""
+        if self._context_parts is None:
+            self._context_parts = execution_context(self.info)
+        return self._context_parts
 
     # --- the whole execution --------------------------------------------------------------------
 

@@ -84,7 +84,7 @@ def evaluate_expression(run: StateRun, value: str, field: str, states: dict[str,
         raise ValueError(f"not a {{% ... %}} expression: {value!r}")
     try:
         expression = compile_jsonata(text)
-        variables = {**run.variables(), "states": states}
+        variables = run.expression_env(states)
         # --- fast-path hook (expressions/fast.py): plain closures for the everyday subset;
         # `Unsupported` means "let jsonata-python evaluate it" (it cannot loop: no deadline).
         fast = fast_evaluator(text)

@@ -34,6 +34,7 @@ class StateRun:
     frame: Frame
     state: State
     _context: dict[str, Any] | None = None
+    _env: tuple[dict[str, Any], dict[str, Any]] | None = None
 
     @property
     def input(self) -> Any:
@@ -46,6 +47,17 @@ class StateRun:
     def variables(self) -> Mapping[str, Any]:
         return self.frame.visible_variables()
 
+    def expression_env(self, states: dict[str, Any]) -> dict[str, Any]:
+        """The variables a JSONata expression sees, `$states` included: built once per
+        `states` binding (the variables cannot change before the state is done; evaluations
+        never write into it)."""
+        cached = self._env
+        if cached is not None and cached[0] is states:
+            return cached[1]
+        env = {**self.frame.visible_variables(), "states": states}
+        self._env = (states, env)
+        return env
+
     def context(self, map_item: tuple[int, Any] | None = None) -> dict[str, Any]:
         """The context object `$$` (built once per state run; Map items get their own)."""
         if self._context is None:
@@ -55,6 +67,7 @@ class StateRun:
                 self.state.name,
                 self.frame.entered_time,
                 retry_count=retry_count,
+                shared=self.execution.context_parts(),
             )
         if map_item is None:
             return self._context
