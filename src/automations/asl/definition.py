@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -75,6 +76,9 @@ class State:
     branches: tuple[StateMachine, ...] = ()
     processor: StateMachine | None = None
     distributed: bool = False
+    # Whether any JSONata text of the state could read `$states.context` (building the context
+    # object for every state costs more than this check once).
+    reads_context: bool = True
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.raw.get(key, default)
@@ -190,7 +194,17 @@ def _build_state(name: str, raw: Mapping[str, Any], default: QueryLanguage) -> S
         branches=tuple(_build_machine(b, default) for b in raw.get("Branches", ())),
         processor=_build_machine(processor_raw, default) if processor_raw else None,
         distributed=config.get("Mode") == "DISTRIBUTED",
+        reads_context=_reads_context(raw),
     )
+
+
+# `$states` followed by anything but `.input`, `.result` or `.errorOutput` (`$states.context`,
+# `$keys($states)`, `$s := $states`, ...) may read the context; JSONPath's `$$` always does.
+_CONTEXT_READ = re.compile(r"\$states(?!\.(?:input|result|errorOutput)\b)|\$\$")
+
+
+def _reads_context(raw: Mapping[str, Any]) -> bool:
+    return bool(_CONTEXT_READ.search(json.dumps(raw, ensure_ascii=False)))
 
 
 def _retrier(raw: Mapping[str, Any]) -> Retrier:

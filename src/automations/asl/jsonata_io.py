@@ -30,11 +30,13 @@ def states_binding(
     error_output: Any = UNDEFINED,
     context: Any = None,
 ) -> dict[str, Any]:
-    """The reserved `$states` variable: input, context, and result / errorOutput when known."""
-    states: dict[str, Any] = {
-        "input": state_input,
-        "context": context if context is not None else run.context(),
-    }
+    """The reserved `$states` variable: input, context, and result / errorOutput when known
+    (the context only when some expression of the state could read it)."""
+    states: dict[str, Any] = {"input": state_input}
+    if context is not None:
+        states["context"] = context
+    elif run.state.reads_context:
+        states["context"] = run.context()
     if result is not UNDEFINED:
         states["result"] = result
     if error_output is not UNDEFINED:
