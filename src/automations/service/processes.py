@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,21 @@ INTERRUPTED = "Process.Interrupted"
 STOPPED = "Process.Stopped"
 _NAMESPACE = uuid.UUID("6f1c2a9e-9a41-4c1b-8f7e-5d0b7c3e2a10")
 STOP_WAIT_SECONDS = 5.0
+
+
+def latest_standard(
+    scenarios: ScenarioStore,
+) -> Callable[[str], tuple[str, Mapping[str, Any]] | None]:
+    """What a call activity runs: a scenario's latest version, as (version id, its STANDARD
+    definition), or None when it has none (both executors look called scenarios up this way)."""
+
+    def lookup(scenario_id: str) -> tuple[str, Mapping[str, Any]] | None:
+        version = scenarios.latest(scenario_id)
+        if version is None or STANDARD not in version.compiled:
+            return None
+        return version.id, version.compiled[STANDARD]
+
+    return lookup
 
 
 def process_id_for(*parts: str) -> str:

@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import boto3
+import iam_support
 import pytest
 
 from automations.adapters.aws.runtime import AwsRuntime, aws_runtime, reset_runtime
@@ -30,20 +31,7 @@ ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS = ROOT / "functions"
 
 
-def iam() -> Any:
-    """iam_support beside this file (policies of template.yaml checked against recorded calls)."""
-    name = "aws_iam_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("iam_support.py")
-        )
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-ACCOUNT, REGION, STACK = iam().ACCOUNT, iam().REGION, iam().STACK
+ACCOUNT, REGION, STACK = iam_support.ACCOUNT, iam_support.REGION, iam_support.STACK
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/automations-machines"
 FUNCTION_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{STACK}-"
 ADMIN, PASSWORD = "admin@example.com", "s3cret-passw0rd"

@@ -9,9 +9,7 @@ mode, so a module beside a test is not importable by name).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import moto_support
+
 from automations.adapters.aws.history import DETAIL_TYPE, SOURCE
-from automations.adapters.aws.machines import Machines, component_arn_from_prefix, latest_standard
+from automations.adapters.aws.machines import Machines, component_arn_from_prefix
 from automations.adapters.aws.stepfunctions import StepFunctionsExecutor
 from automations.adapters.local.db import Database
 from automations.adapters.local.processes import SqliteProcessStore
@@ -30,7 +30,7 @@ from automations.asl import ComponentResolver, Engine, ExecutionResult, RealCloc
 from automations.components import registry
 from automations.model.event import EventType
 from automations.model.process import ProcessRecord
-from automations.service.processes import ProcessDeps, Processes, Start
+from automations.service.processes import ProcessDeps, Processes, Start, latest_standard
 from automations.service.scenarios import save_scenario
 from automations.service.variables import Trigger
 from automations.settings import Settings
@@ -45,20 +45,6 @@ POLL_SECONDS = 0.01
 DEADLINE_SECONDS = 20.0
 
 
-def load(name: str, path: Path) -> Any:
-    """Import the module at `path` once, as `name`."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-# The same module name as test_moto_differential uses: one copy of the patches in a session.
-moto_support = load(
-    "differential_moto_support", TESTS / "functional" / "differential" / "moto_support.py"
-)
 REGION = moto_support.REGION
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sfn_support as sfn
 
 from automations.adapters.aws.stepfunctions import ProcessUnknown, sync_client
 from automations.model.process import ProcessStatus
@@ -18,20 +17,6 @@ from automations.service.errors import SyncRunTimedOut
 from automations.service.processes import Start
 from automations.service.variables import Trigger
 
-
-def load_support() -> Any:
-    name = "aws_sfn_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("sfn_support.py")
-        )
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-sfn = load_support()
 ORDER = {"order": {"id": "A-1", "total": 1500}}
 
 

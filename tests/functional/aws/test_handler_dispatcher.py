@@ -8,13 +8,12 @@ what the dispatcher stores and starts.
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+import handler_support as support
+import iam_support as iam
 import pytest
 
 from automations.demo import bpmn_text
@@ -29,22 +28,8 @@ from automations.service.processes import process_id_for
 from automations.service.scenarios import save_scenario
 from automations.service.subscriptions import SubscriptionDraft, create_subscription
 
-
-def load_support() -> Any:
-    name = "aws_handler_support"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("handler_support.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-support = load_support()
 # powertools warns when an invocation added no metric but the cold-start one (as on Lambda).
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")
-iam = support.iam()
 SCENARIO = "demo-quote"  # any saved scenario will do: nothing runs it here
 
 

@@ -4,34 +4,19 @@ error name Step Functions' Retry and Catch match)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+import handler_support as support
+import iam_support as iam
 import pytest
 
 from automations.model.catalog import CatalogDraft, FieldDraft, FieldType
 from automations.model.process import EventRef, ProcessRecord, ProcessStatus
 from automations.service import records as use_cases
 
-
-def load_support() -> Any:
-    name = "aws_handler_support"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("handler_support.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-support = load_support()
 # powertools warns when an invocation added no metric but the cold-start one (as on Lambda).
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")
-iam = support.iam()
 EXECUTION = f"arn:aws:states:us-east-1:{support.ACCOUNT}:execution:orders-std-0123456789abcdef:p-42"
 
 

@@ -8,14 +8,14 @@ The scenario really runs: moto's Step Functions interpreter with the differentia
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
+import handler_support as support
+import iam_support as iam
 import pytest
+import sfn_support
 
 from automations.adapters.aws.tables import create_tables
 from automations.demo import bpmn_text
@@ -24,21 +24,8 @@ from automations.ports import ProcessQuery
 from automations.service.scenarios import save_scenario
 from automations.service.webrequests import create_endpoint
 
-
-def load(name: str, file: str) -> Any:
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(file))
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-support = load("aws_handler_support", "handler_support.py")
 # powertools warns when an invocation added no metric but the cold-start one (as on Lambda).
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")
-sfn_support = load("aws_sfn_support", "sfn_support.py")
-iam = support.iam()
 TABLES = {"Records": "test-records", "Automations": "test-automations"}
 
 

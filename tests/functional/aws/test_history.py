@@ -3,32 +3,17 @@ and trace the embedded engine gives for the same scenario and input."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sfn_support as sfn
 
 from automations.adapters.aws.history import ExecutionNotEnded, engine_event, execution_end
 from automations.model.process import ProcessStatus
 from automations.service.outcome import outcome, trace_steps
 
-
-def load_support() -> Any:
-    name = "aws_sfn_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("sfn_support.py")
-        )
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-sfn = load_support()
 CALLS = {"call-discount": ["discount-calculator"], "slow-approval": ["wait-for-manager"]}
 RUNS = [
     pytest.param(stem, index, id=f"{stem}-{index}")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sfn_support as sfn
 
 from automations.adapters.aws.machines import (
     COMPONENT_PREFIX_ENV,
@@ -21,20 +20,6 @@ from automations.adapters.aws.machines import (
     machine_name,
 )
 
-
-def load_support() -> Any:
-    name = "aws_sfn_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("sfn_support.py")
-        )
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-sfn = load_support()
 ROLE = "arn:aws:iam::123456789012:role/automations-machines"
 LEGAL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
+import sfn_support as sfn
+
 from automations.adapters.aws.provisioning import ProvisioningScenarioStore
 from automations.service.scenarios import save_scenario
-
-
-def load_support() -> Any:
-    name = "aws_sfn_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("sfn_support.py")
-        )
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-sfn = load_support()
 
 
 def bpmn(stem: str) -> str:

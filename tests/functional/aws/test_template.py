@@ -7,9 +7,9 @@ import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
+import handler_support as support
 import pytest
 from cfnlint.decode import cfn_yaml
 
@@ -18,19 +18,6 @@ from automations.adapters.aws.tables import TABLES, TableSpec
 from automations.components import registry
 from automations.settings import PREFIX, Settings
 
-
-def load_support() -> Any:
-    name = "aws_handler_support"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("handler_support.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-support = load_support()
 ROOT = support.ROOT
 TEMPLATE: dict[str, Any] = json.loads(json.dumps(cfn_yaml.load(str(ROOT / "template.yaml"))))
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]

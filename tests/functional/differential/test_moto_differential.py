@@ -12,34 +12,18 @@ moto's interpreter is a port of LocalStack's, which LocalStack checks against AW
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import moto_support as support
 import pytest
 
 from automations.asl import ComponentResolver, Engine, ExecutionResult, VirtualClock
 from automations.compiler import element_of
 from automations.service.scenarios import compile_bpmn, sibling_scenarios
-
-
-def _load_support() -> Any:
-    """`moto_support` beside this file (tests/ is no package; pytest runs in importlib mode)."""
-    name = "differential_moto_support"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("moto_support.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-support = _load_support()
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 EXPECTATIONS: dict[str, list[dict[str, Any]]] = json.loads(

@@ -35,7 +35,6 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from automations.errors import AutomationsError
-from automations.ports import ScenarioStore
 from automations.service.processes import EXPRESS, STANDARD
 
 COMPONENT_PREFIX_ENV = "COMPONENT_FUNCTION_PREFIX"
@@ -94,18 +93,6 @@ def failed(action: str, exc: ClientError) -> StepFunctionsFailed:
 def component_arn_from_prefix(prefix: str) -> ComponentArn:
     """The convention of template.yaml: the function of component `a.b` is `<prefix>a-b`."""
     return lambda name: f"{prefix}{name.replace('.', '-')}"
-
-
-def latest_standard(scenarios: ScenarioStore) -> ChildLookup:
-    """A ChildLookup over a ScenarioStore: the latest version's STANDARD definition."""
-
-    def lookup(scenario_id: str) -> tuple[str, Mapping[str, Any]] | None:
-        version = scenarios.latest(scenario_id)
-        if version is None or STANDARD not in version.compiled:
-            return None
-        return version.id, version.compiled[STANDARD]
-
-    return lookup
 
 
 def canonical_text(definition: Mapping[str, Any]) -> str:

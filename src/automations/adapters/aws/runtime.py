@@ -153,7 +153,8 @@ class AwsRuntime:
 
     @cached_property
     def machines(self) -> Machines:
-        from automations.adapters.aws.machines import Machines, latest_standard
+        from automations.adapters.aws.machines import Machines
+        from automations.service.processes import latest_standard
 
         return Machines.from_environment(
             self.stepfunctions, latest_standard(self.plain_scenarios), self.environ

@@ -33,11 +33,11 @@ from automations.api.app import build_app
 from automations.api.services import ApiConfig, Services
 from automations.asl.clock import RealClock
 from automations.components.records_common import SERVICE_KEY
-from automations.ports import Clock, ExecutionRequest, ScenarioStore
+from automations.ports import Clock, ExecutionRequest
 from automations.service.automation import Automation
 from automations.service.dispatch import BATCH, dispatch_pending
 from automations.service.hooks import ScenarioHooks
-from automations.service.processes import STANDARD, ProcessDeps, Processes
+from automations.service.processes import ProcessDeps, Processes, latest_standard
 from automations.service.record_access import RecordAccess
 from automations.service.records import RecordDeps
 from automations.service.schedules import fire_due
@@ -90,16 +90,6 @@ class LocalRuntime:
         self.db.close()
 
 
-def _children(scenarios: ScenarioStore) -> Any:
-    def lookup(scenario_id: str) -> tuple[str, Mapping[str, Any]] | None:
-        version = scenarios.latest(scenario_id)
-        if version is None or STANDARD not in version.compiled:
-            return None
-        return version.id, version.compiled[STANDARD]
-
-    return lookup
-
-
 def build_runtime(
     db_path: str | Path, settings: Settings, *, clock: Clock | None = None
 ) -> LocalRuntime:
@@ -121,7 +111,7 @@ def build_runtime(
     executor = EmbeddedExecutor(
         checkpoints=SqliteCheckpointStore(db),
         services_for=services_for,
-        children=_children(scenarios),
+        children=latest_standard(scenarios),
         max_payload_bytes=settings.max_process_data_bytes,
     )
     processes = Processes(ProcessDeps(scenarios, SqliteProcessStore(db), executor, clock, settings))
