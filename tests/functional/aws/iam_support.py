@@ -54,11 +54,12 @@ class Recorder:
     """A boto3 session whose calls, while `recording()`, are noted as the IAM requests they
     make (set-up done through the same session is not the function's doing)."""
 
-    def __init__(self, tables: Mapping[str, str]) -> None:
+    def __init__(self, tables: Mapping[str, str], secrets: Mapping[str, str] | None = None) -> None:
         self.session = boto3.session.Session()
         self.requests: list[Request] = []
         self._active = False
         self._logical = {name: f"{logical}Table" for logical, name in tables.items()}
+        self._secrets = dict(secrets or {})  # secret ARN -> the template's logical id
         self.session.events.register("before-parameter-build", self._note)
 
     @contextmanager
@@ -83,6 +84,11 @@ class Recorder:
             self.requests.append(Request(f"states:{operation}", str(arn)))
             if operation == "CreateStateMachine":
                 self.requests.append(Request("iam:PassRole", "StateMachineRole"))
+        elif service == "secretsmanager":
+            secret = str(params.get("SecretId", ""))
+            self.requests.append(
+                Request(f"{service}:{operation}", self._secrets.get(secret, secret))
+            )
         else:
             self.requests.append(Request(f"{service}:{operation}", "*"))
 
@@ -134,7 +140,9 @@ def _resources(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
     found = []
     for item in values:
-        if isinstance(item, dict) and "Fn::GetAtt" in item:
+        if isinstance(item, dict) and "Ref" in item:
+            found.append(str(item["Ref"]))
+        elif isinstance(item, dict) and "Fn::GetAtt" in item:
             found.append(str(item["Fn::GetAtt"][0]))
         elif isinstance(item, dict) and "Fn::Sub" in item:
             text = str(item["Fn::Sub"])

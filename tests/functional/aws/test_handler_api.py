@@ -3,9 +3,11 @@ the DynamoDB stores, with scenarios provisioned as state machines when saved."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import handler_support as support
 import iam_support as iam
 import pytest
@@ -14,13 +16,27 @@ from automations.demo import bpmn_text
 
 # powertools warns when an invocation added no metric but the cold-start one (as on Lambda).
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")
-AUTH = {"Authorization": support.BASIC}
+SECRET_PASSWORD = "from-secrets-manager-7Qx"  # not the AUTOMATIONS_ADMIN_PASSWORD of the env
+AUTH = {
+    "Authorization": "Basic "
+    + base64.b64encode(f"{support.ADMIN}:{SECRET_PASSWORD}".encode()).decode()
+}
+ENV_PASSWORD_AUTH = {"Authorization": support.BASIC}
 
 
 @pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch, tables: dict[str, str]) -> Iterator[Any]:
-    support.handler_env(monkeypatch, tables)
-    recorder = iam.Recorder(tables)
+def admin_secret() -> str:
+    """The admin password as deployed: a Secrets Manager secret the API reads by reference."""
+    client = boto3.client("secretsmanager", region_name=support.REGION)
+    return str(client.create_secret(Name="admin-password", SecretString=SECRET_PASSWORD)["ARN"])
+
+
+@pytest.fixture
+def api(
+    monkeypatch: pytest.MonkeyPatch, tables: dict[str, str], admin_secret: str
+) -> Iterator[Any]:
+    support.handler_env(monkeypatch, tables, AUTOMATIONS_ADMIN_PASSWORD_SECRET=admin_secret)
+    recorder = iam.Recorder(tables, secrets={admin_secret: "AdminPasswordSecret"})
     support.install_runtime(session=recorder.session)
     handler = support.load_handler("api").handler
 
@@ -44,8 +60,12 @@ def test_catalogs_are_listed_for_the_admin_the_first_start_created(api: Any) -> 
         )
     )
     listed = api(support.proxy_event("GET", "/api/v1/catalogs", headers=AUTH))
+    with_env_password = api(
+        support.proxy_event("GET", "/api/v1/catalogs", headers=ENV_PASSWORD_AUTH)
+    )
 
     assert anonymous["statusCode"] == 401
+    assert with_env_password["statusCode"] == 401  # the secret's password, not the variable's
     assert created["statusCode"] == 200, created["body"]
     assert listed["statusCode"] == 200
     assert [c["name"] for c in support.json_body(listed)] == ["Deals"]

@@ -48,6 +48,7 @@ EXPECTED_RIGHTS: dict[str, set[Any]] = {
         "ProcessRunnerPolicy",
         ("Records", ADMIN, ("RecordsTable",), None),
         ("Automations", ADMIN, AUTOMATIONS, None),
+        ("AdminPassword", ("secretsmanager:GetSecretValue",), ("AdminPasswordSecret",), None),
     },
     "WebhookFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
     "DispatcherFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},

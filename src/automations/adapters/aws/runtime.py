@@ -259,13 +259,19 @@ class AwsRuntime:
             return self._webhook
 
     def ensure_admin(self) -> bool:
-        """Create the admin user (`AUTOMATIONS_ADMIN_*`) unless the login exists; True if new."""
+        """Create the admin user unless the login exists; True if new. The password is the
+        Secrets Manager secret `AUTOMATIONS_ADMIN_PASSWORD_SECRET` names (as deployed), else
+        `AUTOMATIONS_ADMIN_PASSWORD`."""
         from automations.ports import StoreConflict
 
+        secret = self.environ.get(ADMIN_PASSWORD_SECRET)
+        password = self.settings.admin_password
+        if secret:
+            password = self.session.client("secretsmanager").get_secret_value(SecretId=secret)[
+                "SecretString"
+            ]
         try:
-            self.services.users.create(
-                self.settings.admin_email, self.settings.admin_password, name="Admin"
-            )
+            self.services.users.create(self.settings.admin_email, password, name="Admin")
         except StoreConflict:
             return False
         return True
@@ -406,6 +412,7 @@ def _webhook_app(automation: Automation, max_body_bytes: int) -> APIGatewayRestR
 
 _RUNTIME: list[AwsRuntime] = []
 _RUNTIME_LOCK = threading.Lock()
+ADMIN_PASSWORD_SECRET = "AUTOMATIONS_ADMIN_PASSWORD_SECRET"
 
 
 def aws_runtime() -> AwsRuntime:
