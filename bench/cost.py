@@ -54,7 +54,7 @@ STANDARD_PER_TRANSITION = 0.025 / 1000  # Step Functions Standard: $0.025 per 1,
 EXPRESS_PER_REQUEST = 1.00 / MILLION  # Step Functions Express: $1.00 per million requests
 EXPRESS_PER_GB_SECOND = 0.00001667  # Express duration, first tier ($0.06 per GB-hour)
 LAMBDA_PER_REQUEST = 0.20 / MILLION  # Lambda: $0.20 per million requests
-LAMBDA_PER_GB_SECOND = 0.0000166667  # Lambda duration, x86_64, first tier
+LAMBDA_PER_GB_SECOND = 0.0000133334  # Lambda duration, arm64 (template.yaml), first tier
 DYNAMODB_PER_WRITE_UNIT = 0.625 / MILLION  # DynamoDB on-demand: $0.625 per million WRU
 
 # --- assumptions ---------------------------------------------------------------------------------
@@ -280,7 +280,8 @@ def prices_and_assumptions() -> str:
             f"+ ${EXPRESS_PER_GB_SECOND:.8f} per GB-second (the first tier, $0.06 per GB-hour), "
             "billed in 64-MB chunks and 100-ms steps.",
             f"- Lambda: ${LAMBDA_PER_REQUEST * MILLION:.2f} per million requests + "
-            f"${LAMBDA_PER_GB_SECOND:.10f} per GB-second (x86_64, first tier).",
+            f"${LAMBDA_PER_GB_SECOND:.10f} per GB-second "
+            "(arm64, as template.yaml deploys, first tier).",
             f"- DynamoDB on-demand: ${DYNAMODB_PER_WRITE_UNIT * MILLION:.3f} per million write "
             "request units (a transactional write costs two units per KB).",
             "",
