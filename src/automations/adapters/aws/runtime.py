@@ -412,7 +412,7 @@ def _webhook_app(automation: Automation, max_body_bytes: int) -> APIGatewayRestR
 
 _RUNTIME: list[AwsRuntime] = []
 _RUNTIME_LOCK = threading.Lock()
-ADMIN_PASSWORD_SECRET = "AUTOMATIONS_ADMIN_PASSWORD_SECRET"
+ADMIN_PASSWORD_SECRET = "AUTOMATIONS_ADMIN_PASSWORD_SECRET"  # noqa: S105 - a variable name
 
 
 def aws_runtime() -> AwsRuntime:
