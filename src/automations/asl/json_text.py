@@ -22,10 +22,11 @@ def _not_json(value: Any) -> Any:
 # The engine encodes every state's input and output for its history: calling the C encoder
 # directly skips JSONEncoder.encode's per-call set-up (half the cost of a small value). No
 # circular-reference markers: values are JSON data, which cannot refer to itself.
+_encode_string = json.encoder.encode_basestring  # what the encoder uses with ensure_ascii off
 _C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None without the C speedups
 _C_ENCODE = (
     _C_MAKE_ENCODER(
-        None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, False
+        None, _not_json, _encode_string, None, ":", ",", False, False, False
     )
     if _C_MAKE_ENCODER is not None
     else None
@@ -34,6 +35,11 @@ _C_ENCODE = (
 
 def to_json_text(value: Any) -> str:
     """Compact JSON text, non-ASCII kept as is (NaN and infinities refused: ValueError)."""
+    kind = type(value)
+    if kind is int:  # the commonest scalars, as the encoder writes them
+        return int.__repr__(value)
+    if kind is str:
+        return _encode_string(value)
     if _C_ENCODE is None:
         return _ENCODER.encode(value)
     return "".join(_C_ENCODE(value, 0))
