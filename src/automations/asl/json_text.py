@@ -25,9 +25,7 @@ def _not_json(value: Any) -> Any:
 _encode_string = json.encoder.encode_basestring  # what the encoder uses with ensure_ascii off
 _C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None without the C speedups
 _C_ENCODE = (
-    _C_MAKE_ENCODER(
-        None, _not_json, _encode_string, None, ":", ",", False, False, False
-    )
+    _C_MAKE_ENCODER(None, _not_json, _encode_string, None, ":", ",", False, False, False)
     if _C_MAKE_ENCODER is not None
     else None
 )
