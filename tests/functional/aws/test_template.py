@@ -322,3 +322,18 @@ def test_the_layer_holds_every_dependency_but_boto3_and_the_dev_server() -> None
 
     assert "aws-lambda-powertools" in names and "pydantic" in names
     assert not names & {"boto3", "botocore", "uvicorn", "uvloop", "httptools"}
+
+
+def test_record_events_given_up_on_land_in_a_queue_that_raises_an_alarm() -> None:
+    stream = FUNCTIONS["DispatcherFunction"]["Properties"]["Events"]["RecordChanges"]
+    destination = stream["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+    alarms = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = [
+        dimension["Value"]
+        for alarm in alarms
+        if alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" and alarm["Threshold"] == 1
+        for dimension in alarm["Dimensions"]
+    ]
+
+    assert destination == {"Fn::GetAtt": ["UndispatchedEvents", "Arn"]}
+    assert {"Fn::GetAtt": ["UndispatchedEvents", "QueueName"]} in watched
