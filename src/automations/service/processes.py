@@ -117,7 +117,7 @@ class Metrics:
 
     started: int = 0
     finished: int = 0
-    max_running_seen: int = 0
+    max_running_seen: int = 0  # looked at when queued processes start (not per synchronous run)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def snapshot(self) -> dict[str, int]:
@@ -162,7 +162,6 @@ class Processes:
             raise TooManyProcesses(
                 f"{self.deps.settings.max_running} processes are running (the limit)"
             )
-        self._note_running()
         request = self._request(record, version, express=EXPRESS in version.compiled)
         end = self.deps.executor.run(request, self.deps.settings.sync_timeout_seconds)
         if end.timed_out:

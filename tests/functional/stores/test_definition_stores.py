@@ -91,6 +91,24 @@ def test_web_request_url_ids_are_unique(web_request_store: WebRequestStore) -> N
     assert ([e.id for e in store.all()], store.delete("1"), store.get("1")) == (["1"], True, None)
 
 
+def test_a_url_id_lookup_sees_every_write_after_it(web_request_store: WebRequestStore) -> None:
+    store = web_request_store
+    missing_before = store.by_url_id("quote")
+    store.put(WebRequestEndpoint(id="1", url_id="quote", scenario_id="s"))
+    first = store.by_url_id("quote")
+    store.put(WebRequestEndpoint(id="1", url_id="quote", scenario_id="t", active=False))
+    changed = store.by_url_id("quote")
+    store.put(WebRequestEndpoint(id="1", url_id="quote-2", scenario_id="t"))
+    moved = (store.by_url_id("quote"), store.by_url_id("quote-2"))
+    store.delete("1")
+
+    assert missing_before is None
+    assert first is not None and (first.scenario_id, first.active) == ("s", True)
+    assert changed is not None and (changed.scenario_id, changed.active) == ("t", False)
+    assert moved[0] is None and moved[1] is not None and moved[1].id == "1"
+    assert store.by_url_id("quote-2") is None
+
+
 def test_schedules_due_and_next_run_compare_and_set(schedule_store: ScheduleStore) -> None:
     store = schedule_store
     store.put(Schedule(id="a", expression="rate(5 minutes)", scenario_id="s", next_run_at=T))

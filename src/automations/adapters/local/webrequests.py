@@ -1,8 +1,14 @@
-"""WebRequestStore on SQLite: endpoints by id and by their unique urlId."""
+"""WebRequestStore on SQLite: endpoints by id and by their unique urlId.
+
+Every web request looks its endpoint up by urlId: those lookups are answered from memory. The
+embedded server is the only writer of its database, and every write goes through this store,
+which forgets what it remembered at each one.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 from automations.adapters.local.db import Database
 from automations.model.scenario import WebRequestEndpoint
@@ -14,6 +20,9 @@ class SqliteWebRequestStore:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._by_url_id: dict[str, WebRequestEndpoint | None] = {}
+        self._generation = 0  # moves on at every write: a lookup older than it is not kept
+        self._lock = threading.Lock()
 
     def put(self, endpoint: WebRequestEndpoint) -> None:
         try:
@@ -26,16 +35,34 @@ class SqliteWebRequestStore:
                 )
         except sqlite3.IntegrityError as exc:
             raise StoreConflict(f"urlId {endpoint.url_id} is taken") from exc
+        finally:
+            self._forget()
 
     def get(self, endpoint_id: str) -> WebRequestEndpoint | None:
         return self._one("SELECT * FROM web_requests WHERE id = ?", endpoint_id)
 
     def by_url_id(self, url_id: str) -> WebRequestEndpoint | None:
-        return self._one("SELECT * FROM web_requests WHERE url_id = ?", url_id)
+        with self._lock:
+            if url_id in self._by_url_id:
+                return self._by_url_id[url_id]
+            generation = self._generation
+        found = self._one("SELECT * FROM web_requests WHERE url_id = ?", url_id)
+        with self._lock:
+            if generation == self._generation:  # no write since the read began
+                self._by_url_id[url_id] = found
+        return found
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._by_url_id.clear()
 
     def delete(self, endpoint_id: str) -> bool:
-        with self._db.transaction() as conn:
-            cursor = conn.execute("DELETE FROM web_requests WHERE id = ?", (endpoint_id,))
+        try:
+            with self._db.transaction() as conn:
+                cursor = conn.execute("DELETE FROM web_requests WHERE id = ?", (endpoint_id,))
+        finally:
+            self._forget()
         return cursor.rowcount > 0
 
     def all(self) -> list[WebRequestEndpoint]:
