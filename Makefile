@@ -62,10 +62,13 @@ sam-build: install $(SAM)
 	$(SAM) build --template-file template.yaml --build-dir .aws-sam/build
 	$(BIN)/python infra/check_build.py .aws-sam/build
 
+# Every benchmark of docs/benchmarks.md (bench/dispatch.py measures with wrk when it is on PATH).
 bench: install
 	$(BIN)/python bench/compile.py
+	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/coldstart.py
+	$(BIN)/python bench/cost.py
 
 # Import time of every Lambda handler in a fresh interpreter (docs/benchmarks.md, Coldstart).
 coldstart: install
