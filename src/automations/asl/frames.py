@@ -42,6 +42,8 @@ class Frame:
     cause: str | None = None
     _visible: dict[str, Any] | None = field(default=None, repr=False)
     history: Any = field(default=None, repr=False)  # a detached frame's History (not saved)
+    # A Map's `progress["reported"]` as a set, so each iteration's check is O(1) (not saved).
+    reported_index: set[int] | None = field(default=None, repr=False)
 
     # --- variables ------------------------------------------------------------------------------
 

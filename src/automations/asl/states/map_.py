@@ -256,9 +256,13 @@ def _item_input(run: StateRun, index: int, item: Any) -> Any:
 
 def _report(run: StateRun, child: Frame) -> None:
     reported: list[int] = run.frame.progress["reported"]
-    if child.index in reported or child.status == "RUNNING":
+    seen = run.frame.reported_index
+    if seen is None or len(seen) != len(reported):  # first use, or a resumed frame
+        seen = run.frame.reported_index = set(reported)
+    if child.index in seen or child.status == "RUNNING":
         return
     reported.append(child.index)
+    seen.add(child.index)
     if not run.state.distributed:  # else the iteration was a child execution, its own history
         run.frame.last_event = child.last_event  # the Map's events follow the iteration's
         kind = "MapIterationSucceeded" if child.status == "SUCCEEDED" else "MapIterationFailed"
