@@ -7,7 +7,6 @@ line and an element; nothing here raises anything but `ScenarioInvalid`.
 
 from __future__ import annotations
 
-import codecs
 import re
 import threading
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from lxml import etree
 
 from automations.bpmn.errors import Problem, ScenarioInvalid
 from automations.bpmn.model import AUTO_NS, BPMN_NS
+from automations.xml_guard import doctype_offset, hardened_parser, prolog_view, unscannable_encoding
 
 DEFINITIONS_TAG = f"{{{BPMN_NS}}}definitions"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -27,15 +27,6 @@ MAX_XSD_PROBLEMS = 50  # one broken construct can cascade; past this the list st
 NO_ELEMENT = "-"  # Problem.element for the file as a whole
 
 _XSD_DIR = Path(__file__).with_name("xsd")
-_NAME_START = re.compile(rb"<[A-Za-z_:\x80-\xff]")
-_DECLARED_ENCODING = re.compile(rb"<\?xml\s[^>]*?\bencoding\s*=\s*[\"']([^\"']*)[\"']")
-# Encodings whose markup bytes the prolog scan can read (ASCII-compatible, or UTF-16/32 which it
-# decodes). Anything else (UTF-7, EBCDIC, ...) could hide a DOCTYPE from the scan: refused.
-_SCANNABLE_ENCODINGS = frozenset(
-    ["utf-8", "ascii", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
-    + [f"iso8859-{n}" for n in range(1, 17)]
-    + [f"cp{n}" for n in range(1250, 1259)]
-)
 _PRETTY_NS = {BPMN_NS: "bpmn:", AUTO_NS: "auto:"}
 
 
@@ -141,95 +132,26 @@ def _read_file(path: Path, name: str, max_bytes: int) -> bytes:
 def _refuse_doctype(data: bytes, name: str) -> None:
     """Refuse a DOCTYPE before lxml sees it: even with entities off, libxml2 expands internal
     entities inside attribute values, so a billion-laughs file must never reach the parser."""
-    text = _prolog_view(data)
+    text = prolog_view(data)
     _check_encoding(text, name)
-    at = _doctype_offset(text)
+    at = doctype_offset(text)
     if at >= 0:
         line = text.count(b"\n", 0, at) + 1
         _fail(name, line, "DOCTYPE declarations are not allowed in a scenario; remove it")
 
 
-def _prolog_view(data: bytes) -> bytes:
-    """The bytes as ASCII-compatible text, so markup can be found whatever the encoding."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:]
-    head = data[:4]
-    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be")):
-        if head == bom:
-            return data[4:].decode(codec, "replace").encode("utf-8", "replace")
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
-        codec = _utf16_codec(head)
-        return data.decode(codec, "replace").lstrip("\ufeff").encode("utf-8", "replace")
-    return data
-
-
 def _check_encoding(text: bytes, name: str) -> None:
-    text = text.lstrip(b" \t\r\n")
-    if not text.startswith(b"<"):
+    if not text.lstrip(b" \t\r\n").startswith(b"<"):
         _fail(name, 1, "not well-formed XML: the file does not start with '<'")
-    declared = _DECLARED_ENCODING.match(text, 0, text.find(b"?>") + 2)
-    if declared is None:
-        return
-    label = declared.group(1).decode("ascii", "replace")
-    try:
-        canonical = codecs.lookup(label).name
-    except LookupError:
-        canonical = ""
-    if canonical not in _SCANNABLE_ENCODINGS:
+    label = unscannable_encoding(text)
+    if label is not None:
         _fail(name, 1, f"encoding {label!r} is not supported; save the file as UTF-8")
-
-
-def _utf16_codec(head: bytes) -> str:
-    if head[:2] == b"\xff\xfe" or (len(head) > 1 and head[1:2] == b"\x00"):
-        return "utf-16-le"
-    return "utf-16-be"
-
-
-def _doctype_offset(text: bytes) -> int:
-    """Walk the prolog (declaration, comments, PIs) up to the root; -1 when there is no DOCTYPE."""
-    i = 0
-    while True:
-        i = text.find(b"<", i)
-        if i < 0:
-            return -1
-        if text.startswith(b"<?", i):
-            i = _skip_past(text, b"?>", i)
-        elif text.startswith(b"<!--", i):
-            i = _skip_past(text, b"-->", i + 4)
-        elif text[i : i + 9].upper() == b"<!DOCTYPE":
-            return i
-        elif _NAME_START.match(text, i):
-            return -1  # the root element: a DOCTYPE cannot come after it
-        else:
-            # Anything else in the prolog is not XML; if it hides "<!DOCTYPE" further on,
-            # refuse anyway rather than letting libxml2 recover through it.
-            return text.upper().find(b"<!DOCTYPE", i)
-        if i < 0:
-            return -1
-
-
-def _skip_past(text: bytes, end: bytes, start: int) -> int:
-    at = text.find(end, start)
-    return at + len(end) if at >= 0 else -1
-
-
-def _parser(from_text: bool) -> etree.XMLParser:
-    # A fresh parser per call: lxml parsers keep state and must not be shared between threads.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-        # Text was handed over as str: its encoding declaration no longer applies.
-        encoding="utf-8" if from_text else None,
-    )
 
 
 def _parse(data: bytes, name: str, *, from_text: bool) -> etree._ElementTree:
     try:
-        root = etree.fromstring(data, _parser(from_text))
+        # Text was handed over as str: its encoding declaration no longer applies.
+        root = etree.fromstring(data, hardened_parser("utf-8" if from_text else None))
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
         message = (exc.msg or "syntax error").splitlines()[0]
@@ -276,7 +198,7 @@ _SCHEMA_LOCK = threading.Lock()
 @cache
 def _schema() -> etree.XMLSchema:
     """The BPMN 2.0 schema, compiled once (~7 ms); its imports are the vendored local files."""
-    parser = _parser(from_text=False)
+    parser = hardened_parser()
     return etree.XMLSchema(etree.parse(str(_XSD_DIR / "BPMN20.xsd"), parser))
 
 

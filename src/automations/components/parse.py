@@ -48,6 +48,7 @@ from automations.components.registry import (
     ComponentSpec,
     register,
 )
+from automations.xml_guard import doctype_offset, hardened_parser
 
 INVALID_DATA = "parse.invalid_data"
 INVALID_QUERY = "parse.invalid_query"
@@ -113,20 +114,6 @@ def _load_json(text: str) -> Any:
 # XPath
 
 
-# One parser per call: lxml parsers keep state and are not safe to share between threads.
-def _xml_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        # The text is a Python string we encode as UTF-8 ourselves, whatever the XML
-        # declaration says it was originally.
-        encoding="utf-8",
-    )
-
-
 def _find_xpath(data: Any, query: str, group: int) -> Iterable[Any]:
     root = _load_xml(data)
     namespaces = {prefix: uri for prefix, uri in root.nsmap.items() if prefix}
@@ -142,15 +129,14 @@ def _load_xml(data: Any) -> etree._Element:
     if not isinstance(data, str):
         raise ComponentFailed(INVALID_DATA, "XPath needs XML text, got a JSON value")
     encoded = _check_size(data)
+    if doctype_offset(encoded) >= 0:
+        # Before parsing: libxml2 would expand internal entities in attribute values.
+        raise ComponentFailed(INVALID_DATA, "XML with a DOCTYPE is refused")
     try:
-        root = etree.fromstring(encoded, _xml_parser())
+        # The text is a Python string we encoded as UTF-8, whatever its declaration says.
+        return etree.fromstring(encoded, hardened_parser("utf-8"))
     except etree.XMLSyntaxError as exc:
         raise ComponentFailed(INVALID_DATA, f"data is not well-formed XML: {exc}") from None
-    doctype = root.getroottree().docinfo.doctype  # type: ignore[union-attr]  # not in lxml-stubs
-    if doctype:
-        # Entities are off already; refusing the DOCTYPE outright leaves nothing to exploit.
-        raise ComponentFailed(INVALID_DATA, "XML with a DOCTYPE is refused")
-    return root
 
 
 def _xpath_value(item: Any) -> Any:

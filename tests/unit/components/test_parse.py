@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from automations.components import parse as parse_module
 from automations.components import registry
 from automations.components.parse import (
     MAX_DATA_BYTES,
@@ -183,6 +184,22 @@ def test_xpath_json_value_is_invalid_data() -> None:
 def test_xpath_doctype_is_refused() -> None:
     data = '<!DOCTYPE a [<!ENTITY e "boom">]><a>&e;</a>'
     error = failure(data=data, method="xpath", query="/a/text()")
+    assert error.code == "parse.invalid_data"
+    assert "DOCTYPE" in error.message
+
+
+def test_xpath_doctype_is_refused_before_any_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # libxml2 expands internal entities in attribute values even with entities off.
+    laughs = '<!ENTITY a "xxxxxxxxxx">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(4)
+    )
+    data = f'<?xml version="1.0"?><!-- x --><!DOCTYPE r [{laughs}]><r v="&e;"/>'
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the document reached the parser")
+
+    monkeypatch.setattr(parse_module.etree, "fromstring", never)
+    error = failure(data=data, method="xpath", query="/r/@v")
     assert error.code == "parse.invalid_data"
     assert "DOCTYPE" in error.message
 
