@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import uuid
+from datetime import datetime
 
 from automations.model.base import CamelModel, UtcDateTime
 
@@ -78,3 +80,17 @@ def same_secret_hash(a: str, b: str) -> bool:
 def new_api_secret() -> str:
     """A fresh random secret for an API key (URL-safe text)."""
     return secrets.token_urlsafe(32)
+
+
+KEY_SEPARATOR = "."  # the key text a user holds is `<key id>.<secret>`
+
+
+def new_api_key(user_id: str, name: str, now: datetime) -> tuple[ApiKey, str]:
+    """A new key of `user_id` and its secret (stores keep `hash_api_secret(secret)` only;
+    the user is shown `api_key_text(key, secret)` once)."""
+    key = ApiKey(id=uuid.uuid4().hex, user_id=user_id, name=name, created_at=now)
+    return key, new_api_secret()
+
+
+def api_key_text(key: ApiKey, secret: str) -> str:
+    return f"{key.id}{KEY_SEPARATOR}{secret}"

@@ -7,7 +7,6 @@ letters fold, other letters do not (so both stores accept and refuse the same lo
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +16,13 @@ from automations.adapters.aws.tables import GSI1
 from automations.asl.ports import Clock
 from automations.model.base import from_epoch, utc_iso
 from automations.model.user import (
+    KEY_SEPARATOR,
     ApiKey,
     User,
+    api_key_text,
     hash_api_secret,
     hash_password,
-    new_api_secret,
+    new_api_key,
     same_secret_hash,
     verify_password,
 )
@@ -30,7 +31,6 @@ from automations.ports import StoreConflict
 USERS = "USER"
 LOGINS = "LOGIN"
 KEYS = "APIKEY"
-KEY_SEPARATOR = "."
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # Checked against when the login is unknown, so that the answer takes as long either way.
 _DUMMY_HASH = hash_password("not a password of anyone")
@@ -132,15 +132,9 @@ class DynamoApiKeyStore:
         self._clock = clock
 
     def create(self, user_id: str, name: str = "") -> tuple[ApiKey, str]:
-        key = ApiKey(
-            id=uuid.uuid4().hex,
-            user_id=user_id,
-            name=name,
-            created_at=from_epoch(self._clock.now()),
-        )
+        key, secret = new_api_key(user_id, name, from_epoch(self._clock.now()))
         if not user_id.isdigit():
             raise StoreConflict(f"no user {user_id} to own the key")
-        secret = new_api_secret()
         created = utc_iso(key.created_at)
         key_item = {
             "pk": KEYS,
@@ -168,7 +162,7 @@ class DynamoApiKeyStore:
             )
         except TransactionCancelled as exc:
             raise StoreConflict(f"no user {user_id} to own the key") from exc
-        return key, f"{key.id}{KEY_SEPARATOR}{secret}"
+        return key, api_key_text(key, secret)
 
     def authenticate(self, key: str) -> User | None:
         key_id, _, secret = key.partition(KEY_SEPARATOR)

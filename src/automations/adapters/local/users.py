@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from datetime import datetime
 
 from automations.adapters.local.db import Database
 from automations.asl.ports import Clock
 from automations.model.base import from_epoch, utc_iso
 from automations.model.user import (
+    KEY_SEPARATOR,
     ApiKey,
     User,
+    api_key_text,
     hash_api_secret,
     hash_password,
-    new_api_secret,
+    new_api_key,
     same_secret_hash,
     verify_password,
 )
@@ -22,7 +23,6 @@ from automations.ports import StoreConflict
 
 # Checked against when the login is unknown, so that the answer takes as long either way.
 _DUMMY_HASH = hash_password("not a password of anyone")
-KEY_SEPARATOR = "."
 
 
 class SqliteUserStore:
@@ -85,13 +85,7 @@ class SqliteApiKeyStore:
         self._clock = clock
 
     def create(self, user_id: str, name: str = "") -> tuple[ApiKey, str]:
-        key = ApiKey(
-            id=uuid.uuid4().hex,
-            user_id=user_id,
-            name=name,
-            created_at=from_epoch(self._clock.now()),
-        )
-        secret = new_api_secret()
+        key, secret = new_api_key(user_id, name, from_epoch(self._clock.now()))
         try:
             with self._db.transaction() as conn:
                 conn.execute(
@@ -101,7 +95,7 @@ class SqliteApiKeyStore:
                 )
         except (sqlite3.IntegrityError, ValueError) as exc:
             raise StoreConflict(f"no user {user_id} to own the key") from exc
-        return key, f"{key.id}{KEY_SEPARATOR}{secret}"
+        return key, api_key_text(key, secret)
 
     def authenticate(self, key: str) -> User | None:
         key_id, _, secret = key.partition(KEY_SEPARATOR)
