@@ -10,26 +10,15 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto_env import fake_aws
 
 from automations.adapters.aws.tables import create_tables
-
-AWS_ENV = {
-    # With current botocore, stream calls go to an account endpoint moto does not intercept.
-    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
 
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and region, so nothing can reach a real account."""
-    for name, value in AWS_ENV.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    fake_aws(monkeypatch)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto_env import fake_aws
 
 from automations.adapters.local.catalogs import SqliteCatalogStore
 from automations.adapters.local.db import Database
@@ -41,14 +42,6 @@ from automations.ports import (
 )
 
 T0 = 1_767_323_045.0  # 2026-01-02T03:04:05Z
-AWS_ENV = {
-    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
 
 
 @pytest.fixture
@@ -220,9 +213,7 @@ def stores(
         yield _sqlite_stores(database, clock)
         database.close()
         return
-    for name, value in AWS_ENV.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    fake_aws(monkeypatch)
     yield from _dynamodb_stores(clock)
 
 
