@@ -10,6 +10,7 @@ delete); a write that would break uniqueness raises `StoreConflict`. The engine'
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -233,6 +234,11 @@ class ProcessStore(Protocol):
         """Insert; False when a process with this id exists (a redelivered event)."""
         ...
 
+    def create_soon(self, process: ProcessRecord) -> Future[bool]:
+        """`create`, possibly together with other writes: the future is done once the process
+        is stored (an event loop awaits it instead of blocking on the write)."""
+        ...
+
     def get(self, process_id: str) -> ProcessRecord | None: ...
 
     def change(
@@ -342,6 +348,15 @@ class Executor(Protocol):
     def run(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
         """Run while the caller waits; after `timeout_seconds` the run is stopped and its end
         says `timed_out` (with the history up to then)."""
+        ...
+
+    def can_run_now(self, request: ExecutionRequest) -> bool:
+        """Whether `run_now` can run this request: its machine can never wait (no task, no
+        timer), so it ends in the calling thread without giving way."""
+        ...
+
+    def run_now(self, request: ExecutionRequest) -> ExecutionEnd:
+        """Run to the end in the calling thread (only when `can_run_now`)."""
         ...
 
     def stop(self, process_id: str) -> bool:

@@ -229,6 +229,15 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
 }
 
 
+def error_for(exc: Exception) -> Response[str]:
+    """The answer the table gives this exception (its nearest listed base class's)."""
+    for kind in type(exc).__mro__:
+        respond = ERROR_RESPONSES.get(kind)
+        if respond is not None:
+            return respond(exc)
+    return _unexpected(exc)
+
+
 def register_error_handlers(
     app: APIGatewayRestResolver, route_exists: Callable[[str], bool]
 ) -> None:

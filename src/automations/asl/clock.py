@@ -22,8 +22,9 @@ T = TypeVar("T")
 class RealClock:
     """Wall-clock time and asyncio sleeps."""
 
-    def now(self) -> float:
-        return time.time()
+    # `now` is `time.time` itself rather than a method calling it: the engine reads the clock
+    # for every history event, and the extra Python call showed in every execution's cost.
+    now = staticmethod(time.time)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))

@@ -61,6 +61,7 @@ class Engine:
         (or its result returned); with another input it raises ExecutionAlreadyExists.
         """
         parsed = _definition(definition, state_machine_type)
+        input_text_is_ours = input_text is None
         if input_text is not None:
             value = parse_execution_input(input_text)
         else:
@@ -87,7 +88,7 @@ class Engine:
             account=self.options.account,
             role_arn=self.options.role_arn,
         )
-        return await self._execution(parsed, info).run()
+        return await self._execution(parsed, info, input_text_is_ours=input_text_is_ours).run()
 
     async def resume(
         self, execution_id: str, definition: Definition | Mapping[str, Any] | str
@@ -119,6 +120,8 @@ class Engine:
         events: list[dict[str, Any]] | None = None,
         root: Frame | None = None,
         result: ExecutionResult | None = None,
+        *,
+        input_text_is_ours: bool = False,
     ) -> Execution:
         return Execution(
             definition,
@@ -130,6 +133,7 @@ class Engine:
             events=events,
             root=root,
             result=result,
+            input_text_is_ours=input_text_is_ours,
         )
 
 

@@ -11,6 +11,7 @@ import asyncio
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from automations.asl import errors, history, jsonata_io, jsonpath_io
@@ -87,7 +88,10 @@ class Execution:
         events: list[dict[str, Any]] | None = None,
         root: Frame | None = None,
         result: ExecutionResult | None = None,
+        input_text_is_ours: bool = False,
     ) -> None:
+        """`input_text_is_ours`: `info.input_text` is `to_json_text(info.input)` (the engine
+        wrote it, the caller sent none), so it also serves as the first state's input text."""
         self.definition = definition
         self.info = info
         self.resolver = resolver
@@ -99,9 +103,18 @@ class Execution:
             id="", path=(), state=definition.machine.start_at, input=info.input
         )
         self.result = result
-        self.rng = random.Random(options.seed)  # noqa: S311 - jitter of retries, not secrets
+        self._input_text_is_ours = input_text_is_ours
+        # The root frame's final output and its text, as written for its last *StateExited
+        # (ExecutionSucceeded shows the same text).
+        self._root_output: tuple[Any, str] | None = None
         self._dirty = False
         self._context_parts: tuple[dict[str, Any], dict[str, Any]] | None = None
+
+    @cached_property
+    def rng(self) -> random.Random:
+        """The random source of retry jitter. Built on first use: seeding from the OS costs
+        more than a whole short execution, and most executions never back off with jitter."""
+        return random.Random(self.options.seed)  # noqa: S311 - jitter of retries, not secrets
 
     def context_parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """`$$.Execution` and `$$.StateMachine`, built once per execution."""
@@ -154,7 +167,12 @@ class Execution:
             self.history.add("ExecutionTimedOut", self.history.last_id, {})
             return self._result("TIMED_OUT")
         if root.status == "SUCCEEDED":
-            details = history.output(to_json_text(root.output))
+            saved = self._root_output
+            if saved is not None and saved[0] is root.output:
+                output_text = saved[1]
+            else:
+                output_text = to_json_text(root.output)
+            details = history.output(output_text)
             self.history.add("ExecutionSucceeded", last, details)
             return self._result("SUCCEEDED", output=root.output)
         self.history.add("ExecutionFailed", last, history.failure(root.error, root.cause))
@@ -185,8 +203,11 @@ class Execution:
                     input_text = left[1]
                     details = history.state_entered(state.name, input_text)
                 elif frame is self.root and self.history.last_id == 1:
-                    # AWS shows the first state the input text as sent (not ours to reuse).
+                    # AWS shows the first state the input text as sent (ours to reuse only
+                    # when the engine wrote it: a caller's text may have other spacing).
                     details = history.state_entered(state.name, self.info.input_text)
+                    if self._input_text_is_ours:
+                        input_text = self.info.input_text
                 else:
                     input_text = to_json_text(frame.input)
                     details = history.state_entered(state.name, input_text)
@@ -217,6 +238,8 @@ class Execution:
         frame.assign(outcome.assigned or {})
         if outcome.next is None:
             frame.finish(outcome.output)
+            if frame is self.root:
+                self._root_output = (outcome.output, output_text)
             if frame.parent is not None:
                 return  # the parent state checkpoints once it has taken the branch's result in
         else:
@@ -325,6 +348,7 @@ class Execution:
             clock=self.clock,
             checkpoints=None,
             options=self.options,
+            input_text_is_ours=True,
         )
         return await child.run()
 

@@ -38,6 +38,8 @@ def to_json_text(value: Any) -> str:
         return int.__repr__(value)
     if kind is str:
         return _encode_string(value)
+    if value is None:  # compiled workflows start by assigning null to every absent variable
+        return "null"
     if _C_ENCODE is None:
         return _ENCODER.encode(value)
     return "".join(_C_ENCODE(value, 0))

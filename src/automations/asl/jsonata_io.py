@@ -7,12 +7,14 @@ the expression and the field (`Output/result`), word for word as AWS writes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from automations.asl.run import StateRun
 from automations.expressions import (
     UNDEFINED,
     JsonataEvaluationError,
+    JsonataExpression,
     JsonataSyntaxError,
     JsonataUnsupportedResult,
     compile_jsonata,
@@ -62,12 +64,13 @@ def _text_of(value: str) -> str | None:
 def evaluate_field(run: StateRun, value: Any, field: str, states: dict[str, Any]) -> Any:
     """Evaluate every `{% %}` string inside `value` (objects and arrays at any depth)."""
     if isinstance(value, str):
-        if _text_of(value) is None:
+        text = _text_of(value)
+        if text is None:
             return value
-        result = evaluate_expression(run, value, field, states)
+        result = _evaluate(run, text, field, states)
         if result is UNDEFINED:
             raise run.query_error(
-                f"The JSONata expression '{expression_text(value)}' specified for the field "
+                f"The JSONata expression '{text}' specified for the field "
                 f"'{field}' returned nothing (undefined).",
                 field,
             )
@@ -84,12 +87,31 @@ def evaluate_expression(run: StateRun, value: str, field: str, states: dict[str,
     text = _text_of(value)
     if text is None:
         raise ValueError(f"not a {{% ... %}} expression: {value!r}")
+    return _evaluate(run, text, field, states)
+
+
+# JSONata text -> the library's compiled expression and the fast path's closure (None when the
+# expression is outside its subset): both depend on the text alone, so one look-up here
+# replaces two cached calls per evaluation. Texts that do not parse are not kept.
+_COMPILED: dict[str, tuple[JsonataExpression, Callable[[dict[str, Any]], Any] | None]] = {}
+
+
+def _compiled(text: str) -> tuple[JsonataExpression, Callable[[dict[str, Any]], Any] | None]:
+    found = _COMPILED.get(text)
+    if found is None:
+        if len(_COMPILED) >= _TEXTS_LIMIT:
+            _COMPILED.clear()
+        found = _COMPILED[text] = (compile_jsonata(text), fast_evaluator(text))
+    return found
+
+
+def _evaluate(run: StateRun, text: str, field: str, states: dict[str, Any]) -> Any:
+    """Evaluate the JSONata `text` of a `{% %}` string (UNDEFINED when it selects nothing)."""
     try:
-        expression = compile_jsonata(text)
+        expression, fast = _compiled(text)
         variables = run.expression_env(states)
         # --- fast-path hook (expressions/fast.py): plain closures for the everyday subset;
         # `Unsupported` means "let jsonata-python evaluate it" (it cannot loop: no deadline).
-        fast = fast_evaluator(text)
         if fast is not None:
             try:
                 return fast(variables)

@@ -40,12 +40,18 @@ def parse_timestamp(text: str) -> datetime | None:
         return None
 
 
-@lru_cache(maxsize=1024)
 def format_timestamp(epoch_seconds: float) -> str:
     """The way Step Functions prints a time in the context object: `2024-01-02T03:04:05.678Z`."""
-    millis = round(epoch_seconds * 1000)
-    t = time.gmtime(millis // 1000)
+    seconds, millis = divmod(round(epoch_seconds * 1000), 1000)
+    return f"{_second_text(seconds)}.{millis:03d}Z"
+
+
+# Every state's entered time is a new float, so caching whole timestamps never hits; the
+# date-and-time part up to the second is shared by everything that runs within that second.
+@lru_cache(maxsize=256)
+def _second_text(seconds: int) -> str:
+    t = time.gmtime(seconds)
     return (
         f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{millis % 1000:03d}Z"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
     )

@@ -238,6 +238,12 @@ def _compile_variable(node: Any) -> Closure:
     return indexed
 
 
+def _variable_key(node: Any) -> tuple[str, int | None]:
+    """What a variable node compiled by `_compile_variable` reads: its name and `[index]`."""
+    predicate = getattr(node, "predicate", None)
+    return str(node.value), _literal_index(predicate) if predicate else None
+
+
 def _literal_index(predicate: Any) -> int:
     if not isinstance(predicate, list) or len(predicate) != 1:
         raise _NotInSubset
@@ -267,11 +273,11 @@ def _at(value: Any, index: int) -> Any:
         return UNDEFINED
 
 
-def _compile_path(node: Any) -> Closure:
+def _path_steps(node: Any) -> list[tuple[str, int | None]]:
+    """The name steps after a path's leading variable, each with its `[index]` if any."""
     steps = list(node.steps or [])
     if len(steps) < 2 or getattr(steps[0], "type", None) != "variable":
         raise _NotInSubset
-    first = _compile_variable(_checked_step(steps[0]))
     names: list[tuple[str, int | None]] = []
     for step in steps[1:]:
         # A name step's `[n]` is a filter stage (the library's path steps keep them apart).
@@ -282,6 +288,14 @@ def _compile_path(node: Any) -> Closure:
         if step.type != "name" or not isinstance(step.value, str) or step.predicate:
             raise _NotInSubset
         names.append((step.value, _literal_index(stages) if stages else None))
+    return names
+
+
+def _compile_path(node: Any) -> Closure:
+    names = _path_steps(node)
+    first = _compile_variable(_checked_step(node.steps[0]))
+    if all(index is None for _, index in names):
+        return _plain_path(first, tuple(name for name, _ in names))
 
     def path(env: Env) -> Any:
         value = first(env)
@@ -306,6 +320,39 @@ def _compile_path(node: Any) -> Closure:
         return value
 
     return path
+
+
+def _plain_path(first: Closure, names: tuple[str, ...]) -> Closure:
+    """`$v.a.b` without indexes (the everyday path): the loop of `path` above without the
+    index handling. Every step must meet an object (an array or a scalar: Unsupported)."""
+
+    def path(env: Env) -> Any:
+        value = first(env)
+        if value is UNDEFINED:
+            return UNDEFINED
+        for name in names:
+            if type(value) is not dict:  # mapping over arrays, or a step into a scalar
+                raise _UNSUPPORTED
+            value = value.get(name, _MISSING)
+            if value is _MISSING:
+                return UNDEFINED
+        # The library returns a final array value as it is (no singleton unwrapping).
+        return value
+
+    return path
+
+
+def _read_key(node: Any) -> Any:
+    """What a variable or path node reads, comparable between nodes (None for other nodes).
+
+    Only for nodes `_compile` has accepted: two nodes with the same key evaluate alike.
+    """
+    kind = getattr(node, "type", None)
+    if kind == "variable":
+        return (_variable_key(node),)
+    if kind == "path":
+        return (_variable_key(node.steps[0]), *_path_steps(node))
+    return None
 
 
 def _checked_step(step: Any) -> Any:
@@ -355,6 +402,8 @@ def _compile_condition(node: Any) -> Closure:
     condition = _compile(node.condition)
     then = _compile(node.then)
     otherwise = _compile(node._else) if getattr(node, "_else", None) is not None else None
+    if otherwise is not None and _is_exists_of(node.condition, node.then):
+        return _exists_or(then, otherwise)
 
     def choose(env: Env) -> Any:
         test = condition(env)
@@ -365,6 +414,29 @@ def _compile_condition(node: Any) -> Closure:
         raise _UNSUPPORTED
 
     return choose
+
+
+def _is_exists_of(condition: Any, then: Any) -> bool:
+    """Whether `condition` is `$exists(x)` with `x` the same variable or path as `then`."""
+    if getattr(condition, "type", None) != "function":
+        return False
+    if str(condition.procedure.value) != "exists" or len(condition.arguments) != 1:
+        return False
+    key = _read_key(then)
+    return key is not None and key == _read_key(condition.arguments[0])
+
+
+def _exists_or(read: Closure, otherwise: Closure) -> Closure:
+    """`$exists(x) ? x : e`, which compiled workflows write for every variable they pass on:
+    `x` is read once (reading a variable or path twice gives the same value)."""
+
+    def exists_or(env: Env) -> Any:
+        if "exists" in env:  # a variable shadows the built-in function (as in `call`)
+            raise _UNSUPPORTED
+        value = read(env)
+        return otherwise(env) if value is UNDEFINED else value
+
+    return exists_or
 
 
 # --- operators -------------------------------------------------------------------------------
@@ -681,6 +753,8 @@ def _number(value: Any) -> Any:
         raise _UNSUPPORTED
     if not math.isfinite(value):
         raise _UNSUPPORTED
+    if kind is str:  # a finite float: what `Utils.convert_number` makes of it, inline
+        return int(value) if value.is_integer() else value
     return Utils.convert_number(value)  # as the library passes function results on
 
 

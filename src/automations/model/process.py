@@ -85,3 +85,12 @@ class ProcessChange(CamelModel):
     output: dict[str, Any] | None = None
     error: ProcessError | None = None
     trace: list[TraceStep] | None = None
+
+    def applied_to(self, process: ProcessRecord) -> ProcessRecord:
+        """The process with the fields this change sets."""
+        fields = {
+            name: value
+            for name in ProcessChange.model_fields
+            if (value := getattr(self, name)) is not None
+        }
+        return process.model_copy(update=fields)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -21,7 +22,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from automations.model.base import from_epoch
 from automations.model.process import (
@@ -147,22 +148,22 @@ class Processes:
     def run_sync(self, start: Start) -> ProcessRecord:
         """Run while the caller waits and return the finished process (any final status).
 
+        A machine that can never wait (the executor says so) runs to its end in this thread and
+        is stored once, when it ends: it could not be seen running, nor be left half-run by a
+        crash. Any other run is stored `running` first and changed when it ends.
+
         Raises TooManyProcesses, ProcessDataTooLarge or SyncRunTimedOut; each leaves the
         process stored with its error.
         """
-        record, version = self._record(start, sync=True)
-        if version is None or record.status is ProcessStatus.ERROR:
-            self.deps.processes.create(record)
-            if record.error is not None and record.error.code == DATA_LIMIT:
-                raise ProcessDataTooLarge(record.error.message)
+        record, request = self._prepared(start)
+        if request is None:
             return record
-        record = record.model_copy(update={"started_at": from_epoch(self.deps.clock.now())})
+        if self.deps.executor.can_run_now(request):
+            ended = self._run_now(record, request)
+            self.deps.processes.create(ended)
+            return ended
         if not self.deps.processes.admit(record, self.deps.settings.max_running):
-            self._store_refused(record, TOO_MANY, "every process slot is taken; try again later")
-            raise TooManyProcesses(
-                f"{self.deps.settings.max_running} processes are running (the limit)"
-            )
-        request = self._request(record, version, express=EXPRESS in version.compiled)
+            self._refuse_busy(record)
         end = self.deps.executor.run(request, self.deps.settings.sync_timeout_seconds)
         if end.timed_out:
             seconds = self.deps.settings.sync_timeout_seconds
@@ -170,6 +171,47 @@ class Processes:
             self.finish(record.id, replace(end, error=SYNC_TIMEOUT, cause=cause))
             raise SyncRunTimedOut(cause, record.id)
         return self.finish(record.id, end) or record
+
+    async def run_sync_now(self, start: Start) -> ProcessRecord | None:
+        """`run_sync` for an event loop, when the machine can never wait; else None and nothing
+        done (the caller hands the run to a thread). The end is stored with `create_soon`: the
+        loop serves others while the write waits for its group commit."""
+        record, request = self._prepared(start)
+        if request is None:
+            return record
+        if not self.deps.executor.can_run_now(request):
+            return None
+        ended = self._run_now(record, request)
+        await asyncio.wrap_future(self.deps.processes.create_soon(ended))
+        return ended
+
+    def _prepared(self, start: Start) -> tuple[ProcessRecord, ExecutionRequest | None]:
+        """The process a synchronous run starts, and its request; no request when it must not
+        run (then it is stored with its error, or ProcessDataTooLarge raised)."""
+        record, version = self._record(start, sync=True)
+        if version is None or record.status is ProcessStatus.ERROR:
+            self.deps.processes.create(record)
+            if record.error is not None and record.error.code == DATA_LIMIT:
+                raise ProcessDataTooLarge(record.error.message)
+            return record, None
+        record = record.model_copy(update={"started_at": from_epoch(self.deps.clock.now())})
+        return record, self._request(record, version, express=EXPRESS in version.compiled)
+
+    def _run_now(self, record: ProcessRecord, request: ExecutionRequest) -> ProcessRecord:
+        """Run a machine that never waits, if a slot is free; the process as it ended (not
+        stored yet)."""
+        if self.deps.processes.count(ProcessStatus.RUNNING) >= self.deps.settings.max_running:
+            self._refuse_busy(record)
+        end = self.deps.executor.run_now(request)
+        with self.metrics.lock:
+            self.metrics.finished += 1
+        return self._ending(record.started_at, end).applied_to(record)
+
+    def _refuse_busy(self, record: ProcessRecord) -> NoReturn:
+        self._store_refused(record, TOO_MANY, "every process slot is taken; try again later")
+        raise TooManyProcesses(
+            f"{self.deps.settings.max_running} processes are running (the limit)"
+        )
 
     def pump(self) -> int:
         """Start queued processes, oldest first, while slots are free; how many started."""
@@ -197,10 +239,17 @@ class Processes:
 
     def finish(self, process_id: str, end: ExecutionEnd) -> ProcessRecord | None:
         """Store how a running process ended (None if it was not running any more)."""
+        current = self.deps.processes.get(process_id)
+        change = self._ending(current.started_at if current is not None else None, end)
+        changed = self.deps.processes.change(process_id, frozenset({ProcessStatus.RUNNING}), change)
+        if changed is not None:
+            with self.metrics.lock:
+                self.metrics.finished += 1
+        return changed
+
+    def _ending(self, started: datetime | None, end: ExecutionEnd) -> ProcessChange:
         result = outcome(end.status, end.output, end.error, end.cause, end.history)
         now = from_epoch(self.deps.clock.now())
-        current = self.deps.processes.get(process_id)
-        started = current.started_at if current is not None else None
         error = None
         if result.error is not None:
             error = ProcessError(
@@ -208,7 +257,7 @@ class Processes:
                 message=result.error.message or "",
                 element=result.error.element,
             )
-        change = ProcessChange(
+        return ProcessChange(
             status=ProcessStatus(result.status),
             finished_at=now,
             duration_ms=_milliseconds(started, now),
@@ -216,11 +265,6 @@ class Processes:
             error=error,
             trace=trace_steps(end.history),
         )
-        changed = self.deps.processes.change(process_id, frozenset({ProcessStatus.RUNNING}), change)
-        if changed is not None:
-            with self.metrics.lock:
-                self.metrics.finished += 1
-        return changed
 
     def _finish_and_pump(self, process_id: str, end: ExecutionEnd) -> None:
         self.finish(process_id, end)

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from automations.model.event import EventType
-from automations.model.process import ProcessStatus
+from automations.model.process import ProcessRecord, ProcessStatus
 from automations.model.scenario import WebRequestEndpoint
 from automations.ports import ScenarioStore, StoreConflict, WebRequestStore
 from automations.service.errors import BindingInvalid, EndpointNotFound, ProcessFailed
@@ -65,6 +65,16 @@ def handle_web_request(
     deps: WebRequestDeps, url_id: str, request: IncomingRequest, *, wait: bool
 ) -> WebAnswer:
     """Start the endpoint's scenario; answer with its `$response`, or 202 when not `wait`."""
+    start = web_request_start(deps, url_id, request, wait=wait)
+    if not wait:
+        return enqueued_answer(deps, start)
+    return process_answer(deps.processes.run_sync(start))
+
+
+def web_request_start(
+    deps: WebRequestDeps, url_id: str, request: IncomingRequest, *, wait: bool
+) -> Start:
+    """The process a request to this endpoint starts; EndpointNotFound when none is active."""
     endpoint = deps.endpoints.by_url_id(url_id)
     if endpoint is None or not endpoint.active:
         raise EndpointNotFound(f"no active web request endpoint {url_id[:100]!r}")
@@ -76,16 +86,21 @@ def handle_web_request(
         "query": request.query,
         "body": body_of(request.headers, request.body),
     }
-    start = Start(
+    return Start(
         scenario_id=endpoint.scenario_id,
         trigger=Trigger(EventType.WEB_REQUEST, endpoint.id, None, sync=wait, facts=facts),
     )
-    if not wait:
-        queued = deps.processes.enqueue(start)
-        deps.processes.pump()
-        process_id = queued.id if queued is not None else ""
-        return json_answer(202, {"processId": process_id})
-    process = deps.processes.run_sync(start)
+
+
+def enqueued_answer(deps: WebRequestDeps, start: Start) -> WebAnswer:
+    """Queue the process (`?async=true`) and answer 202 with its id at once."""
+    queued = deps.processes.enqueue(start)
+    deps.processes.pump()
+    return json_answer(202, {"processId": queued.id if queued is not None else ""})
+
+
+def process_answer(process: ProcessRecord) -> WebAnswer:
+    """The answer a finished synchronous process gives; ProcessFailed unless it completed."""
     if process.status is not ProcessStatus.COMPLETED:
         code = process.error.code if process.error is not None else str(process.status)
         raise ProcessFailed(f"the scenario of this endpoint failed: {code}", process.id)

@@ -21,6 +21,7 @@ import heapq
 import itertools
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +70,14 @@ class DynamoProcessStore:
             raise
         return True
 
+    def create_soon(self, process: ProcessRecord) -> Future[bool]:
+        done: Future[bool] = Future()  # each write is its own request to DynamoDB anyway
+        try:
+            done.set_result(self.create(process))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+
     def admit(self, process: ProcessRecord, max_running: int) -> bool:
         running = process.model_copy(update={"status": ProcessStatus.RUNNING})
         try:
@@ -88,11 +97,6 @@ class DynamoProcessStore:
     def change(
         self, process_id: str, expected: frozenset[ProcessStatus], change: ProcessChange
     ) -> ProcessRecord | None:
-        fields = {
-            name: value
-            for name in ProcessChange.model_fields
-            if (value := getattr(change, name)) is not None
-        }
         while True:
             found = dynamo.get(self._client, self._table, _key(process_id))
             if found is None:
@@ -100,7 +104,7 @@ class DynamoProcessStore:
             current = _process(found)
             if current.status not in expected:
                 return None
-            updated = current.model_copy(update=fields)
+            updated = change.applied_to(current)
             if self._replace(current, updated, found["revision"]):
                 return updated
             # Someone else changed it since it was read: look again (as a serialized writer would).

@@ -132,6 +132,12 @@ class StepFunctionsExecutor:
             response.get("cause"),
         )
 
+    def can_run_now(self, request: ExecutionRequest) -> bool:
+        return False  # every run is an execution in Step Functions, recorded there
+
+    def run_now(self, request: ExecutionRequest) -> ExecutionEnd:
+        raise NotImplementedError("Step Functions runs every machine as an execution")
+
     def stop(self, process_id: str) -> bool:
         arn = self._standard_execution(process_id)
         return arn is not None and self._stop(arn)

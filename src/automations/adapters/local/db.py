@@ -5,11 +5,15 @@ through `transaction()`, which takes the write lock at BEGIN (IMMEDIATE) so that
 read-then-write inside it cannot be overtaken by another writer. The threads of this process
 queue for writing on a Python lock first: SQLite's own busy handler waits by sleeping in growing
 steps (up to 100 ms each), which under many writing threads made some requests wait seconds.
+Server processes sharing the file queue the same way on a lock file beside it (`flock`, which
+wakes the next waiter at once), so they never meet SQLite's busy handler either.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from automations.adapters.local.generation import Generation
 from automations.adapters.local.schema import apply_schema
 from automations.model.filters import fold, strip_phone
 
@@ -54,6 +59,11 @@ class Database:
         self._lock = threading.Lock()
         self._writer = threading.Lock()
         self._closed = False
+        in_memory = self.path == ":memory:" or self.path.startswith("file:")
+        self._writers_file = (
+            -1 if in_memory else os.open(f"{self.path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+        )
+        self.generation = Generation(self.path)
         with self.transaction() as conn:
             apply_schema(conn)
 
@@ -93,20 +103,31 @@ class Database:
         if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
             raise sqlite3.OperationalError("database is locked")
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            if self._writers_file >= 0:
+                fcntl.flock(self._writers_file, fcntl.LOCK_EX)
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                if self._writers_file >= 0:
+                    fcntl.flock(self._writers_file, fcntl.LOCK_UN)
         finally:
             self._writer.release()
 
     def close(self) -> None:
         """Close every connection this database opened (from any thread)."""
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             connections, self._all = self._all, []
         for conn in connections:
             conn.close()
+        self.generation.close()
+        if self._writers_file >= 0:
+            os.close(self._writers_file)

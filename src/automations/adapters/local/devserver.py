@@ -5,7 +5,8 @@ The resolver is synchronous and keeps per-request state on itself (powertools' c
 context), so one resolver serves one request at a time. Requests run off the event loop on a pool
 of worker threads, each with a resolver of its own built by `factory` (one worker shares the
 single app it was given). A synchronous run (a web request, a before-hook) waits in its worker,
-so several workers let other requests through meanwhile. A body is
+so several workers let other requests through meanwhile. Web requests may be served by a
+`WebRequestRoute` on the event loop itself instead (see webroute.py). A body is
 read up to one byte past `max_body_bytes` and no further; the resolver then refuses it as too
 large, so the dev server never buffers an unbounded upload.
 """
@@ -26,6 +27,7 @@ from urllib.parse import parse_qsl
 
 import uvicorn
 
+from automations.adapters.local.webroute import WebRequestRoute
 from automations.api.services import DEFAULT_MAX_BODY_BYTES
 
 Scope = MutableMapping[str, Any]
@@ -113,7 +115,9 @@ class ResolverAsgi:
         *,
         factory: Callable[[], Resolver] | None = None,
         workers: int = 1,
+        web: WebRequestRoute | None = None,
     ) -> None:
+        self._web = web
         if factory is None:
             if app is None:
                 raise ValueError("give an app or a factory")
@@ -137,11 +141,14 @@ class ResolverAsgi:
         if scope["type"] != "http":
             return
         body = await self._read_body(receive)
-        event = proxy_event(scope, body)
-        loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(self._worker, self._resolve, event)
-        status, headers, data = response_parts(response)
-        headers.append((b"content-length", str(len(data)).encode()))
+        if self._web is not None and self._web.serves(scope["path"]):
+            status, headers, data = await self._web.answer(scope, body)
+        else:
+            event = proxy_event(scope, body)
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(self._worker, self._resolve, event)
+            status, headers, data = response_parts(response)
+            headers.append((b"content-length", str(len(data)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": data})
 
@@ -164,6 +171,8 @@ class ResolverAsgi:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._worker.shutdown(wait=False)
+                if self._web is not None:
+                    self._web.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -176,10 +185,11 @@ def serve(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     factory: Callable[[], Resolver] | None = None,
     workers: int = 1,
+    web: WebRequestRoute | None = None,
     log_level: str = "info",
 ) -> None:
     """Serve the API until interrupted."""
-    asgi = ResolverAsgi(app, max_body_bytes, factory=factory, workers=workers)
+    asgi = ResolverAsgi(app, max_body_bytes, factory=factory, workers=workers, web=web)
     uvicorn.run(asgi, host=host, port=port, log_level=log_level, access_log=False)
 
 

@@ -1,5 +1,6 @@
 """The Executor port on the embedded engine: background runs on one asyncio loop in a thread of
-its own; synchronous runs on the calling thread's own loop.
+its own; synchronous runs on the calling thread's own loop, or, when the machine can never wait,
+straight through on the calling thread (`run_now`).
 
 Every run is an asyncio task on the real clock. Background runs checkpoint into SQLite after
 each transition (a restarted server resumes them) and report their end through `on_end`, which
@@ -124,6 +125,24 @@ class EmbeddedExecutor:
                 self._caller_loops.append(loop)
         return loop
 
+    def can_run_now(self, request: ExecutionRequest) -> bool:
+        # Only Pass, Choice, Succeed and Fail (and Parallel/Map of them): no task, no timer.
+        return not self._definition(
+            request.definition_key, request.definition, request
+        ).machine.suspends
+
+    def run_now(self, request: ExecutionRequest) -> ExecutionEnd:
+        # Nothing in such a machine awaits: its coroutine ends at the first step, with no event
+        # loop, no task and no checkpoint (nobody could resume a run that never gave way).
+        run = self._execute(request, None, resume=False)
+        try:
+            run.send(None)
+        except StopIteration as finished:
+            end: ExecutionEnd = finished.value
+            return end
+        run.close()
+        raise RuntimeError(f"process {request.process_id} waited, but its machine cannot wait")
+
     def stop(self, process_id: str) -> bool:
         task = self._tasks.get(process_id)
         if task is None or task.done():
@@ -174,7 +193,7 @@ class EmbeddedExecutor:
             self._tasks.pop(request.process_id, None)
 
     async def _execute(
-        self, request: ExecutionRequest, checkpoints: CheckpointStore, *, resume: bool
+        self, request: ExecutionRequest, checkpoints: CheckpointStore | None, *, resume: bool
     ) -> ExecutionEnd:
         options = EngineOptions(
             max_payload_bytes=self._max_payload_bytes, services=self._services_for(request)
@@ -182,7 +201,7 @@ class EmbeddedExecutor:
         engine = Engine(self._resolver, self._clock, checkpoints, options=options)
         try:
             definition = self._definition(request.definition_key, request.definition, request)
-            if resume and checkpoints.load(request.process_id) is not None:
+            if resume and checkpoints is not None and checkpoints.load(request.process_id):
                 result = await engine.resume(request.process_id, definition)
             else:
                 result = await engine.start(

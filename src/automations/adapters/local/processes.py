@@ -7,23 +7,43 @@ take a queued process or both finish a running one.
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import Future
 from datetime import datetime
 
-from automations.adapters.local.db import Database, dumps, loads
+from automations.adapters.local.db import Database, loads
+from automations.adapters.local.group_commit import GroupCommit
 from automations.model.base import utc_iso
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
 from automations.ports import ProcessQuery
 
 
 class SqliteProcessStore:
-    """Processes in `processes`, ordered by `seq` (the order they were queued)."""
+    """Processes in `processes`, ordered by `seq` (the order they were queued).
 
-    def __init__(self, db: Database) -> None:
+    `create_soon` joins the group commit when one is given (the server's); alone, it writes at
+    once.
+    """
+
+    def __init__(self, db: Database, group: GroupCommit | None = None) -> None:
         self._db = db
+        self._group = group
 
     def create(self, process: ProcessRecord) -> bool:
         with self._db.transaction() as conn:
             return _insert(conn, process)
+
+    def create_soon(self, process: ProcessRecord) -> Future[bool]:
+        if self._group is not None:
+            inserted: Future[bool] = Future()
+            written = self._group.submit(_INSERT, _insert_params(process))
+            written.add_done_callback(lambda done: _chain(done, inserted))
+            return inserted
+        done: Future[bool] = Future()
+        try:
+            done.set_result(self.create(process))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
 
     def get(self, process_id: str) -> ProcessRecord | None:
         row = (
@@ -43,12 +63,7 @@ class SqliteProcessStore:
             current = _process(row)
             if current.status not in expected:
                 return None
-            fields = {
-                name: value
-                for name in ProcessChange.model_fields
-                if (value := getattr(change, name)) is not None
-            }
-            updated = current.model_copy(update=fields)
+            updated = change.applied_to(current)
             _write(conn, updated)
         return updated
 
@@ -113,25 +128,38 @@ class SqliteProcessStore:
             return _insert(conn, running)
 
 
-def _insert(conn: sqlite3.Connection, process: ProcessRecord) -> bool:
-    cursor = conn.execute(
-        "INSERT INTO processes (id, scenario_id, status, queued_at, body)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-        (
-            process.id,
-            process.scenario_id,
-            str(process.status),
-            utc_iso(process.queued_at),
-            dumps(process.model_dump(mode="json")),
-        ),
+_INSERT = (
+    "INSERT INTO processes (id, scenario_id, status, queued_at, body)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+)
+
+
+def _insert_params(process: ProcessRecord) -> tuple[str, str, str, str, str]:
+    return (
+        process.id,
+        process.scenario_id,
+        str(process.status),
+        utc_iso(process.queued_at),
+        process.model_dump_json(),
     )
-    return cursor.rowcount > 0
+
+
+def _insert(conn: sqlite3.Connection, process: ProcessRecord) -> bool:
+    return conn.execute(_INSERT, _insert_params(process)).rowcount > 0
+
+
+def _chain(written: Future[int], inserted: Future[bool]) -> None:
+    error = written.exception()
+    if error is not None:
+        inserted.set_exception(error)
+    else:
+        inserted.set_result(written.result() > 0)
 
 
 def _write(conn: sqlite3.Connection, process: ProcessRecord) -> None:
     conn.execute(
         "UPDATE processes SET status = ?, body = ? WHERE id = ?",
-        (str(process.status), dumps(process.model_dump(mode="json")), process.id),
+        (str(process.status), process.model_dump_json(), process.id),
     )
 
 

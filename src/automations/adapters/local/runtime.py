@@ -20,6 +20,7 @@ from automations.adapters.local.catalogs import SqliteCatalogStore
 from automations.adapters.local.checkpoints import SqliteCheckpointStore
 from automations.adapters.local.db import Database
 from automations.adapters.local.executor import EmbeddedExecutor
+from automations.adapters.local.group_commit import GroupCommit
 from automations.adapters.local.loops import Doorbell, Loop, RingingRecordStore, stop_all
 from automations.adapters.local.outbox import SqliteChangeFeed
 from automations.adapters.local.processes import SqliteProcessStore
@@ -56,6 +57,7 @@ class LocalRuntime:
     executor: EmbeddedExecutor
     settings: Settings
     dispatch_bell: Doorbell
+    group: GroupCommit
     loops: list[Loop] = field(default_factory=list)
 
     def app(self) -> APIGatewayRestResolver:
@@ -87,6 +89,7 @@ class LocalRuntime:
         """Stop the loops and the engine, then close the database."""
         stop_all(self.loops)
         self.executor.close()
+        self.group.close()
         self.db.close()
 
 
@@ -114,7 +117,9 @@ def build_runtime(
         children=latest_standard(scenarios),
         max_payload_bytes=settings.max_process_data_bytes,
     )
-    processes = Processes(ProcessDeps(scenarios, SqliteProcessStore(db), executor, clock, settings))
+    group = GroupCommit(db)
+    store = SqliteProcessStore(db, group)
+    processes = Processes(ProcessDeps(scenarios, store, executor, clock, settings))
     hooks = ScenarioHooks(subscriptions, processes)
     record_deps.append(RecordDeps(catalogs=catalogs, records=records, clock=clock, hooks=hooks))
     automation = Automation(
@@ -146,4 +151,5 @@ def build_runtime(
         executor=executor,
         settings=settings,
         dispatch_bell=bell,
+        group=group,
     )

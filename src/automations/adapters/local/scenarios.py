@@ -26,15 +26,19 @@ class SqliteScenarioStore:
         # Versions never change once saved: each is read and parsed once (every process start
         # asks for the latest one, and its compiled machines are the bulk of the row).
         self._parsed: OrderedDict[str, ScenarioVersion] = OrderedDict()
+        # Which version is the latest, per scenario: forgotten when the database's shared
+        # generation moves (every save moves it, in whichever server process it is made).
+        self._latest: dict[str, str | None] = {}
+        self._seen = db.generation.current()
         self._lock = threading.Lock()
 
-    def _cached(self, row: sqlite3.Row) -> ScenarioVersion:
+    def _cached(self, version_id: str) -> ScenarioVersion:
         with self._lock:
-            found = self._parsed.get(row["id"])
+            found = self._parsed.get(version_id)
         if found is None:
             found = _version(
                 self._db.connection()
-                .execute("SELECT * FROM scenario_versions WHERE id = ?", (row["id"],))
+                .execute("SELECT * FROM scenario_versions WHERE id = ?", (version_id,))
                 .fetchone()
             )
             with self._lock:
@@ -72,6 +76,7 @@ class SqliteScenarioStore:
                     utc_iso(saved.created_at),
                 ),
             )
+        self._db.generation.advance()
         return saved
 
     def get_version(self, scenario_id: str, version: int) -> ScenarioVersion | None:
@@ -86,16 +91,28 @@ class SqliteScenarioStore:
         return None if row is None else _version(row)
 
     def latest(self, scenario_id: str) -> ScenarioVersion | None:
-        row = (
-            self._db.connection()
-            .execute(
-                "SELECT id FROM scenario_versions WHERE scenario_id = ?"
-                " ORDER BY version DESC LIMIT 1",
-                (scenario_id,),
+        generation = self._db.generation.current()
+        with self._lock:
+            if generation != self._seen:
+                self._latest.clear()
+                self._seen = generation
+            known = scenario_id in self._latest
+            version_id = self._latest.get(scenario_id)
+        if not known:
+            row = (
+                self._db.connection()
+                .execute(
+                    "SELECT id FROM scenario_versions WHERE scenario_id = ?"
+                    " ORDER BY version DESC LIMIT 1",
+                    (scenario_id,),
+                )
+                .fetchone()
             )
-            .fetchone()
-        )
-        return None if row is None else self._cached(row)
+            version_id = None if row is None else row["id"]
+            with self._lock:
+                if generation == self._seen == self._db.generation.current():
+                    self._latest[scenario_id] = version_id
+        return None if version_id is None else self._cached(version_id)
 
     def versions(self, scenario_id: str) -> list[int]:
         rows = (

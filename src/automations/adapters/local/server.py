@@ -14,6 +14,7 @@ from typing import TextIO
 
 from automations.adapters.local.devserver import serve
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
+from automations.adapters.local.webroute import WebRequestRoute
 from automations.demo import Demo, seed_demo
 from automations.ports import StoreConflict
 from automations.settings import Settings
@@ -78,6 +79,11 @@ def run_dev(
             max_body_bytes=settings.max_body_bytes,
             factory=runtime.app,
             workers=settings.api_workers,
+            web=WebRequestRoute(
+                runtime.automation.webrequest_deps(),
+                settings.max_body_bytes,
+                workers=settings.api_workers,
+            ),
             log_level="warning",
         )
     finally:

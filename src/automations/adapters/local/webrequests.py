@@ -1,8 +1,8 @@
 """WebRequestStore on SQLite: endpoints by id and by their unique urlId.
 
-Every web request looks its endpoint up by urlId: those lookups are answered from memory. The
-embedded server is the only writer of its database, and every write goes through this store,
-which forgets what it remembered at each one.
+Every web request looks its endpoint up by urlId: those lookups are answered from memory,
+forgotten whenever the database's shared generation moves (every write here moves it, in whichever
+server process it is made).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class SqliteWebRequestStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._by_url_id: dict[str, WebRequestEndpoint | None] = {}
-        self._generation = 0  # moves on at every write: a lookup older than it is not kept
+        self._seen = db.generation.current()  # what the remembered lookups were made under
         self._lock = threading.Lock()
 
     def put(self, endpoint: WebRequestEndpoint) -> None:
@@ -42,20 +42,21 @@ class SqliteWebRequestStore:
         return self._one("SELECT * FROM web_requests WHERE id = ?", endpoint_id)
 
     def by_url_id(self, url_id: str) -> WebRequestEndpoint | None:
+        generation = self._db.generation.current()
         with self._lock:
-            if url_id in self._by_url_id:
+            if generation != self._seen:
+                self._by_url_id.clear()
+                self._seen = generation
+            elif url_id in self._by_url_id:
                 return self._by_url_id[url_id]
-            generation = self._generation
         found = self._one("SELECT * FROM web_requests WHERE url_id = ?", url_id)
         with self._lock:
-            if generation == self._generation:  # no write since the read began
+            if generation == self._seen == self._db.generation.current():  # no write meanwhile
                 self._by_url_id[url_id] = found
         return found
 
     def _forget(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._by_url_id.clear()
+        self._db.generation.advance()
 
     def delete(self, endpoint_id: str) -> bool:
         try:
