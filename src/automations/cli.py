@@ -96,7 +96,7 @@ def _dev(args: argparse.Namespace) -> int:
     from automations.settings import Settings, SettingsInvalid
 
     try:
-        settings = Settings.from_environment()
+        settings = Settings.from_environment(server_processes=args.processes)
     except SettingsInvalid as exc:
         print(f"configuration: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -164,6 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=8000)
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--db", default="automations.db", help="the SQLite file (created if absent)")
+    dev.add_argument(
+        "--processes",
+        type=int,
+        help="server processes on the port, one core each (AUTOMATIONS_SERVER_PROCESSES; 1)",
+    )
     dev.set_defaults(handler=_dev)
     start = commands.add_parser(
         "start", help="run a saved scenario by hand ($manual) on a running server"

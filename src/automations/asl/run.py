@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from automations.asl.execution import Execution
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is built per state, and frozen ones cost 3x as much
 class Outcome:
     """A state finished: its output, where to go (`next` None means the frame ends here) and the
-    variables it assigns (they take effect now that the state is done)."""
+    variables it assigns (they take effect now that the state is done). Treat it as read-only."""
 
     output: Any
     next: str | None

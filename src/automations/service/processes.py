@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from automations.model.base import from_epoch
 from automations.model.process import (
@@ -130,12 +130,27 @@ class Metrics:
             }
 
 
-class Processes:
-    """The process use cases over one set of ports."""
+class Primary(Protocol):
+    """The server process that runs background processes, as another server process sees it
+    (several embedded server processes may share one database; only one runs these)."""
 
-    def __init__(self, deps: ProcessDeps) -> None:
+    def pump(self) -> None:
+        """Processes were queued: start what the limit allows."""
+        ...
+
+    def stop(self, process_id: str) -> None:
+        """Stop this process if it runs there (else end it in the store)."""
+        ...
+
+
+class Processes:
+    """The process use cases over one set of ports; with `primary`, background processes are
+    left to that other server process (this one runs only those its callers wait for)."""
+
+    def __init__(self, deps: ProcessDeps, primary: Primary | None = None) -> None:
         self.deps = deps
         self.metrics = Metrics()
+        self._primary = primary
 
     # --- starting -----------------------------------------------------------------------------
 
@@ -214,7 +229,11 @@ class Processes:
         )
 
     def pump(self) -> int:
-        """Start queued processes, oldest first, while slots are free; how many started."""
+        """Start queued processes, oldest first, while slots are free; how many started (none
+        here when another process is the primary: it is told to)."""
+        if self._primary is not None:
+            self._primary.pump()
+            return 0
         now = from_epoch(self.deps.clock.now())
         claimed = self.deps.processes.claim_queued(self.deps.settings.max_running, now)
         if claimed:
@@ -279,12 +298,13 @@ class Processes:
             stopped = self._abort(process_id, frozenset({ProcessStatus.QUEUED}))
             if stopped is not None:
                 return stopped
-        if not self.deps.executor.stop(process_id):
-            # Nothing runs it here (its run was lost): end it in the store.
-            return self._abort(process_id, frozenset({ProcessStatus.RUNNING})) or self.get(
-                process_id
-            )
-        return self._await_final(process_id)
+        if self.deps.executor.stop(process_id):
+            return self._await_final(process_id)
+        if self._primary is not None:  # background runs are the primary's
+            self._primary.stop(process_id)
+            return self._await_final(process_id)
+        # Nothing runs it here (its run was lost): end it in the store.
+        return self._abort(process_id, frozenset({ProcessStatus.RUNNING})) or self.get(process_id)
 
     def _abort(self, process_id: str, expected: frozenset[ProcessStatus]) -> ProcessRecord | None:
         now = from_epoch(self.deps.clock.now())

@@ -182,15 +182,20 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     *,
+    sockets: list[socket.socket] | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     factory: Callable[[], Resolver] | None = None,
     workers: int = 1,
     web: WebRequestRoute | None = None,
     log_level: str = "info",
 ) -> None:
-    """Serve the API until interrupted."""
+    """Serve the API until interrupted (on `sockets` when given, else on host:port)."""
     asgi = ResolverAsgi(app, max_body_bytes, factory=factory, workers=workers, web=web)
-    uvicorn.run(asgi, host=host, port=port, log_level=log_level, access_log=False)
+    if sockets is None:
+        uvicorn.run(asgi, host=host, port=port, log_level=log_level, access_log=False)
+        return
+    config = uvicorn.Config(asgi, log_level=log_level, access_log=False)
+    uvicorn.Server(config).run(sockets=sockets)
 
 
 class BackgroundServer:

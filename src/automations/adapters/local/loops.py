@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from automations.model.event import ChangeEvent
 from automations.model.filters import FilterExpr
@@ -18,6 +18,12 @@ from automations.model.record import Record, RecordQuery
 from automations.ports import RecordStore
 
 logger = logging.getLogger(__name__)
+
+
+class Bell(Protocol):
+    """Something to ring when there is work for a loop (here, or in another server process)."""
+
+    def ring(self) -> None: ...
 
 
 class Doorbell:
@@ -72,7 +78,7 @@ class Loop:
 class RingingRecordStore:
     """A RecordStore that rings a doorbell after every write (each write leaves an event)."""
 
-    def __init__(self, inner: RecordStore, bell: Doorbell) -> None:
+    def __init__(self, inner: RecordStore, bell: Bell) -> None:
         self._inner = inner
         self._bell = bell
 

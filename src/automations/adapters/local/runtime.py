@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
@@ -21,7 +21,7 @@ from automations.adapters.local.checkpoints import SqliteCheckpointStore
 from automations.adapters.local.db import Database
 from automations.adapters.local.executor import EmbeddedExecutor
 from automations.adapters.local.group_commit import GroupCommit
-from automations.adapters.local.loops import Doorbell, Loop, RingingRecordStore, stop_all
+from automations.adapters.local.loops import Bell, Doorbell, Loop, RingingRecordStore, stop_all
 from automations.adapters.local.outbox import SqliteChangeFeed
 from automations.adapters.local.processes import SqliteProcessStore
 from automations.adapters.local.records import SqliteRecordStore
@@ -38,7 +38,7 @@ from automations.ports import Clock, ExecutionRequest
 from automations.service.automation import Automation
 from automations.service.dispatch import BATCH, dispatch_pending
 from automations.service.hooks import ScenarioHooks
-from automations.service.processes import ProcessDeps, Processes, latest_standard
+from automations.service.processes import Primary, ProcessDeps, Processes, latest_standard
 from automations.service.record_access import RecordAccess
 from automations.service.records import RecordDeps
 from automations.service.schedules import fire_due
@@ -85,6 +85,12 @@ class LocalRuntime:
             loop.start()
         return resumed
 
+    def wake(self, loop: str) -> None:
+        """Ring a loop's bell ("dispatcher", "scheduler" or "pump"): it has work now."""
+        for running in self.loops:
+            if running.name == loop:
+                running.bell.ring()
+
     def close(self) -> None:
         """Stop the loops and the engine, then close the database."""
         stop_all(self.loops)
@@ -93,15 +99,25 @@ class LocalRuntime:
         self.db.close()
 
 
+class PrimaryLink(Primary, Bell, Protocol):
+    """How a worker process reaches the primary: `ring()` when it wrote events, `pump()` when
+    it queued processes, `stop(id)` for a process the primary runs."""
+
+
 def build_runtime(
-    db_path: str | Path, settings: Settings, *, clock: Clock | None = None
+    db_path: str | Path,
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    primary: PrimaryLink | None = None,
 ) -> LocalRuntime:
-    """Open (or create) the database and wire every part of the embedded server on it."""
+    """Open (or create) the database and wire every part of the embedded server on it (as a
+    worker of `primary` when given: then `start()` must not be called, the loops are its)."""
     db = Database(db_path)
     clock = clock or RealClock()
     bell = Doorbell()
     catalogs = SqliteCatalogStore(db)
-    records = RingingRecordStore(SqliteRecordStore(db), bell)
+    records = RingingRecordStore(SqliteRecordStore(db), primary or bell)
     scenarios = SqliteScenarioStore(db, clock)
     subscriptions = SqliteSubscriptionStore(db)
     # Components reach records through the use cases; those need the hooks, which need the
@@ -119,7 +135,7 @@ def build_runtime(
     )
     group = GroupCommit(db)
     store = SqliteProcessStore(db, group)
-    processes = Processes(ProcessDeps(scenarios, store, executor, clock, settings))
+    processes = Processes(ProcessDeps(scenarios, store, executor, clock, settings), primary)
     hooks = ScenarioHooks(subscriptions, processes)
     record_deps.append(RecordDeps(catalogs=catalogs, records=records, clock=clock, hooks=hooks))
     automation = Automation(

@@ -2,7 +2,8 @@
 
 Opens (or creates) the database, makes sure the admin user exists, seeds the demo on the first
 start, resumes what a previous run left (running processes from their checkpoints, queued ones,
-pending events), then serves the API, web requests and the editor until interrupted.
+pending events), then serves the API, web requests and the editor until interrupted, in
+`server_processes` processes (see workers.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TextIO
 from automations.adapters.local.devserver import serve
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
 from automations.adapters.local.webroute import WebRequestRoute
+from automations.adapters.local.workers import Workers, listening_socket
 from automations.demo import Demo, seed_demo
 from automations.ports import StoreConflict
 from automations.settings import Settings
@@ -66,16 +68,20 @@ def run_dev(
     """Serve until interrupted (SIGINT/SIGTERM); state lives in `db_path`."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     runtime = build_runtime(db_path, settings)
+    workers: Workers | None = None
     try:
         password_ok = ensure_admin(runtime)
         demo = seed_demo(runtime.automation) if settings.demo else None
         resumed = runtime.start()
         if resumed:
             logger.info("resumed %d running processes from their checkpoints", resumed)
+        sock = listening_socket(host, port, shared=settings.server_processes > 1)
+        if settings.server_processes > 1:
+            workers = Workers(runtime, settings, str(db_path), host, port)
+            workers.start(settings.server_processes - 1)
         print(banner(settings, f"http://{host}:{port}", demo, password_ok), file=out, flush=True)
         serve(
-            host=host,
-            port=port,
+            sockets=[sock],
             max_body_bytes=settings.max_body_bytes,
             factory=runtime.app,
             workers=settings.api_workers,
@@ -87,4 +93,6 @@ def run_dev(
             log_level="warning",
         )
     finally:
+        if workers is not None:
+            workers.close()
         runtime.close()
