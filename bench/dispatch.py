@@ -3,7 +3,8 @@ round trip of a web request running a three-step synchronous scenario with many 
 
     .venv/bin/python bench/dispatch.py [--events 5000] [--requests 3000] [--concurrency 50]
 
-What is measured (one server subprocess on a fresh SQLite file in a temporary folder):
+What is measured (`automations dev` in a subprocess, with `--processes` server processes, one
+per core unless said, on a fresh SQLite file in a temporary folder):
 
 - Dispatch: `--events` `$record.after.create` events are put into the outbox in one transaction
   (as a burst of writes leaves them), for a catalog with one subscription to
@@ -54,7 +55,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    folder: Path, port: int, workers: int, processes: int
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOMATIONS_")}
     env |= {
         "AUTOMATIONS_ADMIN_EMAIL": ADMIN[0],
@@ -62,6 +65,7 @@ def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen[byte
         "AUTOMATIONS_DEMO": "false",
         "AUTOMATIONS_DISPATCH_POLL_SECONDS": "0.01",
         "AUTOMATIONS_API_WORKERS": str(workers),
+        "AUTOMATIONS_SERVER_PROCESSES": str(processes),
     }
     log = (folder / "server.log").open("wb")
     server = subprocess.Popen(
@@ -251,11 +255,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--api-workers", type=int, default=16, help="AUTOMATIONS_API_WORKERS")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (AUTOMATIONS_SERVER_PROCESSES; default: one per core)",
+    )
     args = parser.parse_args()
     n = args.concurrency
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
-        server = start_server(Path(folder), port, args.api_workers)
+        server = start_server(Path(folder), port, args.api_workers, args.processes)
         try:
             with httpx.Client(
                 base_url=f"http://127.0.0.1:{port}", auth=ADMIN, timeout=60
@@ -273,6 +283,7 @@ def main() -> None:
             ("requests", args.requests),
             ("concurrency", n),
             ("api-workers", args.api_workers),
+            ("processes", args.processes),
         )
     )
     print(f"`python bench/dispatch.py {command}`")

@@ -10,7 +10,6 @@ delete); a write that would break uniqueness raises `StoreConflict`. The engine'
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -234,9 +233,9 @@ class ProcessStore(Protocol):
         """Insert; False when a process with this id exists (a redelivered event)."""
         ...
 
-    def create_soon(self, process: ProcessRecord) -> Future[bool]:
-        """`create`, possibly together with other writes: the future is done once the process
-        is stored (an event loop awaits it instead of blocking on the write)."""
+    async def create_async(self, process: ProcessRecord) -> bool:
+        """`create` for a coroutine: its loop serves others while the write waits (it may be
+        committed together with other writes)."""
         ...
 
     def get(self, process_id: str) -> ProcessRecord | None: ...

@@ -98,7 +98,11 @@ def test_two_server_processes_share_the_port_and_the_work(dev_server: StartDev) 
     assert len(web) == 40 and len({p["id"] for p in web}) == 40  # each ran once
 
     os.kill(primary, signal.SIGKILL)
-    dev.wait_for(lambda: not alive(worker), timeout=10, what="the worker to die with the primary")
+    try:
+        dev.wait_for(lambda: not alive(worker), timeout=10, what="the worker to die with it")
+    finally:
+        if alive(worker):
+            os.kill(worker, signal.SIGKILL)
     time.sleep(0.2)
     try:
         httpx.get(f"{dev.url}/api/v1/openapi.json", timeout=2)

@@ -43,7 +43,7 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self.inner, name)
-        if name in ("create", "create_soon", "change", "admit"):
+        if name in ("create", "create_async", "change", "admit"):
             self.writes.append(name)
         return found
 
@@ -92,7 +92,7 @@ def test_a_machine_that_cannot_wait_is_stored_once_when_it_ends(runtime: LocalRu
     ended = processes.run_sync(start("three"))
     now = asyncio.run(processes.run_sync_now(start("three", 5)))
 
-    assert counting.writes == ["create", "create_soon"]  # never stored `running`, never changed
+    assert counting.writes == ["create", "create_async"]  # never stored `running`, never changed
     for process, n in ((ended, 21), (now, 5)):
         assert process is not None
         stored = counting.inner.get(process.id)

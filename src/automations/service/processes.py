@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
@@ -189,7 +188,7 @@ class Processes:
 
     async def run_sync_now(self, start: Start) -> ProcessRecord | None:
         """`run_sync` for an event loop, when the machine can never wait; else None and nothing
-        done (the caller hands the run to a thread). The end is stored with `create_soon`: the
+        done (the caller hands the run to a thread). The end is stored with `create_async`: the
         loop serves others while the write waits for its group commit."""
         record, request = self._prepared(start)
         if request is None:
@@ -197,7 +196,7 @@ class Processes:
         if not self.deps.executor.can_run_now(request):
             return None
         ended = self._run_now(record, request)
-        await asyncio.wrap_future(self.deps.processes.create_soon(ended))
+        await self.deps.processes.create_async(ended)
         return ended
 
     def _prepared(self, start: Start) -> tuple[ProcessRecord, ExecutionRequest | None]:

@@ -3,12 +3,15 @@ process (its own connections, its own lock, its own mapping of the shared genera
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,46 +104,60 @@ def test_writers_of_two_processes_all_commit(
     assert two[1].connection().execute("SELECT n FROM counter").fetchone()[0] == 8 * 150
 
 
-def test_group_commit_stores_every_write_and_reports_each_alone(tmp_path: Path) -> None:
+def test_the_writes_of_one_turn_are_one_transaction_and_fail_alone(tmp_path: Path) -> None:
     db = Database(tmp_path / "group.db")
     group = GroupCommit(db)
     store = SqliteProcessStore(db, group)
+    transactions = 0
+    plain = db.transaction
+
+    @contextmanager
+    def counted() -> Iterator[sqlite3.Connection]:
+        nonlocal transactions
+        transactions += 1
+        with plain() as conn:
+            yield conn
+
+    db.transaction = counted  # type: ignore[method-assign]
+
+    async def write() -> list[Any]:
+        return await asyncio.gather(
+            store.create_async(process("p-1")),
+            store.create_async(process("p-1")),
+            group.execute("INSERT INTO processes (id) VALUES (?)", ("p-2",)),
+            *(store.create_async(process()) for _ in range(20)),
+            return_exceptions=True,
+        )
+
     try:
-        with db.transaction():  # hold the writer: everything queued meanwhile is one batch
-            first = store.create_soon(process("p-1"))
-            again = store.create_soon(process("p-1"))
-            broken: Future[int] = group.submit("INSERT INTO processes (id) VALUES (?)", ("p-2",))
-            others = [store.create_soon(process()) for _ in range(20)]
-        assert first.result(5) is True
-        assert again.result(5) is False  # the id exists: as `create` says
-        with pytest.raises(Exception, match="NOT NULL"):
-            broken.result(5)
-        assert all(f.result(5) for f in others)
+        first, again, broken, *others = asyncio.run(write())
+        assert transactions == 1
+        assert first is True
+        assert again is False  # the id exists: as `create` says
+        assert isinstance(broken, sqlite3.IntegrityError) and "NOT NULL" in str(broken)
+        assert others == [True] * 20
         rows = db.connection().execute("SELECT COUNT(*) FROM processes").fetchone()[0]
         assert rows == 21
     finally:
-        group.close()
         db.close()
 
 
-def test_group_commit_from_many_threads(tmp_path: Path) -> None:
+def test_writes_from_loops_on_many_threads_are_all_stored(tmp_path: Path) -> None:
     db = Database(tmp_path / "group.db")
-    group = GroupCommit(db)
-    store = SqliteProcessStore(db, group)
+    store = SqliteProcessStore(db, GroupCommit(db))
     results: list[bool] = []
 
-    def write() -> None:
-        futures = [store.create_soon(process()) for _ in range(50)]
-        results.extend(f.result(10) for f in futures)
+    async def write() -> list[bool]:
+        return list(await asyncio.gather(*(store.create_async(process()) for _ in range(50))))
 
-    threads = [threading.Thread(target=write) for _ in range(12)]
+    def on_own_loop() -> None:
+        results.extend(asyncio.run(write()))
+
+    threads = [threading.Thread(target=on_own_loop) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    group.close()
-    assert results == [True] * 600
-    assert db.connection().execute("SELECT COUNT(*) FROM processes").fetchone()[0] == 600
-    with pytest.raises(RuntimeError, match="closed"):
-        group.submit("SELECT 1", ())
+    assert results == [True] * 400
+    assert db.connection().execute("SELECT COUNT(*) FROM processes").fetchone()[0] == 400
     db.close()

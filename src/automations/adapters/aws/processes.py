@@ -17,11 +17,11 @@ Only `admit` and `claim_queued` check the limit (`running < max`), as the SQLite
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
 
@@ -70,13 +70,8 @@ class DynamoProcessStore:
             raise
         return True
 
-    def create_soon(self, process: ProcessRecord) -> Future[bool]:
-        done: Future[bool] = Future()  # each write is its own request to DynamoDB anyway
-        try:
-            done.set_result(self.create(process))
-        except Exception as exc:
-            done.set_exception(exc)
-        return done
+    async def create_async(self, process: ProcessRecord) -> bool:
+        return await asyncio.to_thread(self.create, process)
 
     def admit(self, process: ProcessRecord, max_running: int) -> bool:
         running = process.model_copy(update={"status": ProcessStatus.RUNNING})

@@ -7,10 +7,9 @@ take a queued process or both finish a running one.
 from __future__ import annotations
 
 import sqlite3
-from concurrent.futures import Future
 from datetime import datetime
 
-from automations.adapters.local.db import Database, loads
+from automations.adapters.local.db import Database
 from automations.adapters.local.group_commit import GroupCommit
 from automations.model.base import utc_iso
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
@@ -20,7 +19,7 @@ from automations.ports import ProcessQuery
 class SqliteProcessStore:
     """Processes in `processes`, ordered by `seq` (the order they were queued).
 
-    `create_soon` joins the group commit when one is given (the server's); alone, it writes at
+    `create_async` joins the group commit when one is given (the server's); alone, it writes at
     once.
     """
 
@@ -32,18 +31,10 @@ class SqliteProcessStore:
         with self._db.transaction() as conn:
             return _insert(conn, process)
 
-    def create_soon(self, process: ProcessRecord) -> Future[bool]:
-        if self._group is not None:
-            inserted: Future[bool] = Future()
-            written = self._group.submit(_INSERT, _insert_params(process))
-            written.add_done_callback(lambda done: _chain(done, inserted))
-            return inserted
-        done: Future[bool] = Future()
-        try:
-            done.set_result(self.create(process))
-        except Exception as exc:
-            done.set_exception(exc)
-        return done
+    async def create_async(self, process: ProcessRecord) -> bool:
+        if self._group is None:
+            return self.create(process)
+        return await self._group.execute(_INSERT, _insert_params(process)) > 0
 
     def get(self, process_id: str) -> ProcessRecord | None:
         row = (
@@ -148,14 +139,6 @@ def _insert(conn: sqlite3.Connection, process: ProcessRecord) -> bool:
     return conn.execute(_INSERT, _insert_params(process)).rowcount > 0
 
 
-def _chain(written: Future[int], inserted: Future[bool]) -> None:
-    error = written.exception()
-    if error is not None:
-        inserted.set_exception(error)
-    else:
-        inserted.set_result(written.result() > 0)
-
-
 def _write(conn: sqlite3.Connection, process: ProcessRecord) -> None:
     conn.execute(
         "UPDATE processes SET status = ?, body = ? WHERE id = ?",
@@ -164,4 +147,4 @@ def _write(conn: sqlite3.Connection, process: ProcessRecord) -> None:
 
 
 def _process(row: sqlite3.Row) -> ProcessRecord:
-    return ProcessRecord.model_validate(loads(row["body"]))
+    return ProcessRecord.model_validate_json(row["body"])

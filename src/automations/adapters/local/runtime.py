@@ -95,7 +95,6 @@ class LocalRuntime:
         """Stop the loops and the engine, then close the database."""
         stop_all(self.loops)
         self.executor.close()
-        self.group.close()
         self.db.close()
 
 
