@@ -85,9 +85,7 @@ def test_two_server_processes_share_the_port_and_the_work(dev_server: StartDev) 
     assert [q.status_code for q in queued] == [202] * 20
 
     echoes = dev.finished("record-echo", 20)
-    assert sorted(p["input"]["values"]["1"] for p in echoes) == sorted(
-        f"r{i}" for i in range(20)
-    )
+    assert sorted(p["input"]["values"]["1"] for p in echoes) == sorted(f"r{i}" for i in range(20))
     assert {p["status"] for p in echoes} == {"completed"}
     async_ids = {q.json()["processId"] for q in queued}
     dev.wait_for(

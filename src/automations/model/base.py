@@ -11,9 +11,9 @@ from pydantic.alias_generators import to_camel
 
 def utc_iso(moment: datetime) -> str:
     """The product's date format: UTC with milliseconds and a `Z` (`2015-11-06T21:00:00.000Z`)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:  # (every time the service makes is UTC already)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 def from_epoch(seconds: float) -> datetime:

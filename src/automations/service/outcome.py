@@ -142,8 +142,8 @@ def trace_steps(history: Iterable[Mapping[str, Any]]) -> list[TraceStep]:
         moment = from_epoch(float(event.get("timestamp", 0.0)))
         index, depth = open_steps.get(element, (-1, 0))
         if entered is not None:
-            if depth == 0:
-                steps.append(TraceStep(element=element, entered_at=moment))
+            if depth == 0:  # (built from the engine's own history: nothing to validate)
+                steps.append(TraceStep.model_construct(element=element, entered_at=moment))
                 index = len(steps) - 1
             open_steps[element] = (index, depth + 1)
         elif depth > 0:
