@@ -55,9 +55,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(
-    folder: Path, port: int, workers: int, processes: int
-) -> subprocess.Popen[bytes]:
+def start_server(folder: Path, port: int, workers: int, processes: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOMATIONS_")}
     env |= {
         "AUTOMATIONS_ADMIN_EMAIL": ADMIN[0],
