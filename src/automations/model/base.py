@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
@@ -11,9 +12,22 @@ from pydantic.alias_generators import to_camel
 
 def utc_iso(moment: datetime) -> str:
     """The product's date format: UTC with milliseconds and a `Z` (`2015-11-06T21:00:00.000Z`)."""
-    if moment.tzinfo is not UTC:  # (every time the service makes is UTC already)
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
+    offset = moment.utcoffset()
+    if offset is None:
+        moment = moment.replace(tzinfo=UTC)
+    elif offset:
+        moment = moment.astimezone(UTC)
+    # A stored process holds a dozen times, most within one second: each second's text is made
+    # once (a synchronous web request stores one process per call).
+    second = _second_text(
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second
+    )
+    return f"{second}.{moment.microsecond // 1000:03d}Z"
+
+
+@lru_cache(maxsize=1024)
+def _second_text(year: int, month: int, day: int, hour: int, minute: int, second: int) -> str:
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
 
 
 def from_epoch(seconds: float) -> datetime:

@@ -64,3 +64,26 @@ def test_scenario_version_keeps_asl_per_flavour() -> None:
         created_at=T0,
     )
     assert set(version.model_dump(mode="json")["compiled"]) == {"STANDARD", "EXPRESS"}
+
+
+def test_utc_iso_is_the_products_format_for_any_time_and_zone() -> None:
+    import random
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from automations.model.base import utc_iso
+
+    rng = random.Random(7)
+    moments = [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, 999999)]
+    for _ in range(20_000):
+        moment = datetime.fromtimestamp(rng.uniform(-6e10, 2.5e11), tz=UTC)
+        kind = rng.random()
+        if kind < 0.3:
+            zone = timezone(timedelta(hours=rng.randint(-12, 12), minutes=rng.choice([0, 30])))
+            moment = moment.astimezone(zone)
+        elif kind < 0.4:
+            moment = moment.replace(tzinfo=None)  # naive: taken as UTC
+        moments.append(moment)
+    for moment in moments:
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        expected = aware.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+        assert utc_iso(moment) == expected, moment
