@@ -55,6 +55,20 @@ def outcome(
     history: Sequence[Mapping[str, Any]],
 ) -> ProcessOutcome:
     """Map an execution's end (Step Functions terms) to the process's (the product's terms)."""
+    process_status, variables, failure = ended_as(status, output, error, cause, history)
+    return ProcessOutcome(
+        status=process_status, output=variables, error=failure, trace=element_trace(history)
+    )
+
+
+def ended_as(
+    status: str,
+    output: Any,
+    error: str | None,
+    cause: str | None,
+    history: Sequence[Mapping[str, Any]],
+) -> tuple[ProcessStatus, dict[str, Any], ProcessError | None]:
+    """`outcome` without the path: the status, the variables and the error."""
     process_status = _STATUS[status]
     failure = None
     if process_status != "completed":
@@ -65,9 +79,7 @@ def outcome(
             element=failing_element(history),
         )
     variables = output if isinstance(output, dict) and process_status == "completed" else {}
-    return ProcessOutcome(
-        status=process_status, output=variables, error=failure, trace=element_trace(history)
-    )
+    return process_status, variables, failure
 
 
 def readable_cause(cause: str | None) -> str | None:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NoReturn, Protocol
 
+from automations.asl.json_text import to_json_text
 from automations.model.base import from_epoch
 from automations.model.process import (
     FINAL_STATUSES,
@@ -50,7 +50,7 @@ from automations.service.errors import (
     SyncRunTimedOut,
     TooManyProcesses,
 )
-from automations.service.outcome import outcome, trace_steps
+from automations.service.outcome import ended_as, trace_steps
 from automations.service.variables import Trigger, start_variables
 from automations.settings import Settings
 
@@ -208,7 +208,6 @@ class Processes:
             if record.error is not None and record.error.code == DATA_LIMIT:
                 raise ProcessDataTooLarge(record.error.message)
             return record, None
-        record = record.model_copy(update={"started_at": from_epoch(self.deps.clock.now())})
         return record, self._request(record, version, express=EXPRESS in version.compiled)
 
     def _run_now(self, record: ProcessRecord, request: ExecutionRequest) -> ProcessRecord:
@@ -266,20 +265,22 @@ class Processes:
         return changed
 
     def _ending(self, started: datetime | None, end: ExecutionEnd) -> ProcessChange:
-        result = outcome(end.status, end.output, end.error, end.cause, end.history)
+        status, output, failure = ended_as(
+            end.status, end.output, end.error, end.cause, end.history
+        )
         now = from_epoch(self.deps.clock.now())
         error = None
-        if result.error is not None:
+        if failure is not None:
             error = ProcessError(
-                code=result.error.code,
-                message=result.error.message or "",
-                element=result.error.element,
+                code=failure.code, message=failure.message or "", element=failure.element
             )
-        return ProcessChange(
-            status=ProcessStatus(result.status),
+        # Built from the engine's own end and this clock: nothing to validate (and every
+        # synchronous web request pays for a validation of its whole output).
+        return ProcessChange.model_construct(
+            status=ProcessStatus(status),
             finished_at=now,
             duration_ms=_milliseconds(started, now),
-            output=result.output if result.status == "completed" else None,
+            output=output if status == "completed" else None,
             error=error,
             trace=trace_steps(end.history),
         )
@@ -385,6 +386,7 @@ class Processes:
         version = self.deps.scenarios.latest(start.scenario_id)
         variables = start_variables(start.trigger, start.scenario_id)
         now = from_epoch(self.deps.clock.now())
+        refusal = self._refusal(start, version, variables)
         record = ProcessRecord(
             id=start.process_id or uuid.uuid4().hex,
             scenario_id=start.scenario_id,
@@ -398,8 +400,8 @@ class Processes:
             depth=start.depth,
             status=ProcessStatus.QUEUED,
             queued_at=now,
+            started_at=now if sync and refusal is None else None,  # a caller waits: it runs now
         )
-        refusal = self._refusal(start, version, variables)
         if refusal is not None:
             code, message = refusal
             record = record.model_copy(
@@ -423,7 +425,7 @@ class Processes:
                 f"this event comes from a chain of {start.depth} processes each triggering the "
                 f"next; the limit is {settings.max_chain_depth} (AUTOMATIONS_MAX_CHAIN_DEPTH)"
             )
-        size = len(_json_bytes(variables))
+        size = len(to_json_text(variables).encode())
         if size > settings.max_process_data_bytes:
             return DATA_LIMIT, (
                 f"the start variables are {size} bytes; the process data limit is "
@@ -470,7 +472,3 @@ def _milliseconds(started: datetime | None, ended: datetime) -> int | None:
     if started is None:
         return None
     return max(0, round((ended - started).total_seconds() * 1000))
-
-
-def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

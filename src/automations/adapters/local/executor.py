@@ -77,6 +77,8 @@ class EmbeddedExecutor:
         self._max_payload_bytes = max_payload_bytes
         self._clock = clock or RealClock()
         self._resolver = ComponentResolver(definitions=self._child_definition)
+        # A machine that never waits calls no component: it needs no services.
+        self._now_options = EngineOptions(max_payload_bytes=max_payload_bytes)
         self._parsed: OrderedDict[str, Definition] = OrderedDict()
         self._parsed_lock = threading.Lock()
         self._tasks: dict[str, asyncio.Task[ExecutionEnd]] = {}
@@ -134,7 +136,7 @@ class EmbeddedExecutor:
     def run_now(self, request: ExecutionRequest) -> ExecutionEnd:
         # Nothing in such a machine awaits: its coroutine ends at the first step, with no event
         # loop, no task and no checkpoint (nobody could resume a run that never gave way).
-        run = self._execute(request, None, resume=False)
+        run = self._execute(request, None, resume=False, options=self._now_options)
         try:
             run.send(None)
         except StopIteration as finished:
@@ -193,11 +195,17 @@ class EmbeddedExecutor:
             self._tasks.pop(request.process_id, None)
 
     async def _execute(
-        self, request: ExecutionRequest, checkpoints: CheckpointStore | None, *, resume: bool
+        self,
+        request: ExecutionRequest,
+        checkpoints: CheckpointStore | None,
+        *,
+        resume: bool,
+        options: EngineOptions | None = None,
     ) -> ExecutionEnd:
-        options = EngineOptions(
-            max_payload_bytes=self._max_payload_bytes, services=self._services_for(request)
-        )
+        if options is None:
+            options = EngineOptions(
+                max_payload_bytes=self._max_payload_bytes, services=self._services_for(request)
+            )
         engine = Engine(self._resolver, self._clock, checkpoints, options=options)
         try:
             definition = self._definition(request.definition_key, request.definition, request)
