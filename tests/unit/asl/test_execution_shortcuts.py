@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import pytest
+from tests.unit.expressions.test_fast_path import _same
 
 from automations.asl import Definition, Engine, VirtualClock, run_execution
 from automations.asl.context import ExecutionInfo
@@ -79,16 +80,6 @@ def _environments(text: str) -> list[dict[str, Any]]:
         env["states"] = {"input": rng.choice(VALUES)}
         envs.append(env)
     return envs
-
-
-def _same(a: Any, b: Any) -> bool:
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
 
 
 @pytest.mark.parametrize("text", EXISTS_TEXTS)

@@ -9,6 +9,7 @@ pending events), then serves the API, web requests and the editor until interrup
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -80,19 +81,25 @@ def run_dev(
             workers = Workers(runtime, settings, str(db_path), host, port)
             workers.start(settings.server_processes - 1)
         print(banner(settings, f"http://{host}:{port}", demo, password_ok), file=out, flush=True)
-        serve(
-            sockets=[sock],
-            max_body_bytes=settings.max_body_bytes,
-            factory=runtime.app,
-            workers=settings.api_workers,
-            web=WebRequestRoute(
-                runtime.automation.webrequest_deps(),
-                settings.max_body_bytes,
-                workers=settings.api_workers,
-            ),
-            log_level="warning",
-        )
+        serve_runtime(runtime, sock)
     finally:
         if workers is not None:
             workers.close()
         runtime.close()
+
+
+def serve_runtime(runtime: LocalRuntime, sock: socket.socket) -> None:
+    """Serve this runtime's API and web requests on a listening socket until interrupted."""
+    settings = runtime.settings
+    serve(
+        sockets=[sock],
+        max_body_bytes=settings.max_body_bytes,
+        factory=runtime.app,
+        workers=settings.api_workers,
+        web=WebRequestRoute(
+            runtime.automation.webrequest_deps(),
+            settings.max_body_bytes,
+            workers=settings.api_workers,
+        ),
+        log_level="warning",
+    )

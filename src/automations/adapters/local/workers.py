@@ -165,25 +165,13 @@ def worker_main(
     """A worker process: the API and web requests on the shared port, until its primary ends."""
     _die_with_parent(parent)
     # Imported here: the spawn start method runs this in a fresh interpreter.
-    from automations.adapters.local.devserver import serve
     from automations.adapters.local.runtime import build_runtime
-    from automations.adapters.local.webroute import WebRequestRoute
+    from automations.adapters.local.server import serve_runtime
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     runtime = build_runtime(db_path, settings, primary=PipeToPrimary(link))
     try:
-        serve(
-            sockets=[listening_socket(host, port, shared=True)],
-            max_body_bytes=settings.max_body_bytes,
-            factory=runtime.app,
-            workers=settings.api_workers,
-            web=WebRequestRoute(
-                runtime.automation.webrequest_deps(),
-                settings.max_body_bytes,
-                workers=settings.api_workers,
-            ),
-            log_level="warning",
-        )
+        serve_runtime(runtime, listening_socket(host, port, shared=True))
     finally:
         runtime.close()
 
