@@ -160,6 +160,10 @@ class EmbeddedExecutor:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._finisher.shutdown(wait=False, cancel_futures=True)
+        with self._parsed_lock:
+            idle = [loop for loop in self._caller_loops if not loop.is_running()]
+        for loop in idle:  # the synchronous callers' loops: closed here, not at some collection
+            loop.close()
 
     # --- runs -------------------------------------------------------------------------------------
 

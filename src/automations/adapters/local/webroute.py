@@ -86,9 +86,14 @@ class WebRequestRoute:
 
 
 def incoming(scope: Scope, body: bytes) -> IncomingRequest:
-    """The request as the scenario sees it (as API Gateway would hand it over: repeated
-    headers joined with ", ", the last value of a repeated query parameter)."""
-    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    """The request as the scenario sees it, as API Gateway would hand it over: repeated
+    headers joined with ", ", the last value of a repeated query parameter, and the values of
+    each parameter together (API Gateway groups them by name)."""
+    grouped: dict[str, list[str]] = {}
+    query = scope.get("query_string", b"").decode("latin-1")
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        grouped.setdefault(name, []).append(value)
+    pairs = [(name, value) for name, values in grouped.items() for value in values]
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
         name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")

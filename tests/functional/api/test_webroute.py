@@ -1,0 +1,120 @@
+"""Web requests served on the dev server's event loop answer exactly as the API resolver's route
+(the one Lambda serves) does: the same request through both gives the same answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automations.adapters.local.devserver import ResolverAsgi
+from automations.adapters.local.runtime import LocalRuntime, build_runtime
+from automations.adapters.local.webroute import WebRequestRoute
+from automations.service.scenarios import save_scenario
+from automations.service.webrequests import create_endpoint
+from automations.settings import Settings
+
+SCENARIOS = Path(__file__).parents[2] / "e2e" / "scenarios"
+MAX_BODY = 2_000
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[LocalRuntime]:
+    built = build_runtime(tmp_path / "web.db", Settings(demo=False, max_body_bytes=MAX_BODY))
+    for name in ("web-echo", "wait-two-seconds"):
+        text = (SCENARIOS / f"{name}.bpmn").read_text(encoding="utf-8")
+        save_scenario(built.automation.scenarios, name, text)
+    create_endpoint(built.automation.webrequests, built.automation.scenarios, "echo", "web-echo")
+    yield built
+    built.close()
+
+
+def call(
+    app: ResolverAsgi, method: str, path: str, body: bytes = b"", **headers: str
+) -> tuple[int, dict[str, str], bytes]:
+    path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [(b"host", b"testserver")]
+        + [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 5000),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start, end = sent
+    names = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    return start["status"], names, end["body"]
+
+
+REQUESTS: list[tuple[str, str, bytes, dict[str, str]]] = [
+    ("GET", "/api/webrequest/echo?sort=id&limit=10&sort=name", b"", {"cookie": "a=1; b=two"}),
+    (
+        "POST",
+        "/api/webrequest/echo",
+        b'{"email": "x@example.com"}',
+        {"content_type": "application/json"},
+    ),
+    (
+        "PUT",
+        "/api/webrequest/echo/",
+        b"a=1&b=2",
+        {"content_type": "application/x-www-form-urlencoded"},
+    ),
+    ("DELETE", "/api/webrequest/echo", "текст".encode(), {"content_type": "text/plain"}),
+    ("GET", "/api/webrequest/nobody", b"", {}),
+    ("GET", "/api/webrequest/echo/deeper", b"", {}),
+    ("TRACE", "/api/webrequest/echo", b"", {}),
+    ("POST", "/api/webrequest/echo", b"x" * (MAX_BODY + 1), {"content_type": "text/plain"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "headers"), REQUESTS)
+def test_the_loop_route_answers_as_the_resolver_does(
+    runtime: LocalRuntime, method: str, path: str, body: bytes, headers: dict[str, str]
+) -> None:
+    resolver = ResolverAsgi(runtime.app(), MAX_BODY)
+    on_loop = ResolverAsgi(
+        runtime.app(), MAX_BODY, web=WebRequestRoute(runtime.automation.webrequest_deps(), MAX_BODY)
+    )
+    expected = call(resolver, method, path, body, **headers)
+    answered = call(on_loop, method, path, body, **headers)
+
+    assert answered[0] == expected[0]
+    assert answered[1].get("content-type") == expected[1].get("content-type")
+    assert answered[1].get("x-echo") == expected[1].get("x-echo")
+    assert json.loads(answered[2]) == json.loads(expected[2])
+
+
+def test_queued_and_waiting_runs(runtime: LocalRuntime) -> None:
+    create_endpoint(
+        runtime.automation.webrequests, runtime.automation.scenarios, "slow", "wait-two-seconds"
+    )
+    app = ResolverAsgi(
+        runtime.app(), MAX_BODY, web=WebRequestRoute(runtime.automation.webrequest_deps(), MAX_BODY)
+    )
+    queued = call(app, "GET", "/api/webrequest/echo?async=true")
+    waited = call(app, "GET", "/api/webrequest/slow")  # a timer: run on a thread, not the loop
+
+    assert queued[0] == 202
+    process = runtime.automation.processes.get(json.loads(queued[2])["processId"])
+    assert process.event.async_ is True
+    assert waited[0] == 200  # no $response: an empty 200
+    slow = runtime.automation.processes.find(
+        __import__("automations.ports").ports.ProcessQuery(scenario_id="wait-two-seconds")
+    )
+    assert [p.status.value for p in slow] == ["completed"]
+    assert [step.element for step in slow[0].trace] == ["Start", "Before", "Wait", "After", "End"]
