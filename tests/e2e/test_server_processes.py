@@ -1,6 +1,6 @@
 """`automations dev` with two server processes on one port: both serve (requests, record writes,
 web requests that wait and that do not), background work is done once, by the primary, and the
-worker dies with the primary when it is killed."""
+worker dies with the primary when it is killed (and is started again when it dies alone)."""
 
 from __future__ import annotations
 
@@ -94,6 +94,16 @@ def test_two_server_processes_share_the_port_and_the_work(dev_server: StartDev) 
     )
     web = dev.processes(scenarioId="web-echo")
     assert len(web) == 40 and len({p["id"] for p in web}) == 40  # each ran once
+
+    os.kill(worker, signal.SIGKILL)  # a worker that dies is started again
+    replaced = dev.wait_for(
+        lambda: [pid for pid in children(primary) if pid != worker], what="a new worker"
+    )
+    assert len(replaced) == 1
+    worker = replaced[0]
+    dev.wait_for(lambda: sockets(worker) >= 1, what="the new worker to listen")
+    again = [httpx.get(f"{dev.url}/api/webrequest/echo?i={i}", timeout=10) for i in range(10)]
+    assert [a.status_code for a in again] == [201] * 10
 
     os.kill(primary, signal.SIGKILL)
     try:

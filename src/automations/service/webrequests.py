@@ -113,9 +113,12 @@ def _header(headers: dict[str, str], name: str) -> str:
 
 def cookies_of(headers: dict[str, str]) -> dict[str, str]:
     """The request's cookies by name (a malformed Cookie header gives none)."""
+    text = _header(headers, "cookie")
+    if not text:
+        return {}
     jar: SimpleCookie = SimpleCookie()
     try:
-        jar.load(_header(headers, "cookie"))
+        jar.load(text)
     except CookieError:
         return {}
     return {name: morsel.value for name, morsel in jar.items()}
