@@ -15,9 +15,13 @@ import mmap
 import os
 import struct
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 _COUNTER = struct.Struct("<Q")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Generation:
@@ -62,3 +66,28 @@ class Generation:
             self._map.close()
             os.close(self._descriptor)
             self._map = None
+
+
+class GenerationCache(Generic[K, V]):
+    """Lookups remembered until the generation moves (a store's writes must `advance` it)."""
+
+    def __init__(self, generation: Generation) -> None:
+        self._generation = generation
+        self._values: dict[K, V] = {}
+        self._seen = generation.current()  # what the remembered lookups were made under
+        self._lock = threading.Lock()
+
+    def get(self, key: K, load: Callable[[K], V]) -> V:
+        """The remembered value of `key`, or `load(key)` (kept unless a write came meanwhile)."""
+        generation = self._generation.current()
+        with self._lock:
+            if generation != self._seen:
+                self._values.clear()
+                self._seen = generation
+            elif key in self._values:
+                return self._values[key]
+        value = load(key)
+        with self._lock:
+            if generation == self._seen == self._generation.current():
+                self._values[key] = value
+        return value

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from automations.adapters.local.db import Database, dumps, loads
+from automations.adapters.local.generation import GenerationCache
 from automations.asl.ports import Clock
 from automations.model.base import from_epoch, utc_iso
 from automations.model.scenario import ScenarioVersion
@@ -28,8 +29,7 @@ class SqliteScenarioStore:
         self._parsed: OrderedDict[str, ScenarioVersion] = OrderedDict()
         # Which version is the latest, per scenario: forgotten when the database's shared
         # generation moves (every save moves it, in whichever server process it is made).
-        self._latest: dict[str, str | None] = {}
-        self._seen = db.generation.current()
+        self._latest: GenerationCache[str, str | None] = GenerationCache(db.generation)
         self._lock = threading.Lock()
 
     def _cached(self, version_id: str) -> ScenarioVersion:
@@ -91,28 +91,20 @@ class SqliteScenarioStore:
         return None if row is None else _version(row)
 
     def latest(self, scenario_id: str) -> ScenarioVersion | None:
-        generation = self._db.generation.current()
-        with self._lock:
-            if generation != self._seen:
-                self._latest.clear()
-                self._seen = generation
-            known = scenario_id in self._latest
-            version_id = self._latest.get(scenario_id)
-        if not known:
-            row = (
-                self._db.connection()
-                .execute(
-                    "SELECT id FROM scenario_versions WHERE scenario_id = ?"
-                    " ORDER BY version DESC LIMIT 1",
-                    (scenario_id,),
-                )
-                .fetchone()
-            )
-            version_id = None if row is None else row["id"]
-            with self._lock:
-                if generation == self._seen == self._db.generation.current():
-                    self._latest[scenario_id] = version_id
+        version_id = self._latest.get(scenario_id, self._latest_id)
         return None if version_id is None else self._cached(version_id)
+
+    def _latest_id(self, scenario_id: str) -> str | None:
+        row = (
+            self._db.connection()
+            .execute(
+                "SELECT id FROM scenario_versions WHERE scenario_id = ?"
+                " ORDER BY version DESC LIMIT 1",
+                (scenario_id,),
+            )
+            .fetchone()
+        )
+        return None if row is None else str(row["id"])
 
     def versions(self, scenario_id: str) -> list[int]:
         rows = (

@@ -8,9 +8,9 @@ server process it is made).
 from __future__ import annotations
 
 import sqlite3
-import threading
 
 from automations.adapters.local.db import Database
+from automations.adapters.local.generation import GenerationCache
 from automations.model.scenario import WebRequestEndpoint
 from automations.ports import StoreConflict
 
@@ -20,9 +20,9 @@ class SqliteWebRequestStore:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._by_url_id: dict[str, WebRequestEndpoint | None] = {}
-        self._seen = db.generation.current()  # what the remembered lookups were made under
-        self._lock = threading.Lock()
+        self._by_url_id: GenerationCache[str, WebRequestEndpoint | None] = GenerationCache(
+            db.generation
+        )
 
     def put(self, endpoint: WebRequestEndpoint) -> None:
         try:
@@ -42,18 +42,9 @@ class SqliteWebRequestStore:
         return self._one("SELECT * FROM web_requests WHERE id = ?", endpoint_id)
 
     def by_url_id(self, url_id: str) -> WebRequestEndpoint | None:
-        generation = self._db.generation.current()
-        with self._lock:
-            if generation != self._seen:
-                self._by_url_id.clear()
-                self._seen = generation
-            elif url_id in self._by_url_id:
-                return self._by_url_id[url_id]
-        found = self._one("SELECT * FROM web_requests WHERE url_id = ?", url_id)
-        with self._lock:
-            if generation == self._seen == self._db.generation.current():  # no write meanwhile
-                self._by_url_id[url_id] = found
-        return found
+        return self._by_url_id.get(
+            url_id, lambda key: self._one("SELECT * FROM web_requests WHERE url_id = ?", key)
+        )
 
     def _forget(self) -> None:
         self._db.generation.advance()
