@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from automations.errors import AutomationsError
@@ -170,29 +170,31 @@ def get(client: Any, table: str, key: Mapping[str, Any]) -> dict[str, Any] | Non
 
 def put_new(client: Any, table: str, attributes: Mapping[str, Any], key_attribute: str) -> bool:
     """Put an item unless one with its key exists; False when it does."""
-    try:
-        client.put_item(
+    return _unless_condition_fails(
+        lambda: client.put_item(
             TableName=table,
             Item=item(attributes),
             ConditionExpression="attribute_not_exists(#k)",
             ExpressionAttributeNames={"#k": key_attribute},
         )
-    except Exception as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
+    )
 
 
 def delete_existing(client: Any, table: str, key: Mapping[str, Any], key_attribute: str) -> bool:
     """Delete an item; False when there was none."""
-    try:
-        client.delete_item(
+    return _unless_condition_fails(
+        lambda: client.delete_item(
             TableName=table,
             Key=item(key),
             ConditionExpression="attribute_exists(#k)",
             ExpressionAttributeNames={"#k": key_attribute},
         )
+    )
+
+
+def _unless_condition_fails(write: Callable[[], object]) -> bool:
+    try:
+        write()
     except Exception as exc:
         if condition_failed(exc):
             return False

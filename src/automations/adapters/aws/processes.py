@@ -62,32 +62,18 @@ class DynamoProcessStore:
         actions = [put]
         if process.status is ProcessStatus.RUNNING:
             actions.append(self._semaphore(+1))
-        try:
-            dynamo.transact(self._client, actions)
-        except TransactionCancelled as exc:
-            if exc.failed(0):
-                return False
-            raise
-        return True
+        return self._transact(actions, guards=(0,))
 
     async def create_async(self, process: ProcessRecord) -> bool:
         return await asyncio.to_thread(self.create, process)
 
     def admit(self, process: ProcessRecord, max_running: int) -> bool:
         running = process.model_copy(update={"status": ProcessStatus.RUNNING})
-        try:
-            dynamo.transact(
-                self._client,
-                [
-                    self._semaphore(+1, below=max_running),
-                    self._put(running, revision=1, condition="attribute_not_exists(pk)"),
-                ],
-            )
-        except TransactionCancelled as exc:
-            if exc.failed(0) or exc.failed(1):
-                return False
-            raise
-        return True
+        actions = [
+            self._semaphore(+1, below=max_running),
+            self._put(running, revision=1, condition="attribute_not_exists(pk)"),
+        ]
+        return self._transact(actions, guards=(0, 1))
 
     def change(
         self, process_id: str, expected: frozenset[ProcessStatus], change: ProcessChange
@@ -111,10 +97,14 @@ class DynamoProcessStore:
         now = updated.status is ProcessStatus.RUNNING
         if was != now:
             actions.append(self._semaphore(+1 if now else -1))
+        return self._transact(actions, guards=(0,))
+
+    def _transact(self, actions: list[dict[str, Any]], *, guards: tuple[int, ...]) -> bool:
+        """Write the actions together; False when the condition of one of `guards` failed."""
         try:
             dynamo.transact(self._client, actions)
         except TransactionCancelled as exc:
-            if exc.failed(0):
+            if any(exc.failed(index) for index in guards):
                 return False
             raise
         return True
