@@ -4,6 +4,9 @@
   `max_running` run; every end frees a slot and starts the next. None is ever dropped.
 - A synchronous run takes a free slot at once or fails with TooManyProcesses (a caller that
   waits cannot stand in a queue), and is stopped (`aborted`) after `sync_timeout_seconds`.
+  One whose machine can never wait runs to its end at once and is stored once, when it ends.
+- With a `Primary` (another server process on the same database), background runs are that
+  process's: this one only tells it to pump or to stop.
 - A process that must not run (its scenario is gone, its start variables exceed the data
   limit, its event comes from a chain of processes too deep) is stored at once as `error`, so
   that the refusal is visible where every other process is.
