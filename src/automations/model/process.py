@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from automations.model.base import CamelModel, UtcDateTime
+from automations.model.base import CamelModel, UtcDateTime, UtcText
 
 
 class ProcessStatus(StrEnum):
@@ -49,8 +49,8 @@ class TraceStep(CamelModel):
     """One element entered (and left, once it finished) during the run."""
 
     element: str
-    entered_at: UtcDateTime
-    exited_at: UtcDateTime | None = None
+    entered_at: UtcText
+    exited_at: UtcText | None = None
 
 
 class ProcessRecord(CamelModel):
@@ -89,8 +89,10 @@ class ProcessChange(CamelModel):
     def applied_to(self, process: ProcessRecord) -> ProcessRecord:
         """The process with the fields this change sets."""
         fields = {
-            name: value
-            for name in ProcessChange.model_fields
-            if (value := getattr(self, name)) is not None
+            name: value for name in _CHANGE_FIELDS if (value := getattr(self, name)) is not None
         }
         return process.model_copy(update=fields)
+
+
+# (`model_fields` is a descriptor that pydantic runs on every access)
+_CHANGE_FIELDS = tuple(ProcessChange.model_fields)

@@ -15,9 +15,10 @@ import logging
 from dataclasses import dataclass
 
 from automations.model.event import AFTER_EVENTS, ChangeEvent
+from automations.model.process_ids import process_id_for
 from automations.model.subscription import Subscription
 from automations.ports import ChangeFeed, SubscriptionStore
-from automations.service.processes import Processes, Start, process_id_for
+from automations.service.processes import Processes, Start
 from automations.service.variables import Trigger
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def dispatch_pending(deps: DispatchDeps, batch: int = BATCH) -> int:
         delivered.append(event.id)
     if delivered:
         deps.feed.mark_delivered(delivered)
-    deps.processes.pump()
+        deps.processes.pump()  # (an empty poll leaves the queue to those who filled it)
     return len(delivered)
 
 
@@ -78,7 +79,7 @@ def start_for(event: ChangeEvent, subscription: Subscription) -> Start:
     return Start(
         scenario_id=subscription.scenario_id,
         trigger=Trigger(event.type, subscription.id, event.user_id, sync=False, facts=facts),
-        process_id=process_id_for("event", event.id, subscription.id),
+        process_id=process_id_for(event.created_at, "event", event.id, subscription.id),
         subscription_id=subscription.id,
         depth=event.depth,
     )

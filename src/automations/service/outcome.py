@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
+from automations.asl.timestamps import format_timestamp
 from automations.model.process import TraceStep
 from automations.state_names import element_of
 
@@ -143,27 +144,37 @@ def trace_steps(history: Iterable[Mapping[str, Any]]) -> list[TraceStep]:
     ends when the last of them exits; entering it again after that opens a new step.
     """
     steps: list[dict[str, Any]] = []
-    open_steps: dict[str, tuple[int, int]] = {}  # element -> (step index, states open)
+    open_steps: dict[str, list[Any]] = {}  # element -> [its step, states open]
     for event in history:
-        entered = event.get("stateEnteredEventDetails")
-        details = entered or event.get("stateExitedEventDetails")
+        details = event.get(_ENTERED)
+        if details is not None:
+            element = element_of(str(details["name"]))
+            slot = open_steps.get(element)
+            if slot is not None and slot[1]:
+                slot[1] += 1
+                continue
+            step = {"element": element, "entered_at": _moment(event)}
+            steps.append(step)
+            open_steps[element] = [step, 1]
+            continue
+        details = event.get(_EXITED)
         if details is None:
             continue
-        element = element_of(str(details["name"]))
-        moment = float(event.get("timestamp", 0.0))
-        index, depth = open_steps.get(element, (-1, 0))
-        if entered is not None:
-            if depth == 0:
-                steps.append({"element": element, "entered_at": moment})
-                index = len(steps) - 1
-            open_steps[element] = (index, depth + 1)
-        elif depth > 0:
-            open_steps[element] = (index, depth - 1)
-            if depth == 1:
-                steps[index]["exited_at"] = moment
-    # One validation for the whole list (epoch seconds become UTC datetimes): far cheaper than
-    # a model per step, and a synchronous web request pays for it on every call.
+        slot = open_steps.get(element_of(str(details["name"])))
+        if slot is not None and slot[1]:
+            slot[1] -= 1
+            if not slot[1]:
+                slot[0]["exited_at"] = _moment(event)
+    # One validation for the whole list: far cheaper than a model per step, and a synchronous
+    # web request pays for it on every call.
     return _STEPS.validate_python(steps)
+
+
+_ENTERED, _EXITED = "stateEnteredEventDetails", "stateExitedEventDetails"
+
+
+def _moment(event: Mapping[str, Any]) -> str:
+    return format_timestamp(float(event.get("timestamp", 0.0)))
 
 
 def _failed_state(event: Mapping[str, Any]) -> str | None:

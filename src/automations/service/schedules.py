@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from automations.model.base import from_epoch, utc_iso
 from automations.model.event import EventType
+from automations.model.process_ids import process_id_for
 from automations.model.scenario import Schedule
 from automations.ports import Clock, ScenarioStore, ScheduleStore
 from automations.service.errors import BindingInvalid
-from automations.service.processes import Processes, Start, process_id_for
+from automations.service.processes import Processes, Start
 from automations.service.recurrence import ExpressionInvalid, Recurrence, parse_recurrence
 from automations.service.variables import Trigger
 
@@ -73,7 +74,7 @@ def fire_due(deps: ScheduleDeps) -> int:
             Start(
                 scenario_id=schedule.scenario_id,
                 trigger=Trigger(EventType.SCHEDULE, schedule.id, None, sync=False, facts=facts),
-                process_id=process_id_for("schedule", schedule.id, time),
+                process_id=process_id_for(due, "schedule", schedule.id, time),
             )
         )
         try:

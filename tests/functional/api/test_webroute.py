@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
+import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
 from automations.adapters.local.devserver import ResolverAsgi
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
-from automations.adapters.local.webroute import WebRequestRoute
+from automations.adapters.local.webroute import WebRequestRoute, _plain_pairs
 from automations.service.scenarios import save_scenario
 from automations.service.webrequests import create_endpoint
 from automations.settings import Settings
@@ -118,3 +121,20 @@ def test_queued_and_waiting_runs(runtime: LocalRuntime) -> None:
     )
     assert [p.status.value for p in slow] == ["completed"]
     assert [step.element for step in slow[0].trace] == ["Start", "Before", "Wait", "After", "End"]
+
+
+def test_plain_queries_take_a_shortcut_that_parses_and_encodes_them_alike() -> None:
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + "._~-=&%+ ;/?é"
+    taken = 0
+    for _ in range(50_000):
+        query = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        pairs = _plain_pairs(query)
+        if pairs is None:
+            continue
+        taken += 1
+        parsed = parse_qsl(query, keep_blank_values=True)
+        assert (pairs, urlencode(parsed)) == (parsed, query)
+    assert taken > 500  # the shortcut was exercised, not skipped every time
+    assert _plain_pairs("n=21&m=") == [("n", "21"), ("m", "")]
+    assert _plain_pairs("n=1&n=2") is None  # repeated names are grouped the long way

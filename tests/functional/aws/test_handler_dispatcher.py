@@ -21,10 +21,10 @@ from automations.model.base import utc_iso
 from automations.model.catalog import CatalogDraft, FieldDraft, FieldType
 from automations.model.event import EventType
 from automations.model.process import ProcessStatus
+from automations.model.process_ids import process_id_for
 from automations.model.scenario import Schedule
 from automations.ports import ProcessQuery
 from automations.service import records as use_cases
-from automations.service.processes import process_id_for
 from automations.service.scenarios import save_scenario
 from automations.service.subscriptions import SubscriptionDraft, create_subscription
 
@@ -156,7 +156,7 @@ def test_the_tick_fires_a_due_schedule(deployment: Deployment) -> None:
 
     assert answer["fired"] == 1  # (fire_due starts it itself; the tick's pump finds none)
     time = utc_iso(due)
-    process = deployment.runtime.process_store.get(process_id_for("schedule", "every-5", time))
+    process = deployment.runtime.process_store.get(process_id_for(due, "schedule", "every-5", time))
     assert process is not None and process.status is ProcessStatus.RUNNING
     assert process.input["schedule"] == {"id": "every-5", "time": time}
     moved = deployment.runtime.automation.schedules.get("every-5")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from automations.model.base import utc_iso
 from automations.model.process import (
     EventRef,
     ProcessChange,
@@ -55,7 +56,7 @@ def test_finishing_keeps_output_error_and_trace(process_store: ProcessStore) -> 
         duration_ms=12,
         output={"x": 1},
         error=ProcessError(code="http.timeout", message="slow", element="Fetch"),
-        trace=[TraceStep(element="Start", entered_at=T, exited_at=T)],
+        trace=[TraceStep(element="Start", entered_at=utc_iso(T), exited_at=utc_iso(T))],
     )
     store.change("p1", frozenset({ProcessStatus.QUEUED, ProcessStatus.RUNNING}), finish)
     stored = store.get("p1")

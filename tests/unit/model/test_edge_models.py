@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from pydantic import ValidationError
+
 from automations.model.event import ChangeEvent, EventType
-from automations.model.process import ProcessRecord, ProcessStatus
+from automations.model.process import ProcessRecord, ProcessStatus, TraceStep
 from automations.model.scenario import ScenarioVersion
 from automations.model.subscription import Subscription
 
@@ -36,7 +39,7 @@ def test_process_record_round_trips_with_async_key() -> None:
             "event": {"id": "1", "type": "$record.after.create", "async": True},
             "queuedAt": "2026-01-02T03:04:05.000Z",
             "error": {"code": "http.timeout", "message": "slow", "element": "Fetch"},
-            "trace": [{"element": "Start", "enteredAt": "2026-01-02T03:04:05Z"}],
+            "trace": [{"element": "Start", "enteredAt": "2026-01-02T03:04:05.000Z"}],
         }
     )
     assert process.status is ProcessStatus.QUEUED
@@ -87,3 +90,10 @@ def test_utc_iso_is_the_products_format_for_any_time_and_zone() -> None:
         aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         expected = aware.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
         assert utc_iso(moment) == expected, moment
+
+
+def test_trace_times_are_the_products_text_or_refused() -> None:
+    step = TraceStep.model_validate({"element": "A", "enteredAt": "2026-01-02T03:04:05.678Z"})
+    assert step.model_dump(by_alias=True)["enteredAt"] == "2026-01-02T03:04:05.678Z"
+    with pytest.raises(ValidationError, match="enteredAt"):
+        TraceStep.model_validate({"element": "A", "enteredAt": "2026-01-02 03:04:05"})

@@ -58,7 +58,10 @@ def test_trace_steps_fold_helper_states_and_map_iterations() -> None:
     ]
     steps = trace_steps(history)
     assert [s.element for s in steps] == ["A", "M", "A"]
-    assert steps[1].exited_at is not None and steps[1].exited_at.timestamp() == 2.5
+    assert (steps[1].entered_at, steps[1].exited_at) == (
+        "1970-01-01T00:00:02.000Z",
+        "1970-01-01T00:00:02.500Z",
+    )
     assert steps[2].exited_at is None
 
 

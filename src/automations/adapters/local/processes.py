@@ -90,6 +90,11 @@ class SqliteProcessStore:
         return int(row[0])
 
     def claim_queued(self, max_running: int, now: datetime) -> list[ProcessRecord]:
+        # Looked at first without the write lock: the pump runs whether or not anything waits,
+        # and a write transaction for nothing holds back every writer (a queued process found
+        # missing here is started by the pump its enqueuer rings).
+        if self._db.connection().execute(_ANY_QUEUED).fetchone() is None:
+            return []
         with self._db.transaction() as conn:
             running = conn.execute(
                 "SELECT COUNT(*) FROM processes WHERE status = 'running'"
@@ -119,6 +124,7 @@ class SqliteProcessStore:
             return _insert(conn, running)
 
 
+_ANY_QUEUED = "SELECT 1 FROM processes WHERE status = 'queued' LIMIT 1"
 _INSERT = (
     "INSERT INTO processes (id, scenario_id, status, queued_at, body)"
     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
