@@ -214,7 +214,7 @@ class Processes:
         end = self.deps.executor.run_now(request)
         with self.metrics.lock:
             self.metrics.finished += 1
-        return self._ending(record.started_at, end).applied_to(record)
+        return record.model_copy(update=self._end_fields(record.started_at, end))
 
     def _refuse_busy(self, record: ProcessRecord) -> NoReturn:
         self._store_refused(record, TOO_MANY, "every process slot is taken; try again later")
@@ -261,24 +261,29 @@ class Processes:
         return changed
 
     def _ending(self, started: datetime | None, end: ExecutionEnd) -> ProcessChange:
+        return ProcessChange(**self._end_fields(started, end))
+
+    def _end_fields(self, started: datetime | None, end: ExecutionEnd) -> dict[str, Any]:
+        """What the end of a run sets on its process (the fields of a ProcessChange, those that
+        are None left out): a run that never waited takes them straight into its record."""
         status, output, failure = ended_as(
             end.status, end.output, end.error, end.cause, end.history
         )
         now = from_epoch(self.deps.clock.now())
-        error = None
+        fields: dict[str, Any] = {
+            "status": ProcessStatus(status),
+            "finished_at": now,
+            "trace": trace_steps(end.history),
+        }
+        if started is not None:
+            fields["duration_ms"] = _milliseconds(started, now)
+        if status == "completed":
+            fields["output"] = output
         if failure is not None:
-            error = ProcessError(
+            fields["error"] = ProcessError(
                 code=failure.code, message=failure.message or "", element=failure.element
             )
-        # (validated: pydantic's model_construct is slower, its field loop is Python)
-        return ProcessChange(
-            status=ProcessStatus(status),
-            finished_at=now,
-            duration_ms=_milliseconds(started, now),
-            output=output if status == "completed" else None,
-            error=error,
-            trace=trace_steps(end.history),
-        )
+        return fields
 
     def _finish_and_pump(self, process_id: str, end: ExecutionEnd) -> None:
         self.finish(process_id, end)
