@@ -79,16 +79,20 @@ class State:
     # Whether any JSONata text of the state could read `$states.context` (building the context
     # object for every state costs more than this check once).
     reads_context: bool = True
+    # What `jsonata_io` makes of the state's own JSONata fields, built on first use: a cache
+    # (not part of the definition; never compared).
+    plans: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Whether the state's query language is JSONata (every run asks: a field, not a property).
+    jsonata: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "jsonata", self.query_language == JSONATA)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.raw.get(key, default)
 
     def has(self, key: str) -> bool:
         return key in self.raw
-
-    @property
-    def jsonata(self) -> bool:
-        return self.query_language == JSONATA
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,10 @@ from automations.expressions import DEFAULT_TIMEOUT_SECONDS
 Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 CHECKPOINT_VERSION = 1
 
+# Every state's entered / exited event type, written once rather than formatted per event.
+_ENTERED = {kind: f"{kind}StateEntered" for kind in HANDLERS}
+_EXITED = {kind: f"{kind}StateExited" for kind in HANDLERS}
+
 
 @dataclass(frozen=True)
 class EngineOptions:
@@ -211,7 +215,7 @@ class Execution:
                 else:
                     input_text = to_json_text(frame.input)
                     details = history.state_entered(state.name, input_text)
-                frame.entered_id = run.emit(f"{state.type}StateEntered", details)
+                frame.entered_id = run.emit(_ENTERED[state.type], details)
             left = None
             try:
                 if frame.retry_at is not None:
@@ -219,11 +223,14 @@ class Execution:
                     await self.clock.sleep(frame.retry_at - self.clock.now())
                     frame.retry_at = None
                 outcome = await HANDLERS[state.type](run)
-                if input_text is not None and outcome.output is run.input:
-                    output_text = self._checked_text(run, input_text)
+                if input_text is not None and outcome.output is frame.input:
+                    output_text = input_text
                 else:
-                    output_text = self._checked_output(run, outcome.output)
-                _check_scope(run, outcome.assigned)
+                    output_text = to_json_text(outcome.output)
+                if len(output_text) * 4 > self.options.max_payload_bytes:  # may be too big
+                    self._checked_text(run, output_text)
+                if frame.parent is not None:  # (only nested frames have an outer scope)
+                    _check_scope(run, outcome.assigned)
             except StatesFailure as failure:
                 if not self._recover(run, failure):
                     return
@@ -234,8 +241,9 @@ class Execution:
     def _leave(self, run: StateRun, outcome: Outcome, output_text: str) -> None:
         frame = run.frame
         details = history.state_exited(run.state.name, output_text, outcome.assigned)
-        run.emit(f"{run.state.type}StateExited", details)
-        frame.assign(outcome.assigned or {})
+        run.emit(_EXITED[run.state.type], details)
+        if outcome.assigned:
+            frame.assign(outcome.assigned)
         if outcome.next is None:
             frame.finish(outcome.output)
             if frame is self.root:

@@ -52,10 +52,15 @@ class Frame:
 
         A distributed Map iteration is a child execution: it sees no outer scope (as on AWS).
         """
-        if self._visible is None:
-            outer = self.outer_variables()
-            self._visible = {**outer, **self.variables} if outer else self.variables
-        return self._visible
+        visible = self._visible
+        if visible is None:
+            if self.parent is None:  # a machine's own frame: no outer scope (no call for it)
+                visible = self.variables
+            else:
+                outer = self.outer_variables()
+                visible = {**outer, **self.variables} if outer else self.variables
+            self._visible = visible
+        return visible
 
     def outer_variables(self) -> Mapping[str, Any]:
         """What the enclosing scopes hold (read-only from this frame)."""
@@ -66,7 +71,9 @@ class Frame:
     def assign(self, values: Mapping[str, Any]) -> None:
         if values:
             self.variables = {**self.variables, **values}
-            self._invalidate()
+            self._visible = None  # (what `_invalidate` does; the children by the call)
+            for child in self.children:
+                child._invalidate()
 
     def _invalidate(self) -> None:
         self._visible = None

@@ -86,10 +86,14 @@ class StateRun:
         `previous` overrides the previousEventId; `advance=False` records a side event that the
         frame's next event does not follow (AWS does this, e.g., for MapStateSucceeded).
         """
-        prior = self.frame.last_event if previous is None else previous
-        event_id = self.execution.history_for(self.frame).add(kind, prior, details)
+        frame = self.frame
+        prior = frame.last_event if previous is None else previous
+        if frame.parent is None and not frame.detached:  # the root frame: the execution's own
+            event_id = self.execution.history.add(kind, prior, details)
+        else:
+            event_id = self.execution.history_for(frame).add(kind, prior, details)
         if advance:
-            self.frame.last_event = event_id
+            frame.last_event = event_id
         return event_id
 
     def record_evaluation(self, failure: StatesFailure) -> None:

@@ -82,6 +82,7 @@ _FORBIDDEN_ATTRS: Final = (
 )
 
 _MISSING: Final = object()
+_JSON_TYPES: Final = frozenset({dict, list, str, int, float, bool, type(None)})
 _UNBOUND: Final = object()  # a block variable bound to undefined
 _MAX_SAFE_STRING_INT: Final = 10**15
 
@@ -108,11 +109,15 @@ def _fast_evaluator(text: str) -> Callable[[Env], Any] | None:
 
     def evaluate(env: Env) -> Any:
         result = body(env if scoped else dict(env))
-        if result is UNDEFINED:
-            return UNDEFINED
+        if type(result) in _PLAIN_TYPES or result is UNDEFINED:  # scalars: clean as they are
+            return result
         return result if _is_clean(result) else _clean(result)
 
     return evaluate
+
+
+# Values `to_json` returns as they are, whatever their content: JSON's scalars but floats.
+_PLAIN_TYPES: Final = frozenset({str, int, bool, type(None)})
 
 
 def _is_clean(value: Any) -> bool:
@@ -123,17 +128,17 @@ def _is_clean(value: Any) -> bool:
     elif kind is list:
         items = value
     else:
-        return (
-            kind is str
-            or kind is int
-            or kind is bool
-            or value is None
-            or (kind is float and _is_kept_float(value))
-        )
+        return kind in _PLAIN_TYPES or (kind is float and _is_kept_float(value))
     for item in items:
         kind = type(item)
-        if kind is str or kind is int or kind is bool or item is None:
+        if kind in _PLAIN_TYPES:
             continue
+        if kind is dict:  # the values of a nested object, here: most hold only plain scalars
+            for inner in item.values():
+                if type(inner) not in _PLAIN_TYPES:
+                    break
+            else:
+                continue
         if (kind is dict or kind is list) and _is_clean(item):
             continue
         if kind is float and _is_kept_float(item):
@@ -212,6 +217,8 @@ def _lookup(name: str) -> Closure:
 
     def lookup(env: Env) -> Any:
         value = env.get(name, _MISSING)
+        if type(value) in _JSON_TYPES:  # what variables hold: no sentinel, no function
+            return value
         if value is _MISSING:
             if name in _FUNCTION_NAMES:
                 raise _UNSUPPORTED
@@ -293,9 +300,13 @@ def _path_steps(node: Any) -> list[tuple[str, int | None]]:
 
 def _compile_path(node: Any) -> Closure:
     names = _path_steps(node)
-    first = _compile_variable(_checked_step(node.steps[0]))
+    head = _checked_step(node.steps[0])
+    first = _compile_variable(head)
     if all(index is None for _, index in names):
-        return _plain_path(first, tuple(name for name, _ in names))
+        plain = tuple(name for name, _ in names)
+        if getattr(head, "predicate", None):
+            return _plain_path(first, plain)
+        return _variable_path(str(head.value), first, plain)
 
     def path(env: Env) -> Any:
         value = first(env)
@@ -330,6 +341,28 @@ def _plain_path(first: Closure, names: tuple[str, ...]) -> Closure:
         value = first(env)
         if value is UNDEFINED:
             return UNDEFINED
+        for name in names:
+            if type(value) is not dict:  # mapping over arrays, or a step into a scalar
+                raise _UNSUPPORTED
+            value = value.get(name, _MISSING)
+            if value is _MISSING:
+                return UNDEFINED
+        # The library returns a final array value as it is (no singleton unwrapping).
+        return value
+
+    return path
+
+
+def _variable_path(variable: str, lookup: Closure, names: tuple[str, ...]) -> Closure:
+    """`$v.a.b`, the commonest path of all: `_plain_path` with the variable read inline when
+    it holds an object (anything else: `lookup`, the variable's closure, says what to do)."""
+
+    def path(env: Env) -> Any:
+        value = env.get(variable)
+        if type(value) is not dict:
+            if lookup(env) is UNDEFINED:
+                return UNDEFINED
+            raise _UNSUPPORTED  # the first step meets something else than an object
         for name in names:
             if type(value) is not dict:  # mapping over arrays, or a step into a scalar
                 raise _UNSUPPORTED
@@ -403,6 +436,8 @@ def _compile_condition(node: Any) -> Closure:
     then = _compile(node.then)
     otherwise = _compile(node._else) if getattr(node, "_else", None) is not None else None
     if otherwise is not None and _is_exists_of(node.condition, node.then):
+        if node._else.type in _LITERAL_NODES:  # (compiled above: a literal in the subset)
+            return _exists_or_literal(then, node._else.value)
         return _exists_or(then, otherwise)
 
     def choose(env: Env) -> Any:
@@ -437,6 +472,18 @@ def _exists_or(read: Closure, otherwise: Closure) -> Closure:
         return otherwise(env) if value is UNDEFINED else value
 
     return exists_or
+
+
+def _exists_or_literal(read: Closure, literal: Any) -> Closure:
+    """`$exists(x) ? x : null` (or another literal): `_exists_or` without a call for it."""
+
+    def exists_or_literal(env: Env) -> Any:
+        if "exists" in env:  # a variable shadows the built-in function (as in `call`)
+            raise _UNSUPPORTED
+        value = read(env)
+        return literal if value is UNDEFINED else value
+
+    return exists_or_literal
 
 
 # --- operators -------------------------------------------------------------------------------
@@ -768,6 +815,8 @@ _FUNCTIONS: Final[dict[str, Callable[[Any], Any]]] = {
     "merge": _merge,
 }
 
+
+_LITERAL_NODES: Final = ("string", "number", "value")  # the nodes `_compile_literal` compiles
 
 _COMPILERS: Final[dict[str, Callable[[Any], Closure]]] = {
     "string": _compile_literal,

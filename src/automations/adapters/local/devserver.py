@@ -106,9 +106,6 @@ def response_parts(response: dict[str, Any]) -> tuple[int, list[tuple[bytes, byt
     return int(response.get("statusCode", 200)), headers, data
 
 
-GC_YOUNG_THRESHOLD = 20_000
-
-
 class ResolverAsgi:
     """A minimal ASGI application around powertools resolvers (one per worker thread)."""
 
@@ -179,6 +176,9 @@ class ResolverAsgi:
                     self._web.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+GC_YOUNG_THRESHOLD = 20_000
 
 
 def serve(

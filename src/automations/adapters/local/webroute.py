@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from automations.api.errors import BodyTooLarge, MethodNotAllowed, NotFound, error_for
@@ -30,6 +30,7 @@ from automations.service.webrequests import (
 )
 
 Scope = MutableMapping[str, Any]
+T = TypeVar("T")
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
@@ -75,15 +76,16 @@ class WebRequestRoute:
         request = incoming(scope, body)
         wait = request.query.get("async", "").lower() not in ("true", "1")
         start = web_request_start(self._deps, url_id, request, wait=wait)
-        loop = asyncio.get_running_loop()
         if not wait:
-            return await loop.run_in_executor(self._threads, enqueued_answer, self._deps, start)
+            return await self._in_thread(enqueued_answer, self._deps, start)
         process = await self._deps.processes.run_sync_now(start)
         if process is None:  # its machine can wait: not on the loop
-            process = await loop.run_in_executor(
-                self._threads, self._deps.processes.run_sync, start
-            )
+            process = await self._in_thread(self._deps.processes.run_sync, start)
         return process_answer(process)
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        # (asyncio.get_running_loop costs a getpid system call in CPython 3.11: only here)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work, *args)
 
 
 def incoming(scope: Scope, body: bytes) -> IncomingRequest:

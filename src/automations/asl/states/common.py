@@ -14,7 +14,7 @@ def finish_with_result(run: StateRun, result: Any) -> Outcome:
     state = run.state
     if state.jsonata:
         states = jsonata_io.states_binding(run, run.input, result=result)
-        assigned = jsonata_io.assign(run, state.get("Assign"), states)
+        assigned = jsonata_io.state_assign(run, states)
         return Outcome(jsonata_io.output(run, result, states), run.next_state(), assigned)
     if state.has("ResultSelector"):
         result = jsonpath_io.payload(run, state.get("ResultSelector"), result)

@@ -12,9 +12,10 @@ from automations.asl.run import Outcome, StateRun
 
 async def run_pass(run: StateRun) -> Outcome:
     if run.state.jsonata:
-        states = jsonata_io.states_binding(run, run.input)
-        assigned = jsonata_io.assign(run, run.state.get("Assign"), states)
-        return Outcome(jsonata_io.output(run, run.input, states), run.next_state(), assigned)
+        state_input = run.frame.input
+        states = jsonata_io.states_binding(run, state_input)
+        assigned = jsonata_io.state_assign(run, states)
+        return Outcome(jsonata_io.output(run, state_input, states), run.next_state(), assigned)
     effective = jsonpath_io.input_path(run, run.input)
     if run.state.has("Parameters"):
         effective = jsonpath_io.payload(run, run.state.get("Parameters"), effective)
@@ -26,8 +27,9 @@ async def run_pass(run: StateRun) -> Outcome:
 
 async def run_succeed(run: StateRun) -> Outcome:
     if run.state.jsonata:
-        states = jsonata_io.states_binding(run, run.input)
-        return Outcome(jsonata_io.output(run, run.input, states), None)
+        state_input = run.frame.input
+        states = jsonata_io.states_binding(run, state_input)
+        return Outcome(jsonata_io.output(run, state_input, states), None)
     effective = jsonpath_io.input_path(run, run.input)
     return Outcome(jsonpath_io.output_path(run, effective), None)
 

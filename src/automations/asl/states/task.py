@@ -29,7 +29,7 @@ async def run_task(run: StateRun) -> Outcome:
         states = jsonata_io.states_binding(run, run.input)
         arguments = run.input
         if state.has("Arguments"):
-            arguments = jsonata_io.evaluate_field(run, state.get("Arguments"), "Arguments", states)
+            arguments = jsonata_io.state_field(run, "Arguments", states)
         timeout = _jsonata_seconds(run, "TimeoutSeconds", states)
         heartbeat = _jsonata_seconds(run, "HeartbeatSeconds", states)
     else:

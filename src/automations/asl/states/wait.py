@@ -25,7 +25,7 @@ async def run_wait(run: StateRun) -> Outcome:
         until = run.frame.progress.get("until")
         if until is None:
             until = _jsonata_deadline(run, states)
-        assigned = jsonata_io.assign(run, run.state.get("Assign"), states)
+        assigned = jsonata_io.state_assign(run, states)
         output = jsonata_io.output(run, run.input, states)
     else:
         effective = jsonpath_io.input_path(run, run.input)
