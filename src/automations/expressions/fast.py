@@ -341,16 +341,21 @@ def _plain_path(first: Closure, names: tuple[str, ...]) -> Closure:
         value = first(env)
         if value is UNDEFINED:
             return UNDEFINED
-        for name in names:
-            if type(value) is not dict:  # mapping over arrays, or a step into a scalar
-                raise _UNSUPPORTED
-            value = value.get(name, _MISSING)
-            if value is _MISSING:
-                return UNDEFINED
-        # The library returns a final array value as it is (no singleton unwrapping).
-        return value
+        return _walk(value, names)
 
     return path
+
+
+def _walk(value: Any, names: tuple[str, ...]) -> Any:
+    """The steps of a plain path from `value`: every step must meet an object."""
+    for name in names:
+        if type(value) is not dict:  # mapping over arrays, or a step into a scalar
+            raise _UNSUPPORTED
+        value = value.get(name, _MISSING)
+        if value is _MISSING:
+            return UNDEFINED
+    # The library returns a final array value as it is (no singleton unwrapping).
+    return value
 
 
 def _variable_path(variable: str, lookup: Closure, names: tuple[str, ...]) -> Closure:
@@ -363,14 +368,7 @@ def _variable_path(variable: str, lookup: Closure, names: tuple[str, ...]) -> Cl
             if lookup(env) is UNDEFINED:
                 return UNDEFINED
             raise _UNSUPPORTED  # the first step meets something else than an object
-        for name in names:
-            if type(value) is not dict:  # mapping over arrays, or a step into a scalar
-                raise _UNSUPPORTED
-            value = value.get(name, _MISSING)
-            if value is _MISSING:
-                return UNDEFINED
-        # The library returns a final array value as it is (no singleton unwrapping).
-        return value
+        return _walk(value, names)
 
     return path
 
