@@ -71,9 +71,7 @@ class Frame:
     def assign(self, values: Mapping[str, Any]) -> None:
         if values:
             self.variables = {**self.variables, **values}
-            self._visible = None  # (what `_invalidate` does; the children by the call)
-            for child in self.children:
-                child._invalidate()
+            self._invalidate()
 
     def _invalidate(self) -> None:
         self._visible = None

@@ -33,23 +33,17 @@ class History:
         (every caller builds a fresh dict and never touches it again)."""
         events = self.events
         event_id = len(events) + 1
-        event: Event
-        if details is None:
-            event = {
-                "id": event_id,
-                "previousEventId": previous,
-                "timestamp": self._now(),
-                "type": kind,
-            }
-        else:  # one dict display (the same keys in the same order) rather than a later store
-            key = _DETAILS_KEYS.get(kind) or _details_key(kind)
-            event = {
-                "id": event_id,
-                "previousEventId": previous,
-                "timestamp": self._now(),
-                "type": kind,
-                key: details,
-            }
+        event: Event = {
+            "id": event_id,
+            "previousEventId": previous,
+            "timestamp": self._now(),
+            "type": kind,
+        }
+        if details is not None:
+            key = _DETAILS_KEYS.get(kind)
+            if key is None:
+                key = _DETAILS_KEYS[kind] = _details_key(kind)
+            event[key] = details
         events.append(event)
         return event_id
 
@@ -58,16 +52,12 @@ _DETAILS_KEYS: dict[str, str] = {}
 
 
 def _details_key(kind: str) -> str:
-    """The key of `kind`'s details (remembered in `_DETAILS_KEYS`)."""
     # Every *StateEntered / *StateExited shares one details shape, as on AWS.
     if kind.endswith("StateEntered"):
-        key = "stateEnteredEventDetails"
-    elif kind.endswith("StateExited"):
-        key = "stateExitedEventDetails"
-    else:
-        key = kind[0].lower() + kind[1:] + "EventDetails"
-    _DETAILS_KEYS[kind] = key
-    return key
+        return "stateEnteredEventDetails"
+    if kind.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return kind[0].lower() + kind[1:] + "EventDetails"
 
 
 # --- details builders ----------------------------------------------------------------------------

@@ -42,12 +42,23 @@ def parse_timestamp(text: str) -> datetime | None:
 
 def format_timestamp(epoch_seconds: float) -> str:
     """The way Step Functions prints a time in the context object: `2024-01-02T03:04:05.678Z`."""
-    seconds, millis = divmod(round(epoch_seconds * 1000), 1000)
-    return f"{_second_text(seconds)}.{millis:03d}Z"
+    milliseconds = round(epoch_seconds * 1000)
+    text = _MILLISECOND_TEXTS.get(milliseconds)
+    if text is None:
+        if len(_MILLISECOND_TEXTS) >= _MILLISECONDS_KEPT:
+            _MILLISECOND_TEXTS.clear()
+        seconds, millis = divmod(milliseconds, 1000)
+        text = _MILLISECOND_TEXTS[milliseconds] = f"{_second_text(seconds)}.{millis:03d}Z"
+    return text
 
 
-# Every state's entered time is a new float, so caching whole timestamps never hits; the
-# date-and-time part up to the second is shared by everything that runs within that second.
+# A short run's states all start and end within a millisecond or two (a process's trace prints
+# two times per step): each millisecond's text is made once, and the date-and-time part up to
+# the second once for everything that runs within that second.
+_MILLISECOND_TEXTS: dict[int, str] = {}
+_MILLISECONDS_KEPT = 4096
+
+
 @lru_cache(maxsize=256)
 def _second_text(seconds: int) -> str:
     t = time.gmtime(seconds)

@@ -174,19 +174,7 @@ _ENTERED, _EXITED = "stateEnteredEventDetails", "stateExitedEventDetails"
 
 
 def _moment(event: Mapping[str, Any]) -> str:
-    # The states of a short run all start and end within a millisecond or two: each
-    # millisecond's text is made once.
-    milliseconds = round(float(event.get("timestamp", 0.0)) * 1000)
-    text = _TEXTS.get(milliseconds)
-    if text is None:
-        if len(_TEXTS) >= _TEXTS_KEPT:
-            _TEXTS.clear()
-        text = _TEXTS[milliseconds] = format_timestamp(milliseconds / 1000)
-    return text
-
-
-_TEXTS: dict[int, str] = {}
-_TEXTS_KEPT = 4096
+    return format_timestamp(float(event.get("timestamp", 0.0)))
 
 
 def _failed_state(event: Mapping[str, Any]) -> str | None:

@@ -132,7 +132,8 @@ def test_timestamps_format_as_from_scratch() -> None:
     moments = [0.0, 0.0004, 0.0005, 0.9995, 0.9999, 59.9996, 1.5e9, -0.0004, -1.0, -1.0006]
     moments += [rng.uniform(-1e9, 4e9) for _ in range(2000)]
     moments += [1_700_000_000 + rng.randrange(0, 3_000_000) / 1000 for _ in range(2000)]
-    for moment in moments:
+    moments += [m + 0.0004 for m in moments[10:510]]  # the same millisecond, another float
+    for moment in moments + moments:  # the second pass reads the per-millisecond cache
         assert format_timestamp(moment) == _format_from_scratch(moment), moment
     assert format_timestamp(1704164645.678) == "2024-01-02T03:04:05.678Z"
 

@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import random
-
-from automations.asl.timestamps import format_timestamp
 from automations.model.event import EventType
-from automations.service.outcome import _moment, trace_steps
+from automations.service.outcome import trace_steps
 from automations.service.response import response_of
 from automations.service.variables import VARIABLES, Trigger, start_variables
 from automations.service.webrequests import answer_of, body_of, cookies_of
@@ -116,11 +113,3 @@ def test_request_bodies_and_cookies() -> None:
     assert body_of({}, b"") is None
     assert cookies_of({"Cookie": "a=1; b=two"}) == {"a": "1", "b": "two"}
     assert cookies_of({"cookie": 'bad"cookie'}) == {}
-
-
-def test_trace_times_read_from_the_cache_are_the_ones_formatted_afresh() -> None:
-    rng = random.Random(3)
-    moments = [rng.uniform(0, 2e9) for _ in range(2000)]
-    moments += [m + 0.0004 for m in moments[:500]]  # same millisecond, another float
-    for moment in moments + moments:  # the second pass reads the cache
-        assert _moment({"timestamp": moment}) == format_timestamp(moment)
