@@ -26,9 +26,11 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The local server with its demo (admin@example.com / admin unless AUTOMATIONS_ADMIN_* say else).
+# The local server with its demo (admin@example.com / admin unless AUTOMATIONS_ADMIN_* say else);
+# options pass through: make dev ARGS="--port 9000 --db scratch.db".
+ARGS ?=
 dev: install
-	$(BIN)/automations dev
+	$(BIN)/automations dev $(ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench functions infra
