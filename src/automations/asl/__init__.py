@@ -26,8 +26,8 @@ from automations.asl.errors import (
     TaskError,
     UnknownResource,
 )
-from automations.asl.execution import EngineOptions, ExecutionResult
 from automations.asl.history import trace
+from automations.asl.options import EngineOptions, ExecutionResult
 from automations.asl.ports import CheckpointStore, Clock, ResourceResolver, TaskContext
 from automations.asl.resolvers import ComponentResolver
 from automations.asl.validation import Diagnostic, validate_definition

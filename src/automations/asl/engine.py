@@ -11,14 +11,10 @@ from automations.asl.clock import RealClock, VirtualClock
 from automations.asl.context import ExecutionInfo
 from automations.asl.definition import Definition, StateMachineType
 from automations.asl.errors import CheckpointMismatch, ExecutionAlreadyExists, ExecutionNotFound
-from automations.asl.execution import (
-    CHECKPOINT_VERSION,
-    EngineOptions,
-    Execution,
-    ExecutionResult,
-)
+from automations.asl.execution import CHECKPOINT_VERSION, Execution
 from automations.asl.frames import Frame
 from automations.asl.json_text import parse_execution_input, to_json_text
+from automations.asl.options import EngineOptions, ExecutionResult
 from automations.asl.ports import CheckpointStore, Clock, ResourceResolver
 from automations.asl.resolvers import ComponentResolver
 

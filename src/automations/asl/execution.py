@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 from automations.asl import errors, history, jsonata_io, jsonpath_io
 from automations.asl.context import ExecutionInfo, execution_context
@@ -21,60 +20,19 @@ from automations.asl.errors import StatesFailure
 from automations.asl.frames import Frame
 from automations.asl.history import History
 from automations.asl.json_text import to_json_text
+from automations.asl.options import EngineOptions, ExecutionResult, Status
 from automations.asl.ports import CheckpointStore, Clock, ResourceResolver
 from automations.asl.retry import backoff_seconds, find_catcher, find_retrier
 from automations.asl.run import Outcome, StateRun
 from automations.asl.states import FAILED_EVENTS, HANDLERS
-from automations.expressions import DEFAULT_TIMEOUT_SECONDS
 
-Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+__all__ = ["CHECKPOINT_VERSION", "EngineOptions", "Execution", "ExecutionResult", "Status"]
+
 CHECKPOINT_VERSION = 1
 
 # Every state's entered / exited event type, written once rather than formatted per event.
 _ENTERED = {kind: f"{kind}StateEntered" for kind in HANDLERS}
 _EXITED = {kind: f"{kind}StateExited" for kind in HANDLERS}
-
-
-@dataclass(frozen=True)
-class EngineOptions:
-    """Knobs of the interpreter; the defaults are AWS's limits."""
-
-    expression_timeout: float | None = DEFAULT_TIMEOUT_SECONDS
-    max_payload_bytes: int = 256 * 1024
-    region: str = "us-east-1"
-    account: str = "000000000000"
-    role_arn: str = "arn:aws:iam::000000000000:role/automations-embedded"
-    services: Mapping[str, Any] = field(default_factory=dict)  # handed to components
-    seed: int | None = None  # makes retry jitter reproducible
-    # Save after literally every transition, not only before each wait (slower; for tests).
-    checkpoint_each_transition: bool = False
-
-
-@dataclass(frozen=True)
-class ExecutionResult:
-    """How an execution ended, with its full history."""
-
-    execution_id: str
-    name: str
-    status: Status
-    output: Any = None
-    error: str | None = None
-    cause: str | None = None
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def trace(self) -> list[str]:
-        return history.trace(self.history)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "execution_id": self.execution_id,
-            "name": self.name,
-            "status": self.status,
-            "output": self.output,
-            "error": self.error,
-            "cause": self.cause,
-        }
 
 
 class Execution:

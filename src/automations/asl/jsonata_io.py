@@ -20,9 +20,10 @@ from automations.expressions import (
     JsonataUnsupportedResult,
     compile_jsonata,
     expression_text,
+    fast,
     is_expression,
 )
-from automations.expressions.fast import Unsupported, fast_evaluator
+from automations.expressions.fast import Unsupported
 
 
 def states_binding(
@@ -64,18 +65,23 @@ def _text_of(value: str) -> str | None:
 
 def evaluate_field(run: StateRun, value: Any, field: str, states: dict[str, Any]) -> Any:
     """Evaluate every `{% %}` string inside `value` (objects and arrays at any depth)."""
+    return _walk(run, value, field, run.expression_env(states))
+
+
+def _walk(run: StateRun, value: Any, field: str, variables: dict[str, Any]) -> Any:
+    """`evaluate_field` with the expressions' variables (`$states` included) at hand."""
     if isinstance(value, str):
         text = _text_of(value)
         if text is None:
             return value
-        result = _evaluate(run, text, field, states)
+        result = _evaluate_in(run, text, field, variables)
         if result is UNDEFINED:
             raise _nothing(run, text, field)
         return result
     if isinstance(value, dict):
-        return {k: evaluate_field(run, v, f"{field}/{k}", states) for k, v in value.items()}
+        return {k: _walk(run, v, f"{field}/{k}", variables) for k, v in value.items()}
     if isinstance(value, list):
-        return [evaluate_field(run, v, f"{field}/{i}", states) for i, v in enumerate(value)]
+        return [_walk(run, v, f"{field}/{i}", variables) for i, v in enumerate(value)]
     return value
 
 
@@ -88,8 +94,9 @@ def evaluate_expression(run: StateRun, value: str, field: str, states: dict[str,
 
 
 # JSONata text -> the library's compiled expression and the fast path's closure (None when the
-# expression is outside its subset): both depend on the text alone, so one look-up here
-# replaces two cached calls per evaluation. Texts that do not parse are not kept.
+# expression is outside its subset, or the fast path is switched off): both depend on the text
+# alone, so one look-up here replaces two cached calls per evaluation. Texts that do not parse
+# are not kept.
 _Compiled = tuple[JsonataExpression, Callable[[dict[str, Any]], Any] | None]
 _COMPILED: dict[str, _Compiled] = {}
 
@@ -99,7 +106,8 @@ def _compiled(text: str) -> _Compiled:
     if found is None:
         if len(_COMPILED) >= _TEXTS_LIMIT:
             _COMPILED.clear()
-        found = _COMPILED[text] = (compile_jsonata(text), fast_evaluator(text))
+        closure = fast.fast_evaluator(text) if fast.ENABLED else None
+        found = _COMPILED[text] = (compile_jsonata(text), closure)
     return found
 
 
@@ -167,7 +175,7 @@ def _nothing(run: StateRun, text: str, field: str) -> StatesFailure:
 # a closure doing only the evaluations, with each expression's text, compiled forms and field
 # path bound in. A plan is given the expressions' variables (`run.expression_env(states)`,
 # looked up once for the whole field) and returns what `evaluate_field` returns and raises
-# what it raises.
+# what it raises. With the fast path switched off, a state's "plan" is `evaluate_field`'s walk.
 
 FieldPlan = Callable[[StateRun, dict[str, Any]], Any]
 
@@ -239,8 +247,14 @@ _UNPLANNED: Any = object()
 def _new_plan(run: StateRun, key: str) -> FieldPlan | None:
     raw = run.state.raw
     absent = key not in raw or (key == "Assign" and not raw[key])
-    plan = run.state.plans[key] = None if absent else _plan(raw[key], key)
+    planner = _plan if fast.ENABLED else _walking_plan
+    plan = run.state.plans[key] = None if absent else planner(raw[key], key)
     return plan
+
+
+def _walking_plan(value: Any, field: str) -> FieldPlan:
+    """No plan: `evaluate_field`'s walk of `value`, every time."""
+    return lambda run, variables: _walk(run, value, field, variables)
 
 
 def state_field(run: StateRun, key: str, states: dict[str, Any]) -> Any:

@@ -1,19 +1,57 @@
-"""`StateRun`: what a state handler works with, and `Outcome`: what it hands back."""
+"""`StateRun`: what a state handler works with, and `Outcome`: what it hands back.
+
+A handler reaches the execution running it through `Runner`, the part of `Execution` that
+handlers use; the frame loop (`execution`) imports the handlers, so they must not import it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from automations.asl import errors, history
-from automations.asl.context import context_object
+from automations.asl.context import ExecutionInfo, context_object
 from automations.asl.definition import State
 from automations.asl.errors import StatesFailure
 from automations.asl.frames import Frame
+from automations.asl.history import History
+from automations.asl.options import EngineOptions, ExecutionResult
+from automations.asl.ports import Clock, ResourceResolver
 
-if TYPE_CHECKING:
-    from automations.asl.execution import Execution
+
+class Runner(Protocol):
+    """What a state handler may ask of the execution it runs in (`Execution` is the one)."""
+
+    info: ExecutionInfo
+    clock: Clock
+    resolver: ResourceResolver
+    options: EngineOptions
+    history: History
+
+    def context_parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """`$$.Execution` and `$$.StateMachine`, built once per execution."""
+        ...
+
+    def history_for(self, frame: Frame) -> History:
+        """The history a frame's events go to (a detached frame has its own)."""
+        ...
+
+    def checkpoint(self) -> None:
+        """Note a transition (saved by the next `persist`)."""
+        ...
+
+    def persist(self) -> None:
+        """Save the execution if anything changed since the last save."""
+        ...
+
+    async def run_frame(self, frame: Frame) -> None:
+        """Run a frame's states until it succeeds or fails."""
+        ...
+
+    async def run_child(self, definition: Any, child_input: Any, name: str) -> ExecutionResult:
+        """Run another machine to its end (states:startExecution.sync:2)."""
+        ...
 
 
 @dataclass(slots=True)  # not frozen: one is built per state, and frozen ones cost 3x as much
@@ -30,7 +68,7 @@ class Outcome:
 class StateRun:
     """One attempt at running a state in a frame."""
 
-    execution: Execution
+    execution: Runner
     frame: Frame
     state: State
     _context: dict[str, Any] | None = None

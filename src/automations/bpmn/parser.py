@@ -34,6 +34,7 @@ from automations.bpmn.model import (
     Element as Node,  # "Element" would be confused with lxml's elements everywhere below
 )
 from automations.bpmn.xml import Document, element_label, source_line
+from automations.expressions.template import is_expression
 
 Xml = etree._Element
 MAX_SUBPROCESS_DEPTH = 32
@@ -548,9 +549,7 @@ def normalize_value(value: str) -> str:
     (Step Functions only treats a string as JSONata when it starts with `{%` and ends with `%}`).
     A literal keeps its spaces."""
     stripped = value.strip()
-    if len(stripped) >= 4 and stripped.startswith("{%") and stripped.endswith("%}"):
-        return stripped
-    return value
+    return stripped if is_expression(stripped) else value
 
 
 def _children(el: Xml, namespace: str) -> Iterator[Xml]:

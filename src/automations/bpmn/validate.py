@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 
+from automations.bpmn import rules
 from automations.bpmn.errors import Problem
-from automations.bpmn.model import Element, Graph, Kind, Param, Process, Scenario, Timer
+from automations.bpmn.model import Element, Flow, Graph, Kind, Param, Process, Scenario
 from automations.bpmn.parser import graphs
+from automations.bpmn.timers import timer_problem
 from automations.components import registry
 from automations.expressions import (
     ExpressionError,
@@ -23,21 +24,17 @@ from automations.expressions import (
     parse_jsonata,
 )
 from automations.expressions.free_vars import RESERVED
+from automations.state_names import HELPER_SEPARATOR
 
 KnownScenarios = Callable[[str], bool]
 
 ACTIVITIES = frozenset({Kind.SERVICE_TASK, Kind.TASK, Kind.SUBPROCESS, Kind.CALL_ACTIVITY})
-# Sources whose outgoing flows may carry a condition (BPMN "conditional sequence flow").
-_CONDITIONAL_SOURCES = ACTIVITIES | {Kind.EXCLUSIVE_GATEWAY, Kind.INCLUSIVE_GATEWAY}
 # Where an `auto:output` has a state to hang its Assign on.
 _ASSIGNING = ACTIVITIES | {Kind.ERROR_BOUNDARY, Kind.TIMER_BOUNDARY, Kind.TIMER_CATCH}
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RESERVED_VARIABLES = frozenset({"states"})  # Step Functions owns $states
 FUNCTION_NAMES = RESERVED - _RESERVED_VARIABLES - {"", "$"}
-_DURATION = re.compile(
-    r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(?:[.,]\d+)?S)?)?\Z"
-)
 _MAX_ATTEMPTS = 100
 _MAX_INTERVAL_SECONDS = 24 * 3600  # a process lives at most 24 h
 _MAX_BACKOFF_RATE = 10.0
@@ -153,35 +150,14 @@ def _flow_conditions(ctx: _Context, graph: Graph) -> Iterator[Problem]:
         if flow.condition is None or source is None or source.kind is Kind.UNSUPPORTED:
             continue
         line = flow.condition_line or flow.line
-        if source.kind is Kind.PARALLEL_GATEWAY:
-            yield ctx.problem(
-                line,
-                flow.id,
-                f"flow {flow.id} has a condition but leaves parallel gateway {source.id}, "
-                "which takes every branch; remove the condition or use an inclusive gateway",
-            )
-        elif source.kind not in _CONDITIONAL_SOURCES:
-            yield ctx.problem(
-                line,
-                flow.id,
-                f"flow {flow.id} has a condition but leaves a {source.tag}; only flows out of "
-                "an exclusive or inclusive gateway or an activity take conditions",
-            )
-        elif source.default_flow == flow.id:
-            yield ctx.problem(
-                line, flow.id, f"default flow {flow.id} must not have a condition; remove it"
-            )
-        else:
-            yield from _value_problems(
-                ctx, flow.id, line, f"condition of {flow.id}", flow.condition
-            )
-            if not is_expression(flow.condition):
-                yield ctx.problem(
-                    line,
-                    flow.id,
-                    f"condition of {flow.id} must be a {{% JSONata %}} expression, "
-                    f"e.g. {{% $amount > 100 %}}",
-                )
+        misplaced = rules.condition_place_problem(flow, source)
+        if misplaced is not None:
+            yield ctx.problem(line, flow.id, misplaced)
+            continue
+        yield from _value_problems(ctx, flow.id, line, f"condition of {flow.id}", flow.condition)
+        malformed = rules.condition_form_problem(flow)
+        if malformed is not None:
+            yield ctx.problem(line, flow.id, malformed)
 
 
 def _exclusive_branches(ctx: _Context, graph: Graph) -> Iterator[Problem]:
@@ -192,13 +168,9 @@ def _exclusive_branches(ctx: _Context, graph: Graph) -> Iterator[Problem]:
         if len(flows) < 2:
             continue
         for flow in flows:
-            if flow.condition is None and flow.id != node.default_flow:
-                yield ctx.problem(
-                    flow.line,
-                    flow.id,
-                    f"flow {flow.id} out of exclusive gateway {node.id} needs a condition "
-                    "or must be the gateway's default flow",
-                )
+            message = rules.exclusive_branch_problem(flow, node)
+            if message is not None:
+                yield ctx.problem(flow.line, flow.id, message)
 
 
 def _event_flows(ctx: _Context, graph: Graph) -> Iterator[Problem]:
@@ -213,8 +185,22 @@ def _event_flows(ctx: _Context, graph: Graph) -> Iterator[Problem]:
             )
 
 
+def _state_names(ctx: _Context, graph: Graph) -> Iterator[Problem]:
+    # Element (and flow) ids become state names; the compiler's own states are `<id>__<role>`.
+    items: list[Element | Flow] = [*graph.elements.values(), *graph.flows.values()]
+    for item in items:
+        if HELPER_SEPARATOR in item.id:
+            yield ctx.problem(
+                item.line,
+                item.id,
+                f"id {item.id!r} contains {HELPER_SEPARATOR!r}, which names the states the "
+                "compiler adds (<id>__<role>); rename it",
+            )
+
+
 _GraphCheck = Callable[[_Context, Graph], Iterable[Problem]]
 _GRAPH_CHECKS: tuple[_GraphCheck, ...] = (
+    _state_names,
     _flow_references,
     _one_start_event,
     _reachability,
@@ -252,6 +238,11 @@ def _boundary(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
         message = f"attachedToRef {ref!r} points to no activity"
     elif activity.kind not in ACTIVITIES and activity.kind is not Kind.UNSUPPORTED:
         message = f"boundary event is attached to {activity.tag} {ref}, which is not an activity"
+    elif node.kind in (Kind.ERROR_BOUNDARY, Kind.TIMER_BOUNDARY) and activity.kind in ACTIVITIES:
+        found = rules.boundary_problem(activity, node)
+        if found is None:
+            return
+        message = found
     else:
         return
     yield ctx.problem(node.line, node.id, message)
@@ -283,46 +274,12 @@ def _timer(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
     if node.kind not in (Kind.TIMER_CATCH, Kind.TIMER_BOUNDARY):
         return
     timer = node.timer
-    if timer is None:
-        yield ctx.problem(node.line, node.id, "timer needs a timeDuration or a timeDate")
-        return
-    message = _TIMER_CHECKS[timer.kind](timer)
+    message = timer_problem(timer, boundary=node.kind is Kind.TIMER_BOUNDARY)
     if message is not None:
-        yield ctx.problem(timer.line, node.id, message)
-    yield from _value_problems(ctx, node.id, timer.line, f"time{timer.kind.title()}", timer.value)
-
-
-def _timer_duration(timer: Timer) -> str | None:
-    if not timer.value:
-        return "timeDuration is empty; give a duration like PT5M"
-    if is_expression(timer.value) or _DURATION.match(timer.value):
-        return None
-    return (
-        f"timeDuration {timer.value!r} is not an ISO 8601 duration (like PT5M or P1DT2H) "
-        "nor a {% %} expression"
-    )
-
-
-def _timer_date(timer: Timer) -> str | None:
-    if not timer.value:
-        return "timeDate is empty; give a date-time like 2025-01-31T09:00:00Z"
-    if is_expression(timer.value) or _is_timestamp(timer.value):
-        return None
-    return (
-        f"timeDate {timer.value!r} is not an ISO 8601 date-time with a time zone "
-        "(like 2025-01-31T09:00:00Z) nor a {% %} expression"
-    )
-
-
-def _timer_cycle(timer: Timer) -> str | None:
-    return "timeCycle: cycles are not supported, use a loop"
-
-
-_TIMER_CHECKS: dict[str, Callable[[Timer], str | None]] = {
-    "duration": _timer_duration,
-    "date": _timer_date,
-    "cycle": _timer_cycle,
-}
+        yield ctx.problem(timer.line if timer else node.line, node.id, message)
+    if timer is not None:
+        what = f"time{timer.kind.title()}"
+        yield from _value_problems(ctx, node.id, timer.line, what, timer.value)
 
 
 def _component(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
@@ -422,8 +379,8 @@ def _loop(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
     if loop is None:
         return
     problem = _problem_at(ctx, loop.line, node.id)
-    if not is_expression(loop.input_collection):
-        yield problem("auto:loop inputCollection must be a {% JSONata %} expression giving a list")
+    if (collection := rules.collection_problem(loop)) is not None:
+        yield problem(collection)
     yield from _value_problems(ctx, node.id, loop.line, "inputCollection", loop.input_collection)
     for attr, name in (
         ("inputElement", loop.input_element),
@@ -504,16 +461,6 @@ def _variable_problem(name: str) -> str | None:
         # A variable of that name would hide the function in every expression after it.
         return f"would hide the JSONata function ${name}(): choose another name"
     return None
-
-
-def _is_timestamp(text: str) -> bool:
-    if "T" not in text:
-        return False
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return parsed.tzinfo is not None
 
 
 def _scope_word(graph: Graph) -> str:

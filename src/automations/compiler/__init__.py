@@ -13,6 +13,7 @@ from automations.bpmn.errors import Problem, ScenarioInvalid
 from automations.bpmn.model import Element, Scenario
 from automations.compiler import jsonata_text as jt
 from automations.compiler.context import EXPRESS_MAX_SECONDS, Context, Flavour, Region, State
+from automations.compiler.table import compile_element
 from automations.compiler.variables import process_variables
 from automations.expressions import free_variables
 from automations.state_names import element_of
@@ -30,7 +31,8 @@ def compile_scenario(
 ) -> dict[str, Any]:
     """Compile the scenario's main process; raises ScenarioInvalid listing every problem."""
     process = scenario.main
-    ctx = Context(scenario, flavour, free_variables, process_variables(process, free_variables))
+    variables = process_variables(process, free_variables)
+    ctx = Context(scenario, flavour, free_variables, variables, compile_element)
     region = Region(ctx, process, _end_of_process(ctx.variables), top_level=True)
     starts = process.starts()
     if len(starts) != 1:

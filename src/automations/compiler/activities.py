@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from automations.bpmn.model import Element, Kind, Param
+from automations.bpmn.rules import boundary_problem, collection_problem
 from automations.compiler import jsonata_text as jt
 from automations.compiler import timers
 from automations.compiler.context import Region, State, is_inline, with_next
-from automations.compiler.events import seconds_value
+from automations.compiler.events import unsupported
+from automations.compiler.gateways import branch_exit, merge_assign
+from automations.compiler.variables import assigned_in
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 START_EXECUTION_SYNC = "arn:aws:states:::states:startExecution.sync:2"
@@ -165,45 +168,32 @@ def attach_boundaries(region: Region, element: Element, state: State) -> None:
         event = region.graph.elements.get(boundary_id)
         if event is None:
             continue
-        if not event.cancel_activity:
-            region.ctx.problem(event, "non-interrupting boundary events are not supported")
+        if event.kind not in (Kind.ERROR_BOUNDARY, Kind.TIMER_BOUNDARY):
+            unsupported(region, event)  # (what validation says of it too)
             continue
-        if event.kind is Kind.ERROR_BOUNDARY:
+        if (problem := boundary_problem(element, event)) is not None:
+            region.ctx.problem(event, problem)
+        elif event.kind is Kind.ERROR_BOUNDARY:
             target = catch_all if event.error_code is None else specific
             codes = ["States.ALL"] if event.error_code is None else [event.error_code]
             target.append({"ErrorEquals": codes, "Next": region.entry(event.id)})
-        elif event.kind is Kind.TIMER_BOUNDARY:
-            _timeout(region, element, event, state, specific)
         else:
-            region.ctx.problem(event, f"{event.tag} on an activity is not supported")
+            _timeout(region, event, state, specific)
     catchers = specific + catch_all[:1]
     for extra in catch_all[1:]:
         region.ctx.problem(element, f"two catch-all error boundaries: {extra['Next']} is unused")
-    if catchers and state["Type"] == "Pass":
-        region.ctx.problem(
-            element, "a task without a component cannot fail: its boundary events never fire"
-        )
-        return
     if catchers:
         state["Catch"] = catchers
 
 
-def _timeout(
-    region: Region, element: Element, event: Element, state: State, catchers: list[State]
-) -> None:
-    if state["Type"] != "Task" or event.timer is None or event.timer.kind != "duration":
-        region.ctx.problem(
-            event, "a timer boundary needs a duration and a service task or call activity"
-        )
-        return
+def _timeout(region: Region, event: Element, state: State, catchers: list[State]) -> None:
     if "TimeoutSeconds" in state:
         region.ctx.problem(event, "only one timer boundary per activity")
         return
-    try:
-        state["TimeoutSeconds"] = seconds_value(region, event, event.timer.value)
-    except timers.BadTimer as exc:
-        region.ctx.problem(event, str(exc), event.timer.line)
+    timeout = timers.timeout_value(region, event, event.timer)
+    if timeout is None:
         return
+    state["TimeoutSeconds"] = timeout
     catchers.append({"ErrorEquals": ["States.Timeout"], "Next": region.entry(event.id)})
 
 
@@ -233,8 +223,6 @@ def _end_then(next_name: str | None) -> Callable[[Region, Element], State]:
 
 def _subprocess_iteration(region: Region, element: Element) -> tuple[str, dict[str, State]]:
     """A subprocess per item: assign the item, run the body, then collect `outputElement`."""
-    from automations.compiler.variables import assigned_in
-
     loop, body = element.loop, element.body
     assert loop is not None and body is not None
     local_names = list(dict.fromkeys([loop.input_element, *assigned_in(body)]))
@@ -253,9 +241,6 @@ def _subprocess_iteration(region: Region, element: Element) -> tuple[str, dict[s
 
 def _wrapped_subprocess(region: Region, element: Element) -> None:
     """A subprocess with boundary events: a one-branch `Parallel`, the scope its `Catch` needs."""
-    from automations.compiler.gateways import branch_exit, merge_assign
-    from automations.compiler.variables import assigned_in
-
     assert element.body is not None
     names = assigned_in(element.body)
     inner = region.scope(element.body, lambda r, e: branch_exit(r, names), names)
@@ -277,8 +262,8 @@ def multi_instance(region: Region, element: Element, build: IterationBuilder) ->
     """`Map` over `inputCollection`; `outputCollection` is the iterations' outputs in order."""
     loop = element.loop
     assert loop is not None
-    if not jt.is_expression(loop.input_collection):
-        region.ctx.problem(element, "inputCollection must be a {% JSONata %} expression", loop.line)
+    if (collection := collection_problem(loop)) is not None:
+        region.ctx.problem(element, collection, loop.line)
         return
     start_at, states = build(region, element)
     state: State = {

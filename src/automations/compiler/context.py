@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from automations.bpmn import rules
 from automations.bpmn.errors import Problem
-from automations.bpmn.model import Element, Graph, Kind, Scenario
+from automations.bpmn.model import Element, Flow, Graph, Kind, Scenario
 from automations.compiler.jsonata_text import FreeVariables
 from automations.compiler.structure import Structure, analyse
 
 State = dict[str, Any]
+ElementCompiler = Callable[["Region", Element], None]
 EXPRESS_MAX_SECONDS = 300
 
 
@@ -25,12 +27,17 @@ class Flavour(StrEnum):
 
 @dataclass(slots=True)
 class Context:
-    """Everything shared by the whole compilation of one scenario."""
+    """Everything shared by the whole compilation of one scenario.
+
+    `compile_element` is the table of element compilers (`table.compile_element`): handed in,
+    because those compilers build on this module.
+    """
 
     scenario: Scenario
     flavour: Flavour
     free: FreeVariables
     variables: list[str]  # the process namespace, in first-seen order
+    compile_element: ElementCompiler
     problems: list[Problem] = field(default_factory=list)
     _structures: dict[int, Structure] = field(default_factory=dict)
     _scopes: int = 0
@@ -39,7 +46,7 @@ class Context:
         self._scopes += 1
         return f"s{self._scopes}"
 
-    def problem(self, element: Element, message: str, line: int | None = None) -> None:
+    def problem(self, element: Element | Flow, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.scenario.file, line or element.line, element.id, message))
 
     def structure(self, graph: Graph) -> Structure:
@@ -165,12 +172,9 @@ class Region:
                 f"has {len(flows)} outgoing flows: split with an exclusive or parallel gateway",
             )
         for flow in flows:
-            if flow.condition is not None:
-                self.ctx.problem(
-                    element,
-                    f"flow {flow.id} has a condition: put the condition on a gateway's branch",
-                    flow.condition_line or flow.line,
-                )
+            misplaced = rules.condition_place_problem(flow, element) if flow.condition else None
+            if misplaced is not None:
+                self.ctx.problem(flow, misplaced, flow.condition_line)
         return self.entry(flows[0].target)
 
     def schedule(self, element: Element) -> None:
@@ -185,11 +189,9 @@ class Region:
 
     def compile_from(self, element_id: str) -> str:
         """Compile everything reachable from `element_id`; returns the region's StartAt."""
-        from automations.compiler.table import compile_element  # the table imports this module
-
         start = self.entry(element_id)
         while self._queue:
-            compile_element(self, self._queue.pop(0))
+            self.ctx.compile_element(self, self._queue.pop(0))
         return start
 
 

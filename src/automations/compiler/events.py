@@ -5,7 +5,7 @@ from __future__ import annotations
 from automations.bpmn.model import Element
 from automations.compiler import jsonata_text as jt
 from automations.compiler import timers
-from automations.compiler.context import EXPRESS_MAX_SECONDS, Region, State, with_next
+from automations.compiler.context import Region, State, with_next
 
 # `$error` for a boundary's outputs. A Lambda error's Cause is a JSON text whose errorMessage
 # is what a person wants to read; other causes (timeouts, Fail states) are plain text.
@@ -42,37 +42,9 @@ def error_end(region: Region, element: Element) -> None:
 
 
 def timer_catch(region: Region, element: Element) -> None:
-    timer = element.timer
-    if timer is None:
-        region.ctx.problem(element, "intermediate catch event without a timer definition")
-        return
-    state: State = {"Type": "Wait"}
-    try:
-        if timer.kind == "duration":
-            state["Seconds"] = seconds_value(region, element, timer.value)
-        elif timer.kind == "date":
-            if jt.is_expression(timer.value):
-                state["Timestamp"] = jt.value_with(timer.value, region.locals())
-            else:
-                state["Timestamp"] = timers.timestamp(timer.value)
-            region.ctx.refuse_in_express(element, "a wait until a date may exceed 5 minutes")
-        else:
-            region.ctx.problem(element, "timer cycles are not supported: use a loop", timer.line)
-            return
-    except timers.BadTimer as exc:
-        region.ctx.problem(element, str(exc), timer.line)
-        return
-    region.add(element.id, with_next(state, region.next_of(element)))
-
-
-def seconds_value(region: Region, element: Element, value: str) -> int | str:
-    """A duration as ASL seconds: a number, or the user's expression (seconds) as is."""
-    if jt.is_expression(value):
-        return str(jt.value_with(value, region.locals()))
-    seconds = timers.duration_seconds(value)
-    if seconds > EXPRESS_MAX_SECONDS:
-        region.ctx.refuse_in_express(element, f"a wait of {seconds} s is longer than 5 minutes")
-    return seconds
+    fields = timers.wait_fields(region, element, element.timer)
+    if fields is not None:
+        region.add(element.id, with_next({"Type": "Wait", **fields}, region.next_of(element)))
 
 
 def boundary(region: Region, element: Element) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from automations.bpmn import rules
 from automations.bpmn.model import Element, Flow, Kind
 from automations.compiler import jsonata_text as jt
 from automations.compiler.context import Region, State, with_next
@@ -28,13 +29,14 @@ def choice(region: Region, element: Element, outs: list[Flow]) -> None:
     for flow in outs:
         if flow.id == element.default_flow:
             continue
-        if flow.condition is None or not jt.is_expression(flow.condition):
-            region.ctx.problem(
-                element,
-                f"flow {flow.id} needs a {{% JSONata %}} condition or must be the default flow",
-                flow.condition_line or flow.line,
-            )
+        missing = rules.exclusive_branch_problem(flow, element)
+        if missing is not None:
+            region.ctx.problem(flow, missing)
             continue
+        if (malformed := rules.condition_form_problem(flow)) is not None:
+            region.ctx.problem(flow, malformed, flow.condition_line)
+            continue
+        assert flow.condition is not None  # (exclusive_branch_problem said so)
         condition = jt.value_with(flow.condition, region.locals())
         choices.append({"Condition": condition, "Next": region.entry(flow.target)})
     state: State = {"Type": "Choice", "Choices": choices}
@@ -89,8 +91,8 @@ def _inclusive_gate(
             return first
     elif flow.condition is None:
         return first  # an unconditional branch of an inclusive gateway is always taken
-    elif not jt.is_expression(flow.condition):
-        inner.ctx.problem(gateway_, f"flow {flow.id} needs a {{% JSONata %}} condition", flow.line)
+    elif (malformed := rules.condition_form_problem(flow)) is not None:
+        inner.ctx.problem(flow, malformed, flow.condition_line)
         return first
     else:
         condition = jt.body(flow.condition)

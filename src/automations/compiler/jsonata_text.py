@@ -15,21 +15,16 @@ from functools import lru_cache
 from typing import Any
 
 from automations.bpmn.model import Param
-
-OPEN, CLOSE = "{%", "%}"
+from automations.expressions.template import CLOSE, OPEN, expression_text
+from automations.expressions.template import is_expression as is_expression  # the one test
 
 FreeVariables = Callable[[str], set[str]]
-
-
-def is_expression(value: str) -> bool:
-    stripped = value.strip()
-    return stripped.startswith(OPEN) and stripped.endswith(CLOSE) and len(stripped) >= 4
 
 
 def body(value: str) -> str:
     """The JSONata inside `{% ... %}`, or the literal as a JSONata string literal."""
     if is_expression(value):
-        return value.strip()[2:-2].strip()
+        return expression_text(value)
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -1,42 +1,82 @@
-"""ISO 8601 timer values → what ASL `Wait` and `TimeoutSeconds` take."""
+"""Timer values -> the ASL fields of a `Wait` and of a `TimeoutSeconds` (bpmn/timers.py says
+what the texts mean and which are refused).
+
+Fixed durations become whole seconds. A duration with years or months becomes JSONata that
+counts the calendar from the moment the state starts (`$millis()`, which Step Functions and the
+embedded engine both give): the same day of the month N months later, clamped to the month's
+last day, plus the fixed part.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-from datetime import UTC, datetime
+from automations.bpmn.model import Element, Timer
+from automations.bpmn.timers import Duration, parse_date_time, parse_duration, timer_problem
+from automations.compiler import jsonata_text as jt
+from automations.compiler.context import EXPRESS_MAX_SECONDS, Region, State
 
-from automations.errors import AutomationsError
-
-_DURATION = re.compile(
-    r"^P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
-)
-_UNIT_SECONDS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+_TIMESTAMP_PICTURE = "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]Z"
 
 
-class BadTimer(AutomationsError):
-    """Raised when a timer text is not an ISO 8601 duration or date-time the compiler accepts."""
+def wait_fields(region: Region, element: Element, timer: Timer | None) -> State | None:
+    """`Seconds` or `Timestamp` of the `Wait` a timer catch event becomes (None: refused)."""
+    if not _accepted(region, element, timer, boundary=False) or timer is None:
+        return None
+    if timer.kind == "date":
+        region.ctx.refuse_in_express(element, "a wait until a date may exceed 5 minutes")
+        if jt.is_expression(timer.value):
+            return {"Timestamp": jt.value_with(timer.value, region.locals())}
+        moment = parse_date_time(timer.value)
+        return {"Timestamp": moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if jt.is_expression(timer.value):
+        return {"Seconds": str(jt.value_with(timer.value, region.locals()))}
+    duration = parse_duration(timer.value)
+    if duration.calendar:
+        region.ctx.refuse_in_express(element, f"a wait of {timer.value} is longer than 5 minutes")
+        stamp = f"$fromMillis({_calendar_end(duration)}, '{_TIMESTAMP_PICTURE}')"
+        return {"Timestamp": jt.wrap(stamp)}
+    return {"Seconds": _fixed_seconds(region, element, duration)}
 
 
-def duration_seconds(text: str) -> int:
-    """`PT1H30M` → 5400. Years and months are refused: their length in seconds is ambiguous."""
-    match = _DURATION.match(text.strip())
-    if not match or text.strip() in ("P", "PT") or text.strip().endswith("T"):
-        raise BadTimer(f"{text!r} is not an ISO 8601 duration such as PT5M or P1DT2H")
-    total = sum(float(v) * _UNIT_SECONDS[k] for k, v in match.groupdict().items() if v)
-    return max(1, math.ceil(total))
+def timeout_value(region: Region, event: Element, timer: Timer | None) -> int | str | None:
+    """The `TimeoutSeconds` a timer boundary event gives its activity (None: refused)."""
+    if not _accepted(region, event, timer, boundary=True) or timer is None:
+        return None
+    if jt.is_expression(timer.value):
+        return str(jt.value_with(timer.value, region.locals()))
+    duration = parse_duration(timer.value)
+    if duration.calendar:
+        region.ctx.refuse_in_express(event, f"a timeout of {timer.value} is longer than 5 minutes")
+        return jt.wrap(f"$ceil(({_calendar_end(duration)} - $millis()) / 1000)")
+    return _fixed_seconds(region, event, duration)
 
 
-def timestamp(text: str) -> str:
-    """An ISO 8601 date-time as the UTC `...Z` form ASL's `Timestamp` requires."""
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BadTimer(
-            f"{text!r} is not an ISO 8601 date-time such as 2026-01-31T09:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        raise BadTimer(f"{text!r} has no time zone: add Z or an offset such as +03:00")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _accepted(region: Region, element: Element, timer: Timer | None, *, boundary: bool) -> bool:
+    problem = timer_problem(timer, boundary=boundary)
+    if problem is not None:
+        region.ctx.problem(element, problem, timer.line if timer else None)
+    return problem is None
+
+
+def _fixed_seconds(region: Region, element: Element, duration: Duration) -> int:
+    seconds = duration.whole_seconds
+    if seconds > EXPRESS_MAX_SECONDS:
+        region.ctx.refuse_in_express(element, f"a wait of {seconds} s is longer than 5 minutes")
+    return seconds
+
+
+def _calendar_end(duration: Duration) -> str:
+    """JSONata for the epoch milliseconds, rounded up to the second, at which a calendar
+    duration started now ends. `$d` is now as `YYYY-MM-DDThh:mm:ss.sssZ`; `$m` the month
+    counted from year 0, `$y`/`$n` the year and month reached, `$last` that month's length."""
+    return (
+        "($d := $fromMillis($millis()); "
+        f"$m := $number($substring($d, 0, 4)) * 12 + $number($substring($d, 5, 2)) - 1 "
+        f"+ {duration.months}; "
+        "$y := $floor($m / 12); $n := $m - $y * 12 + 1; "
+        "$leap := ($y % 4 = 0 and $y % 100 != 0) or $y % 400 = 0; "
+        "$last := $n = 2 ? ($leap ? 29 : 28) : ($n in [4, 6, 9, 11] ? 30 : 31); "
+        "$day := $min([$number($substring($d, 8, 2)), $last]); "
+        "$start := $toMillis($pad($string($y), -4, '0') & '-' & $pad($string($n), -2, '0') "
+        "& '-' & $pad($string($day), -2, '0') & $substring($d, 10)); "
+        f"$ceil($start / 1000) * 1000 + {duration.whole_seconds * 1000})"
+    )

@@ -28,13 +28,18 @@ Supported subset:
 
 Values in the environment are plain JSON values (`None` is null); results are passed through
 `to_json` like the library's, so int/float and null/UNDEFINED come out identical.
+
+The switch: `AUTOMATIONS_JSONATA_FAST=0` turns the fast path off (read once, at import, into
+`ENABLED`); the interpreter then evaluates every expression with jsonata-python and walks every
+state field as it comes (no closures, no per-state plans). Unset or `1`: on.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
@@ -44,6 +49,28 @@ from jsonata.utils import Utils
 
 from automations.expressions.jsonata_expr import UNDEFINED, compile_jsonata, to_json
 from automations.expressions.sfn_functions import SFN_FUNCTIONS
+from automations.settings import SettingsInvalid
+
+SWITCH: Final = "AUTOMATIONS_JSONATA_FAST"
+
+
+def switched_on(environ: Mapping[str, str]) -> bool:
+    """Whether `environ` leaves the fast path on (`AUTOMATIONS_JSONATA_FAST` unset, empty or 1).
+
+    Raises SettingsInvalid for any value but 0 and 1, rather than guessing what it means.
+    """
+    value = environ.get(SWITCH, "").strip()
+    if value not in ("", "0", "1"):
+        raise SettingsInvalid(
+            f"{SWITCH}: {value!r} is not 0 (every expression through jsonata-python) "
+            "or 1 (the fast path, the default)"
+        )
+    return value != "0"
+
+
+# The one reading of the switch. The interpreter looks at it when it first meets an expression
+# text or a state's field, never per evaluation.
+ENABLED: bool = switched_on(os.environ)
 
 Env = dict[str, Any]
 Closure = Callable[[Env], Any]

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from automations.expressions.errors import JsonPathNotFound, JsonPathSyntaxError
+from automations.expressions.jsonpath_filter import compile_filter
 
 Root = Literal["input", "context", "variable"]
 
@@ -373,9 +374,7 @@ def _quoted_list(path: str, text: str) -> list[str]:
 
 
 def _compile_filter(path: str, text: str) -> Filter:
-    from automations.expressions.jsonpath_filter import compile_filter
-
     if not (text.startswith("(") and text.endswith(")")):
         raise JsonPathSyntaxError(path, f"a filter must be written ?( ... ): {text!r}")
     body = text[1:-1]
-    return Filter(body, compile_filter(path, body))
+    return Filter(body, compile_filter(path, body, compile_path))

@@ -4,6 +4,9 @@ Operands are `@`-relative paths, `$`-rooted paths or literals (numbers, quoted s
 false, null, [lists], /regex/flags). Operators: == != < <= > >= =~ in nin subsetof anyof noneof
 size empty contains, combined with && || ! and parentheses. An operand alone tests existence.
 Values of different JSON types never compare equal, as in Jayway.
+
+Paths hold filters and filters hold paths: the path compiler hands itself in (`compile_path`),
+so this module needs nothing from `jsonpath`.
 """
 
 from __future__ import annotations
@@ -11,12 +14,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from automations.expressions.errors import JsonPathNotFound, JsonPathSyntaxError
 
 Predicate = Callable[[Any, Any], bool]  # (current item, document root) -> bool
 Operand = Callable[[Any, Any], Any]  # returns _MISSING when a path selects nothing
+
+
+class Selector(Protocol):
+    """A compiled path as a filter uses it (a `jsonpath.JsonPath`)."""
+
+    def select(self, document: Any) -> Any:
+        """The value(s) the path selects; raises JsonPathNotFound when it selects nothing."""
+        ...
+
+
+PathCompiler = Callable[[str], Selector]
 
 _MISSING = object()
 
@@ -35,9 +49,11 @@ _TOKEN = re.compile(
 )
 
 
-def compile_filter(path: str, text: str) -> Predicate:
+def compile_filter(path: str, text: str, compile_path: PathCompiler) -> Predicate:
+    """The predicate of filter `text` (inside path `path`); its operand paths are compiled by
+    `compile_path`. Raises JsonPathSyntaxError."""
     tokens = _tokenize(path, text)
-    parser = _FilterParser(path, tokens)
+    parser = _FilterParser(path, tokens, compile_path)
     predicate = parser.expression()
     if parser.pos != len(tokens):
         raise JsonPathSyntaxError(path, f"unexpected {tokens[parser.pos][1]!r} in filter")
@@ -62,9 +78,12 @@ def _tokenize(path: str, text: str) -> list[tuple[str, str]]:
 class _FilterParser:
     """Recursive descent over the filter tokens: || over && over ! over comparisons."""
 
-    def __init__(self, path: str, tokens: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, path: str, tokens: list[tuple[str, str]], compile_path: PathCompiler
+    ) -> None:
         self.path = path
         self.tokens = tokens
+        self.compile_path = compile_path
         self.pos = 0
 
     def peek(self) -> str:
@@ -119,7 +138,7 @@ class _FilterParser:
     def operand(self) -> Operand:
         kind, text = self.take()
         if kind == "path":
-            return _path_operand(self.path, text)
+            return _path_operand(self.compile_path, text)
         if kind == "regex":
             return _constant(_regex(self.path, text))
         if kind in ("string",):
@@ -144,9 +163,7 @@ def _constant(value: Any) -> Operand:
     return lambda _item, _root: value
 
 
-def _path_operand(path: str, text: str) -> Operand:
-    from automations.expressions.jsonpath import compile_path
-
+def _path_operand(compile_path: PathCompiler, text: str) -> Operand:
     relative = text.startswith("@")
     compiled = compile_path("$" + text[1:])
 
