@@ -30,9 +30,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> Any:
     call = invoke.context_of(event)
     execution = str(call.get("executionId", ""))
     logger.append_keys(execution=execution, element=call.get("elementId"))
+    runtime = aws_runtime()
     component_context = registry.ComponentContext(
         process_id=process_id_of(execution),
         element_id=str(call.get("elementId", "")),
-        services=aws_runtime().component_services(execution),
+        services=runtime.component_services(execution),
+        max_json_depth=runtime.settings.max_json_depth,
     )
     return invoke.invoke(SPEC, event, component_context)

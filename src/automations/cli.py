@@ -131,6 +131,31 @@ def _start(args: argparse.Namespace) -> int:
     return 0 if reply.json().get("status") in ("completed", "queued", "running") else EXIT_FAILED
 
 
+def _repair(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from automations.adapters.local.db import Database
+    from automations.adapters.local.processes import repair_processes
+
+    if not Path(args.db).is_file():
+        print(f"{args.db}: no such file", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        db = Database(args.db)
+        try:
+            repaired = repair_processes(db)
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        print(f"{args.db}: not an automations database ({exc})", file=sys.stderr)
+        return EXIT_FAILED
+    for process in repaired:
+        why = process.error.message if process.error is not None else ""
+        print(f"repaired {process.id} (scenario {process.scenario_id}, {process.status}): {why}")
+    print(f"{args.db}: {len(repaired)} unreadable process record(s) rewritten")
+    return 0
+
+
 def _report(exc: ScenarioInvalid, stream: TextIO) -> int:
     for problem in exc.problems:
         print(problem, file=stream)
@@ -179,6 +204,11 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--url", default="http://127.0.0.1:8000")
     start.add_argument("--timeout", type=float, default=70.0)
     start.set_defaults(handler=_start)
+    repair = commands.add_parser(
+        "repair", help="rewrite process records that cannot be read back (the server may run)"
+    )
+    repair.add_argument("--db", default="automations.db", help="the SQLite file")
+    repair.set_defaults(handler=_repair)
     return parser
 
 

@@ -23,7 +23,7 @@ from automations.model.process import ProcessChange, ProcessRecord, ProcessStatu
 from automations.model.record import Record, RecordQuery
 from automations.model.scenario import ScenarioVersion, Schedule, WebRequestEndpoint
 from automations.model.subscription import Subscription
-from automations.model.user import ApiKey, User
+from automations.model.user import ApiKey, Role, User
 
 __all__ = [
     "ApiKeyStore",
@@ -34,6 +34,7 @@ __all__ = [
     "ExecutionEnd",
     "ExecutionRequest",
     "Executor",
+    "LastAdmin",
     "ProcessQuery",
     "ProcessStore",
     "RecordStore",
@@ -49,6 +50,10 @@ __all__ = [
 
 class StoreConflict(AutomationsError):
     """Raised by a store when a write would break uniqueness (an id, a login, a urlId taken)."""
+
+
+class LastAdmin(StoreConflict):
+    """Raised by a user store when deleting or demoting a user would leave no admin."""
 
 
 class CatalogStore(Protocol):
@@ -222,6 +227,7 @@ class ProcessQuery:
     status: ProcessStatus | None = None
     since: datetime | None = None
     until: datetime | None = None
+    initiator_id: str | None = None  # only the processes this user started
     limit: int = 100
     offset: int = 0
 
@@ -263,13 +269,34 @@ class ProcessStore(Protocol):
 
 
 class UserStore(Protocol):
-    """People who call the API; passwords are kept as salted scrypt hashes."""
+    """People who call the API; passwords are kept as salted scrypt hashes.
 
-    def create(self, login: str, password: str, name: str = "") -> User:
+    There is always an admin once there was one: `change` and `delete` raise LastAdmin rather
+    than take the role from the last."""
+
+    def create(self, login: str, password: str, name: str = "", role: Role = Role.MEMBER) -> User:
         """StoreConflict when the login (case-insensitive) exists."""
         ...
 
     def get(self, user_id: str) -> User | None: ...
+
+    def by_login(self, login: str) -> User | None:
+        """The user with this login (case-insensitive as at creation)."""
+        ...
+
+    def all(self) -> list[User]:
+        """Every user, in the order they were created."""
+        ...
+
+    def change(
+        self, user_id: str, *, name: str | None = None, role: Role | None = None
+    ) -> User | None:
+        """Set what is not None; the changed user, or None when there is none."""
+        ...
+
+    def delete(self, user_id: str) -> bool:
+        """Remove the user and their API keys; False when there is none."""
+        ...
 
     def authenticate(self, login: str, password: str) -> User | None:
         """The active user with this login and password, or None (no hint which was wrong)."""
@@ -281,12 +308,14 @@ class UserStore(Protocol):
 class ApiKeyStore(Protocol):
     """API keys: `<key id>.<secret>`; only a hash of the secret is stored."""
 
-    def create(self, user_id: str, name: str = "") -> tuple[ApiKey, str]:
-        """A new key and its full text, shown once."""
+    def create(self, user_id: str, name: str = "", role: Role | None = None) -> tuple[ApiKey, str]:
+        """A new key and its full text, shown once. Its role is the user's unless given;
+        RoleTooHigh when the given one is above the user's."""
         ...
 
     def authenticate(self, key: str) -> User | None:
-        """The active user owning this unrevoked key, or None."""
+        """The active user owning this unrevoked key, acting with the key's role or their own,
+        whichever is lower (a demoted user's keys are demoted with them); or None."""
         ...
 
     def revoke(self, key_id: str) -> bool: ...
@@ -354,8 +383,9 @@ class Executor(Protocol):
         timer), so it ends in the calling thread without giving way."""
         ...
 
-    def run_now(self, request: ExecutionRequest) -> ExecutionEnd:
-        """Run to the end in the calling thread (only when `can_run_now`)."""
+    def run_now(self, request: ExecutionRequest, budget_seconds: float) -> ExecutionEnd | None:
+        """Run to the end in the calling thread (only when `can_run_now`); None, with nothing
+        done that anyone could see, when the run is still going after `budget_seconds`."""
         ...
 
     def stop(self, process_id: str) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from automations.errors import AutomationsError
+from automations.json_depth import DEFAULT_MAX_JSON_DEPTH, JSON_DEPTH_CEILING
 
 PREFIX = "AUTOMATIONS_"
 KB = 1024
@@ -34,6 +35,8 @@ class Settings(BaseModel):
     sync_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
     max_chain_depth: int = Field(default=5, ge=0, le=100)
     max_body_bytes: int = Field(default=1024 * KB, ge=1 * KB, le=64 * 1024 * KB)
+    # How deep JSON may nest in bodies, component results and process data (json_depth.py).
+    max_json_depth: int = Field(default=DEFAULT_MAX_JSON_DEPTH, ge=8, le=JSON_DEPTH_CEILING)
     # How often the background loops look for work they were not told about (seconds).
     dispatch_poll_seconds: float = Field(default=0.5, gt=0, le=60)
     scheduler_tick_seconds: float = Field(default=1.0, gt=0, le=60)

@@ -90,7 +90,7 @@ def test_a_machine_that_cannot_wait_is_stored_once_when_it_ends(runtime: LocalRu
     processes.deps = replace(processes.deps, processes=counting)
 
     ended = processes.run_sync(start("three"))
-    now = asyncio.run(processes.run_sync_now(start("three", 5)))
+    now = asyncio.run(processes.run_sync_now(start("three", 5), 1.0))
 
     assert counting.writes == ["create", "create_async"]  # never stored `running`, never changed
     for process, n in ((ended, 21), (now, 5)):
@@ -114,7 +114,7 @@ def test_a_machine_that_cannot_wait_is_stored_once_when_it_ends(runtime: LocalRu
 
 def test_a_machine_that_can_wait_is_left_to_a_thread(runtime: LocalRuntime) -> None:
     processes = runtime.automation.processes
-    assert asyncio.run(processes.run_sync_now(start("waits"))) is None
+    assert asyncio.run(processes.run_sync_now(start("waits"), 1.0)) is None
     assert processes.find(ProcessQuery()) == []  # nothing started, nothing stored
 
 
@@ -126,7 +126,7 @@ def test_the_limit_refuses_runs_that_cannot_wait_too(runtime: LocalRuntime) -> N
     with pytest.raises(TooManyProcesses):
         processes.run_sync(start("three"))
     with pytest.raises(TooManyProcesses):
-        asyncio.run(processes.run_sync_now(start("three")))
+        asyncio.run(processes.run_sync_now(start("three"), 1.0))
 
     refused = processes.deps.processes.count(ProcessStatus.ERROR)
     assert refused == 2

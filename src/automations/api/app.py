@@ -1,9 +1,10 @@
 """The API application: one powertools resolver for API Gateway (Lambda) and the dev server.
 
-`build_app(services)` registers the routers on an `ApiResolver`, which checks two things before
-any routing or parsing: the body is within the size limit, and the caller is authenticated
-(except on public paths). So an anonymous caller learns nothing about validation, and no
-oversized body is ever decoded.
+`build_app(services)` registers the routers on an `ApiResolver`, which checks three things
+before any routing or parsing: the body is within the size limit, the caller is authenticated
+(except on public paths), and their role allows the route (`access.py`). So an anonymous caller
+or a member on a management route learns nothing about validation, and no oversized body is
+ever decoded.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from automations.api import (
+    access,
+    api_keys,
     catalogs,
     processes,
     records,
@@ -25,10 +28,12 @@ from automations.api import (
     schedules,
     subscriptions,
     updating,
+    users,
     webhook,
     webrequests,
 )
 from automations.api.auth import Authenticator, header
+from automations.api.bodies import json_reader
 from automations.api.errors import (
     ApiError,
     BodyTooLarge,
@@ -38,12 +43,12 @@ from automations.api.errors import (
 )
 from automations.api.openapi import OPENAPI_PATH, register_openapi
 from automations.api.services import Services
+from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
 from automations.model.user import User
 
-PUBLIC_PATHS = frozenset({OPENAPI_PATH})
 # Web requests come from other systems: the scenario decides what to trust in them.
 PUBLIC_PREFIXES = (webhook.PREFIX,)
-ROUTE_PATHS = (*catalogs.PATHS, *records.PATHS, OPENAPI_PATH)
+ROUTE_PATHS = (*catalogs.PATHS, *records.PATHS, *users.PATHS, *api_keys.PATHS, OPENAPI_PATH)
 # Scenarios, events and processes: served when the services include the automation side.
 AUTOMATION_MODULES = (
     scenarios,
@@ -56,18 +61,6 @@ AUTOMATION_MODULES = (
 )
 
 Gate = Callable[[Mapping[str, Any]], User | None]
-
-
-def _reject_constant(name: str) -> Any:
-    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
-
-
-def strict_json(text: str) -> Any:
-    """json.loads without NaN/Infinity (not JSON, and not storable); too deep is malformed."""
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except RecursionError as exc:
-        raise json.JSONDecodeError("nested too deeply", text[:20], 0) from exc
 
 
 def body_size(event: Mapping[str, Any]) -> int:
@@ -89,7 +82,8 @@ def gateway_error(error: ApiError) -> dict[str, Any]:
 
 
 def make_gate(authenticator: Authenticator, max_body_bytes: int) -> Gate:
-    """Size first (cheap, and protects the rest), then credentials unless the path is public."""
+    """Size first (cheap, and protects the rest), then credentials unless the route is public,
+    then the role the route needs."""
 
     def gate(event: Mapping[str, Any]) -> User | None:
         if body_size(event) > max_body_bytes:
@@ -100,9 +94,12 @@ def make_gate(authenticator: Authenticator, max_body_bytes: int) -> Gate:
         if event.get("body") and _is_form(header(event.get("headers"), "content-type")):
             # powertools would try to parse the form (and fail on a bad one): no route takes one.
             raise UnsupportedMediaType("send the body as application/json")
-        if path in PUBLIC_PATHS:
+        needed = access.required_role(str(event.get("httpMethod") or ""), path)
+        if needed is access.PUBLIC:
             return None
-        return authenticator.authenticate(event.get("headers"))
+        user = authenticator.authenticate(event.get("headers"))
+        access.authorize(user, needed)
+        return user
 
     return gate
 
@@ -113,10 +110,10 @@ def _is_form(content_type: str | None) -> bool:
 
 
 class ApiResolver(APIGatewayRestResolver):
-    """An APIGatewayRestResolver that runs a gate (size, auth) on the raw event first."""
+    """An APIGatewayRestResolver that runs a gate (size, auth, role) on the raw event first."""
 
-    def __init__(self, gate: Gate) -> None:
-        super().__init__(enable_validation=True, json_body_deserializer=strict_json)
+    def __init__(self, gate: Gate, max_json_depth: int = DEFAULT_MAX_JSON_DEPTH) -> None:
+        super().__init__(enable_validation=True, json_body_deserializer=json_reader(max_json_depth))
         self._gate = gate
         self._own_event: BaseProxyEvent | None = None
 
@@ -151,21 +148,46 @@ def _path_pattern(rule: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"<\w+>", "[^/]+", rule) + "/?$")
 
 
+def _role_patches() -> dict[tuple[str, str], dict[str, Any]]:
+    """What the document says of roles: each operation's (`x-role`), and 403 for admin ones."""
+    forbidden = {
+        "description": "Needs the admin role (the caller acts as a member)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    return {
+        (re.sub(r"<(\w+)>", r"{\1}", route), method.lower()): {"x-role": str(role)}
+        | ({"responses": {"403": forbidden}} if role is access.ADMIN else {})
+        for (method, route), role in access.ROUTE_ROLES.items()
+        if role is not access.PUBLIC
+    }
+
+
+def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two patches of one operation: their responses joined, other parts from `second`."""
+    responses = first.get("responses", {}) | second.get("responses", {})
+    return first | second | ({"responses": responses} if responses else {})
+
+
 def build_app(services: Services) -> APIGatewayRestResolver:
     """The API over these services (nothing global: build as many as you like)."""
     authenticator = Authenticator(
         services.users, services.api_keys, services.config.auth_cache_seconds
     )
-    app = ApiResolver(make_gate(authenticator, services.config.max_body_bytes))
+    app = ApiResolver(
+        make_gate(authenticator, services.config.max_body_bytes), services.config.max_json_depth
+    )
     app.include_router(catalogs.router(services))
+    app.include_router(users.router(services))
+    app.include_router(api_keys.router(services))
     paths = list(ROUTE_PATHS)
-    patches: dict[tuple[str, str], dict[str, Any]] = {}
+    patches = _role_patches()
     if services.automation is not None:
         # Before the records router: `.../records/updating` must not be read as a record id.
         for module in AUTOMATION_MODULES:
             app.include_router(module.router(services.automation))
             paths += module.PATHS
-            patches |= getattr(module, "OPENAPI", {})
+            for operation, patch in getattr(module, "OPENAPI", {}).items():
+                patches[operation] = _merged(patches.get(operation, {}), patch)
     app.include_router(records.router(services))
     register_openapi(app, patches)
     patterns = [_path_pattern(rule) for rule in paths]

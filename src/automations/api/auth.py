@@ -3,7 +3,9 @@
 API keys come as `X-API-Key: <key>` or `Authorization: Bearer <key>`. Password checks are slow on
 purpose (scrypt), so a successful check is remembered for a short while, keyed by an HMAC of the
 credentials under a per-process random key: the cache never holds anything a leak could reverse
-cheaply. A changed password or a disabled user therefore takes up to `cache_seconds` to bite.
+cheaply. A changed password or role, or a disabled user, therefore takes up to `cache_seconds`
+to bite. The User returned carries the role the request acts with (an API key's, capped by its
+user's); what that role may call is `access.py`'s business.
 """
 
 from __future__ import annotations

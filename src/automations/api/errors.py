@@ -24,9 +24,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from automations.bpmn.errors import ScenarioInvalid
 from automations.errors import AutomationsError
 from automations.model.errors import CatalogInvalid, FilterInvalid, ValuesInvalid
-from automations.ports import StoreConflict
+from automations.model.user import RoleTooHigh
+from automations.ports import LastAdmin, StoreConflict
 from automations.service.errors import (
     BindingInvalid,
+    BodyTooDeep,
     EndpointNotFound,
     HookAnswerInvalid,
     ProcessAlreadyFinished,
@@ -69,7 +71,8 @@ class BadRequest(ApiError):
 class BodyTooLarge(ApiError):
     """Raised when a request body is larger than the configured limit (nothing is read of it)."""
 
-    code = "body_too_large"
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "body.too_large"
 
 
 class UnsupportedMediaType(ApiError):
@@ -86,11 +89,25 @@ class Unauthorized(ApiError):
     code = "unauthorized"
 
 
+class Forbidden(ApiError):
+    """Raised when the caller's role does not allow the route (a member on a management one)."""
+
+    status = HTTPStatus.FORBIDDEN
+    code = "forbidden"
+
+
 class NotFound(ApiError):
     """Raised when a path names nothing (an unknown route, view or object)."""
 
     status = HTTPStatus.NOT_FOUND
     code = "not_found"
+
+
+class Conflict(ApiError):
+    """Raised when a request clashes with what is stored (an email another user has)."""
+
+    status = HTTPStatus.CONFLICT
+    code = "conflict"
 
 
 class MethodNotAllowed(ApiError):
@@ -212,6 +229,8 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     WriteRefused: _refused,
     WriteConflict: _status(HTTPStatus.CONFLICT, "conflict"),
     StoreConflict: _status(HTTPStatus.CONFLICT, "conflict"),
+    LastAdmin: _status(HTTPStatus.CONFLICT, "last_admin"),
+    RoleTooHigh: _status(HTTPStatus.FORBIDDEN, "forbidden"),
     ScenarioInvalid: _scenario_invalid,
     ScenarioNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     SubscriptionNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
@@ -220,6 +239,7 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     ProcessNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     ProcessAlreadyFinished: _service(HTTPStatus.CONFLICT, "already_finished"),
     BindingInvalid: _service(HTTPStatus.BAD_REQUEST, "invalid"),
+    BodyTooDeep: _service(HTTPStatus.BAD_REQUEST, "body.too_deep"),
     TooManyProcesses: _service(HTTPStatus.TOO_MANY_REQUESTS, "too_many_processes"),
     ProcessDataTooLarge: _service(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "process_data_too_large"),
     SyncRunTimedOut: _service(HTTPStatus.GATEWAY_TIMEOUT, "process_timeout"),

@@ -1,4 +1,7 @@
-"""`/api/v1/processes`: list processes, read one with its trace, stop one; `/api/v1/metrics`."""
+"""`/api/v1/processes`: list processes, read one with its trace, stop one; `/api/v1/metrics`.
+
+A member sees only the processes they started: others' are not listed and read as not found
+(as if they did not exist)."""
 
 from __future__ import annotations
 
@@ -8,9 +11,11 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from automations.api.access import caller, initiator_scope
 from automations.model.process import ProcessRecord, ProcessStatus
 from automations.ports import ProcessQuery
 from automations.service.automation import Automation
+from automations.service.errors import ProcessNotFound
 
 PATHS = (
     "/api/v1/processes",
@@ -35,6 +40,9 @@ def router(automation: Automation) -> Router:
     routes = Router()  # type: ignore[no-untyped-call]
     processes = automation.processes
 
+    def scope() -> str | None:
+        return initiator_scope(caller(routes.context.get("user")))
+
     @routes.get(PATHS[0], tags=TAGS, summary="List processes, newest first")
     def list_processes(
         scenario_id: Annotated[str | None, Query(alias="scenarioId", max_length=100)] = None,
@@ -49,6 +57,7 @@ def router(automation: Automation) -> Router:
             status=status,
             since=since,
             until=until,
+            initiator_id=scope(),
             limit=limit,
             offset=offset,
         )
@@ -56,7 +65,11 @@ def router(automation: Automation) -> Router:
 
     @routes.get(PATHS[1], tags=TAGS, summary="Get a process with its trace")
     def get_process(processId: str) -> dict[str, Any]:
-        return process_json(processes.get(processId))
+        process = processes.get(processId)
+        own = scope()
+        if own is not None and process.initiator.user_id != own:
+            raise ProcessNotFound(f"process {processId} not found")  # the same words as missing
+        return process_json(process)
 
     @routes.post(PATHS[2], tags=TAGS, summary="Stop a queued or running process")
     def stop_process(processId: str) -> dict[str, Any]:

@@ -80,7 +80,8 @@ def router(automation: Automation) -> Router:
 
     @routes.put(PATHS[1], tags=TAGS, summary="Save a scenario's BPMN as its next version")
     def put_scenario(scenarioId: str) -> dict[str, Any]:
-        bpmn = raw_body(routes.current_event).decode("utf-8", errors="replace")
+        # The bytes as sent: the file's own encoding (a BOM, its declaration) says how to read it.
+        bpmn = raw_body(routes.current_event)
         timeout = automation.settings.process_timeout_seconds
         return version_json(save_scenario(store, scenarioId, bpmn, timeout_seconds=timeout))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
 from automations.ports import ApiKeyStore, BeforeHooks, CatalogStore, Clock, RecordStore, UserStore
 from automations.service.records import NoBeforeHooks, RecordDeps
 
@@ -19,6 +20,7 @@ class ApiConfig:
     """Per-deployment settings of the API."""
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
     auth_cache_seconds: float = 60.0
 
 

@@ -29,6 +29,7 @@ from automations.asl import errors
 from automations.asl.errors import TaskError, UnknownResource
 from automations.asl.json_text import to_json_text
 from automations.asl.ports import TaskContext
+from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
 
 INVALID_INPUT = "Component.InvalidInput"  # = automations.components.invoke.INVALID_INPUT
 UNKNOWN_COMPONENT = "Component.Unknown"
@@ -48,9 +49,11 @@ class ComponentResolver:
         definitions: DefinitionLookup | None = None,
         *,
         services: Mapping[str, Any] | None = None,
+        max_json_depth: int = DEFAULT_MAX_JSON_DEPTH,
     ) -> None:
         self.definitions = definitions
         self.services = dict(services or {})
+        self.max_json_depth = max_json_depth
 
     async def __call__(self, resource: str, arguments: Any, context: TaskContext) -> Any:
         handler = _HANDLERS.get(_integration(resource))
@@ -104,6 +107,7 @@ async def _run_component(
         process_id=context.execution_id,
         element_id=context.state_name,
         services={**resolver.services, **context.services},
+        max_json_depth=resolver.max_json_depth,
     )
     try:
         return await asyncio.to_thread(invoke.run, spec, model, component_context)

@@ -7,6 +7,7 @@ line and an element; nothing here raises anything but `ScenarioInvalid`.
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from collections.abc import Iterable
@@ -27,6 +28,24 @@ MAX_XSD_PROBLEMS = 50  # one broken construct can cascade; past this the list st
 NO_ELEMENT = "-"  # Problem.element for the file as a whole
 
 _XSD_DIR = Path(__file__).with_name("xsd")
+_NOT_XML = "not well-formed XML: the file does not start with '<'"
+# Byte order marks, UTF-32 first (its little-endian mark begins with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# How '<' (and '<?') look in UTF-16/32 without a mark (XML 1.0, appendix F).
+_UNMARKED = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+_DECLARED_ENCODING = re.compile(rb"\s*<\?xml\s[^>]*?\bencoding\s*=\s*[\"']([^\"']*)[\"']")
+_DECLARATION_LABEL = re.compile(r"(\s*<\?xml\s[^>]*?\bencoding\s*=\s*[\"'])([^\"']*)([\"'])")
 _PRETTY_NS = {BPMN_NS: "bpmn:", AUTO_NS: "auto:"}
 
 
@@ -82,6 +101,39 @@ def source_line(el: etree._Element) -> int:
     return line if isinstance(line, int) else 0
 
 
+def document_text(data: bytes, *, file: str = "<string>") -> str:
+    """The text of a BPMN file's bytes, read as the XML parser reads them: by its byte order
+    mark, else by how its first '<' is encoded, else by its declared encoding, else as UTF-8.
+
+    A declared encoding is made to say UTF-8: the text is kept, and served, as UTF-8 from then
+    on. Raises ScenarioInvalid when the bytes are not text in that encoding.
+    """
+    codec, skip = _encoding_of(data)
+    try:
+        text = data[skip:].decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        _fail(file, 1, f"the file is not valid {codec} text; save it as UTF-8")
+    return _DECLARATION_LABEL.sub(_utf8_label, text, count=1)
+
+
+def _encoding_of(data: bytes) -> tuple[str, int]:
+    """The codec to read `data` with, and how many bytes of byte order mark to skip."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, len(bom)
+    for start, codec in _UNMARKED:
+        if data.startswith(start):
+            return codec, 0
+    declared = _DECLARED_ENCODING.match(data)
+    if declared is not None:
+        return declared.group(1).decode("ascii", "replace"), 0
+    return "utf-8", 0
+
+
+def _utf8_label(found: re.Match[str]) -> str:
+    return f"{found.group(1)}UTF-8{found.group(3)}"
+
+
 def element_label(el: etree._Element) -> str:
     """The id a problem names: the element's own id, else the nearest ancestor's, else its tag."""
     node: etree._Element | None = el
@@ -113,7 +165,7 @@ def _load_bytes(source: str | bytes | Path, name: str, max_bytes: int) -> bytes:
 def _encode_text(text: str, name: str) -> bytes:
     stripped = text.lstrip()
     if stripped and not stripped.startswith(("<", "\ufeff<")):
-        _fail(name, 1, "not XML: the text does not start with '<' (pass a Path to read a file)")
+        _fail(name, 1, _NOT_XML)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: no XML can hold them
@@ -142,7 +194,7 @@ def _refuse_doctype(data: bytes, name: str) -> None:
 
 def _check_encoding(text: bytes, name: str) -> None:
     if not text.lstrip(b" \t\r\n").startswith(b"<"):
-        _fail(name, 1, "not well-formed XML: the file does not start with '<'")
+        _fail(name, 1, _NOT_XML)
     label = unscannable_encoding(text)
     if label is not None:
         _fail(name, 1, f"encoding {label!r} is not supported; save the file as UTF-8")

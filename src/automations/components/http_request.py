@@ -27,15 +27,19 @@ Error codes (what boundary events and `auto:retry` can name):
 - `http.invalid_response`: `responseType` is `json` and the body is not JSON, the body's
   compression is broken, or a redirect's `Location` is not a URL.
 - `http.too_large`: the body is over the limit (5 MB by default).
+- `http.too_deep`: the body is JSON nesting deeper than `AUTOMATIONS_MAX_JSON_DEPTH` levels
+  (64 by default): the result could not be kept as process data.
 
 Address policy (the SSRF guard): the component resolves the host itself and refuses loopback,
 private (RFC 1918, CGNAT 100.64/10, ULA fc00::/7), link-local (169.254/16 with the cloud
-metadata address, fe80::/10), multicast, unspecified, reserved and other non-global addresses,
-including IPv4 addresses wrapped in IPv6 (::ffff:a.b.c.d, 6to4, NAT64). If any address of a
-host is refused, the host is. It then connects to the very address it checked (the URL's host is
-replaced by the IP, with the original `Host` header and TLS server name), so DNS cannot answer
-differently between the check and the connection. Proxy environment variables are ignored for
-the same reason. Configuration, read at each call:
+metadata address, fe80::/10), site-local (fec0::/10), multicast, unspecified, reserved and every
+other range IANA's special-purpose registries mark not globally reachable (documentation,
+benchmarking, 192.0.0.0/24 and 2001::/23 whole), and IPv6 addresses that lead to such an IPv4
+address (::ffff:a.b.c.d, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4, Teredo, ::a.b.c.d). If
+any address of a host is refused, the host is. It then connects to the very address it
+checked (the URL's host is replaced by the IP, with the original `Host` header and TLS server
+name), so DNS cannot answer differently between the check and the connection. Proxy
+environment variables are ignored for the same reason. Configuration, read at each call:
 - `AUTOMATIONS_HTTP_ALLOW_PRIVATE=1`: allow every address (a developer machine, tests).
 - `AUTOMATIONS_HTTP_ALLOW_HOSTS=crm.local,10.1.0.0/16,127.0.0.1`: host names, IP addresses or
   networks allowed whatever their addresses are.
@@ -72,6 +76,7 @@ from automations.components.registry import (
     ComponentSpec,
     register,
 )
+from automations.json_depth import text_depth_over, too_deep_message
 
 TIMEOUT = "http.timeout"
 CONNECTION = "http.connection"
@@ -79,7 +84,8 @@ STATUS = "http.status"
 FORBIDDEN_ADDRESS = "http.forbidden_address"
 INVALID_RESPONSE = "http.invalid_response"
 TOO_LARGE = "http.too_large"
-ERRORS = (TIMEOUT, CONNECTION, STATUS, FORBIDDEN_ADDRESS, INVALID_RESPONSE, TOO_LARGE)
+TOO_DEEP = "http.too_deep"
+ERRORS = (TIMEOUT, CONNECTION, STATUS, FORBIDDEN_ADDRESS, INVALID_RESPONSE, TOO_LARGE, TOO_DEEP)
 
 ALLOW_PRIVATE_ENV = "AUTOMATIONS_HTTP_ALLOW_PRIVATE"
 ALLOW_HOSTS_ENV = "AUTOMATIONS_HTTP_ALLOW_HOSTS"
@@ -191,7 +197,27 @@ def _normal_host(host: str) -> str:
 
 
 _CGNAT = ip_network("100.64.0.0/10")
+_SITE_LOCAL = ip_network("fec0::/10")  # deprecated (RFC 3879), but still routed inside sites
+# Not globally reachable in IANA's special-purpose registries, or refused here on purpose, where
+# `is_global` says otherwise in some Python versions (3.11's lists predate a few entries).
+# 192.0.0.0/24 and 2001::/23 are refused whole, the anycast services IANA marks globally
+# reachable inside them included (PCP, TURN, AMT, AS112, ORCHIDv2, DETs): they answer
+# nearby, a router or a relay rather than a web service; an operator may allow them.
+_NOT_PUBLIC = tuple(
+    ip_network(block)
+    for block in (
+        "192.0.0.0/24",  # IETF protocol assignments
+        "192.88.99.0/24",  # 6to4 relay anycast, deprecated (RFC 7526)
+        "64:ff9b:1::/48",  # local-use IPv4/IPv6 translation (RFC 8215)
+        "100:0:0:1::/64",  # dummy IPv6 prefix (RFC 9780)
+        "2001::/23",  # IETF protocol assignments (Teredo, benchmarking, ORCHID...)
+        "3fff::/20",  # documentation (RFC 9637)
+        "5f00::/16",  # segment routing SIDs (RFC 9602)
+    )
+)
+# IPv6 forms that are an IPv4 address by another name: judged by that address alone.
 _NAT64 = ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ip_network("64:ff9b:1::/48")
 
 # Checked in order; the first that holds names the refusal.
 _ADDRESS_CLASSES: tuple[tuple[str, Callable[[IPAddress], bool]], ...] = (
@@ -201,33 +227,59 @@ _ADDRESS_CLASSES: tuple[tuple[str, Callable[[IPAddress], bool]], ...] = (
     ("multicast", lambda a: a.is_multicast),
     ("reserved", lambda a: a.is_reserved),
     ("private", lambda a: a.is_private or a in _CGNAT),
-    ("non-public", lambda a: not a.is_global),
+    ("site-local", lambda a: a in _SITE_LOCAL),
+    ("non-public", lambda a: not a.is_global or any(a in block for block in _NOT_PUBLIC)),
 )
 
 
 def forbidden_reason(address: IPAddress) -> str | None:
-    """The kind of a non-public address ("loopback", "private"...), None for a public one."""
-    embedded = _embedded_ipv4(address)
-    if embedded is not None:
-        return forbidden_reason(embedded)
+    """The kind of a non-public address ("loopback", "private"...), None for a public one.
+
+    An IPv6 address that reaches an IPv4 one is refused when that IPv4 address would be (the
+    kernel connects ::ffff:127.0.0.1 to 127.0.0.1, though `ipaddress` finds it no loopback).
+    """
+    translated = _translated_ipv4(address)
+    if translated is not None:
+        return forbidden_reason(translated)
+    for embedded in _embedded_ipv4(address):
+        reason = forbidden_reason(embedded)
+        if reason is not None:
+            return reason
     for reason, holds in _ADDRESS_CLASSES:
         if holds(address):
             return reason
     return None
 
 
-def _embedded_ipv4(address: IPAddress) -> IPv4Address | None:
-    # These IPv6 forms reach an IPv4 address; judge that one (::ffff:127.0.0.1 is not "loopback"
-    # to the ipaddress module, but the kernel connects it to 127.0.0.1).
+def _translated_ipv4(address: IPAddress) -> IPv4Address | None:
+    """The IPv4 address an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) address
+    is, which is all there is to judge: the IPv6 form itself is merely how it is written."""
     if not isinstance(address, IPv6Address):
         return None
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
     if address in _NAT64:
         return IPv4Address(int(address) & 0xFFFFFFFF)
     return None
+
+
+def _embedded_ipv4(address: IPAddress) -> list[IPv4Address]:
+    """IPv4 addresses other IPv6 forms lead to, judged besides the IPv6 address itself: 6to4
+    (2002:AABB:CCDD::), Teredo (its server and its client), IPv4-compatible (::a.b.c.d,
+    deprecated) and local-use NAT64 (its usual /96 form: the last 32 bits)."""
+    if not isinstance(address, IPv6Address):
+        return []
+    found: list[IPv4Address] = []
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found += address.teredo
+    number = int(address)
+    if number >> 32 == 0 and number > 1:  # not :: nor ::1
+        found.append(IPv4Address(number))
+    if address in _NAT64_LOCAL:
+        found.append(IPv4Address(number & 0xFFFFFFFF))
+    return found
 
 
 def _resolve(host: str, port: int) -> list[IPAddress]:
@@ -469,7 +521,7 @@ def _is_json_type(content_type: str) -> bool:
     return media in {"application/json", "text/json"} or media.endswith("+json")
 
 
-def _body(reply: _Reply, response_type: str) -> Any:
+def _body(reply: _Reply, response_type: str, max_depth: int) -> Any:
     text = _text(reply)
     if response_type == "text" or (
         response_type == "auto" and not _is_json_type(reply.headers.get("content-type", ""))
@@ -477,9 +529,13 @@ def _body(reply: _Reply, response_type: str) -> Any:
         return text
     if not text.strip():
         return None
+    depth = text_depth_over(text, max_depth)
+    if depth is not None:
+        what = f"the response of {_safe_url(reply.url)}"
+        raise ComponentFailed(TOO_DEEP, too_deep_message(what, max_depth, f"{depth} levels"))
     try:
         return json.loads(text)
-    except (ValueError, RecursionError) as exc:
+    except ValueError as exc:
         if response_type == "auto":
             return text  # the server's label was wrong; the text is still worth having
         raise ComponentFailed(
@@ -513,7 +569,7 @@ def run(params: HttpRequestInput, ctx: ComponentContext) -> HttpRequestResult:
     return HttpRequestResult(
         status=reply.status,
         headers=_flat_headers(reply.headers),
-        body=_body(reply, params.responseType),
+        body=_body(reply, params.responseType, ctx.max_json_depth),
     )
 
 

@@ -16,14 +16,17 @@ as strings, `count()`/`sum()` as numbers and comparisons as booleans.
 
 Error codes (what boundary events can catch):
 - `parse.invalid_data`: `data` is not valid JSON (jsonpath), not well-formed XML or carries a
-  DOCTYPE (xpath), is not text where text is needed (xpath), or is larger than 1 MB.
+  DOCTYPE (xpath), is not text where text is needed (xpath), or is larger than 1 MB; or its
+  JSON nests deeper than `AUTOMATIONS_MAX_JSON_DEPTH` levels (64 by default).
 - `parse.invalid_query`: the JSONPath, XPath or regular expression does not compile or cannot be
   evaluated, the asked regex group does not exist, or the query is longer than 2000 characters.
+- `parse.timeout`: the regular expression was still matching after 2 s (catastrophic
+  backtracking: `(a|aa)+$` against a long run of `a`s).
 
 Safety: XML is parsed with entities, DTDs and network access off, and a DOCTYPE is refused.
-Python's `re` has no time limit, so the guard against catastrophic backtracking is the size of
-what it may chew on: 1 MB of data and 2000 characters of pattern; the step's own timeout is the
-last line of defence. Nothing is ever evaluated as code.
+Regular expressions run on the `regex` module (the syntax of `re`) with a time limit, releasing
+the interpreter while they match; data is at most 1 MB and a pattern 2000 characters. Nothing
+is ever evaluated as code.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any, Literal
 
+import regex
 from jsonpath_ng import JSONPath
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext.parser import parse as parse_jsonpath
@@ -48,14 +52,17 @@ from automations.components.registry import (
     ComponentSpec,
     register,
 )
+from automations.json_depth import text_depth_over, too_deep_message
 from automations.xml_guard import doctype_offset, hardened_parser
 
 INVALID_DATA = "parse.invalid_data"
 INVALID_QUERY = "parse.invalid_query"
-ERRORS = (INVALID_DATA, INVALID_QUERY)
+TIMEOUT = "parse.timeout"
+ERRORS = (INVALID_DATA, INVALID_QUERY, TIMEOUT)
 
 MAX_DATA_BYTES = 1_000_000
 MAX_QUERY_CHARS = 2000
+REGEX_SECONDS = 2.0
 
 Method = Literal["jsonpath", "xpath", "regex"]
 Returns = Literal["first", "last", "all"]
@@ -158,20 +165,20 @@ def _xpath_value(item: Any) -> Any:
 # Regular expressions
 
 _DELIMITED = re.compile(r"/(?P<pattern>.*)/(?P<flags>[gimsux]*)", re.DOTALL)
-_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+_FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL, "x": regex.VERBOSE}
 
 
 @lru_cache(maxsize=256)
-def _compile_regex(query: str) -> re.Pattern[str]:
-    pattern, flags = query, 0
+def _compile_regex(query: str) -> regex.Pattern[str]:
+    pattern, flags = query, regex.VERSION0  # version 0: the syntax and meaning of `re`
     delimited = _DELIMITED.fullmatch(query)
     if delimited:  # the product's JavaScript-like `/pattern/flags`
         pattern = delimited["pattern"]
         for letter in delimited["flags"]:
             flags |= _FLAGS.get(letter, 0)
     try:
-        return re.compile(pattern, flags)
-    except (re.error, OverflowError, RecursionError) as exc:
+        return regex.compile(pattern, flags)
+    except (regex.error, OverflowError, RecursionError) as exc:
         raise ComponentFailed(INVALID_QUERY, f"invalid regular expression: {exc}") from None
 
 
@@ -184,13 +191,19 @@ def _find_regex(data: Any, query: str, group: int) -> Iterable[Any]:
         )
     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
     _check_size(text)
-    return _regex_groups(pattern.finditer(text), group)
+    matches = pattern.finditer(text, timeout=REGEX_SECONDS, concurrent=True)
+    return _regex_groups(matches, group)
 
 
-def _regex_groups(matches: Iterator[re.Match[str]], group: int) -> Iterator[str | None]:
+def _regex_groups(matches: Iterator[regex.Match[str]], group: int) -> Iterator[str | None]:
     # Lazy, so that `first` stops at the first match instead of scanning the whole text.
-    for match in matches:
-        yield match.group(group)
+    try:
+        for match in matches:
+            yield match.group(group)
+    except TimeoutError:  # the limit counts from the first search, across all matches
+        raise ComponentFailed(
+            TIMEOUT, f"the regular expression was still matching after {REGEX_SECONDS:g} s"
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,6 +216,15 @@ def _check_size(text: str) -> bytes:
             INVALID_DATA, f"data is {len(encoded)} bytes, more than the {MAX_DATA_BYTES} allowed"
         )
     return encoded
+
+
+def _check_depth(text: str, max_depth: int) -> None:
+    # Before parsing: what is found in the data becomes process data, held to this depth.
+    depth = text_depth_over(text, max_depth)
+    if depth is not None:
+        raise ComponentFailed(
+            INVALID_DATA, too_deep_message("the JSON data", max_depth, f"{depth} levels")
+        )
 
 
 Finder = Callable[[Any, str, int], Iterable[Any]]
@@ -229,6 +251,8 @@ def run(params: ParseInput, ctx: ComponentContext) -> ParseResult:
         raise ComponentFailed(
             INVALID_QUERY, f"the query is longer than {MAX_QUERY_CHARS} characters"
         )
+    if params.method == "jsonpath" and isinstance(params.data, str):
+        _check_depth(params.data, ctx.max_json_depth)
     found = _FINDERS[params.method](params.data, params.query, params.group)
     return ParseResult(value=_select(found, params.returns))
 

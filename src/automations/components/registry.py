@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from automations.errors import AutomationsError
+from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
 
 
 class UnknownComponent(AutomationsError):
@@ -38,6 +39,9 @@ class ComponentContext:
     process_id: str = ""
     element_id: str = ""
     services: Mapping[str, Any] = field(default_factory=dict)
+    # How deep JSON a component reads may nest (AUTOMATIONS_MAX_JSON_DEPTH): its result becomes
+    # process data, which is held to that depth.
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
 
 
 Runner = Callable[[Any, ComponentContext], BaseModel]

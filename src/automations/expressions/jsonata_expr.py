@@ -11,6 +11,7 @@ most fields. We therefore keep the library's `null` marker during evaluation and
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import threading
@@ -19,20 +20,30 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
+import regex
 from jsonata import jexception, jsonata, parser, utils
 from jsonata.functions import Functions
 
+from automations.expressions import jsonata_limits
 from automations.expressions.errors import (
+    ExpressionError,
     JsonataEvaluationError,
     JsonataSyntaxError,
     JsonataTimeout,
     JsonataUnsupportedResult,
 )
+from automations.expressions.jsonata_limits import BoundedJsonata
+from automations.expressions.overstay import Overstayed, bounded
+from automations.expressions.regex_engine import (
+    DEFAULT_TIMEOUT_SECONDS as DEFAULT_REGEX_SECONDS,
+)
+from automations.expressions.regex_engine import RegexTimedOut, jsonata_engine
 from automations.expressions.sfn_functions import SFN_FUNCTIONS
 
 DEFAULT_TIMEOUT_SECONDS: Final = 1.0
 
 _NULL = utils.Utils.NULL_VALUE
+_UNBOUNDED: Final = contextlib.nullcontext()
 
 
 def _silent(*_args: object, **_kwargs: object) -> None:
@@ -41,6 +52,7 @@ def _silent(*_args: object, **_kwargs: object) -> None:
 
 
 jsonata.print = _silent
+jsonata_limits.install()
 
 
 class _Undefined:
@@ -61,6 +73,11 @@ class _Undefined:
 
 
 UNDEFINED: Final = _Undefined()
+
+
+class _Overstayed(Overstayed):
+    """Raised inside an evaluation still running at its deadline: in a built-in function,
+    where the per-node check below never runs, or in a regular expression."""
 
 
 class _Deadline(jexception.JException):  # type: ignore[misc]
@@ -123,11 +140,17 @@ class JsonataExpression:
         # $now()/$millis() and a few functions read the library's "current" instance.
         jsonata.Jsonata.CURRENT.jsonata = instance
         try:
-            result = instance.evaluate(_NULL if input is None else input, bindings)
-        except _Deadline:
+            with _UNBOUNDED if timeout is None else bounded(timeout, _Overstayed):
+                result = instance.evaluate(_NULL if input is None else input, bindings)
+                # (inside the bound: a result sharing its parts can take long to walk)
+                return UNDEFINED if result is None else to_json(result, self.text)
+        except (_Deadline, _Overstayed, RegexTimedOut):
+            limit = DEFAULT_REGEX_SECONDS if timeout is None else timeout
             raise JsonataTimeout(
-                self.text, "D1012", f"evaluation took longer than {timeout} s"
+                self.text, "D1012", f"evaluation took longer than its time limit ({limit:g} s)"
             ) from None
+        except ExpressionError:  # to_json's own
+            raise
         except jexception.JException as err:
             raise JsonataEvaluationError(self.text, str(err.error), str(err)) from None
         except RecursionError:
@@ -136,9 +159,6 @@ class JsonataExpression:
             ) from None
         except Exception as err:  # the library leaks Python errors (e.g. 1/0)
             raise JsonataEvaluationError(self.text, "", _python_error_message(err)) from None
-        if result is None:
-            return UNDEFINED
-        return to_json(result, self.text)
 
     def _instance(self) -> jsonata.Jsonata:
         # The library object keeps evaluation state, so another thread gets its own copy.
@@ -155,9 +175,11 @@ class JsonataExpression:
 
 def _compile(text: str) -> jsonata.Jsonata:
     try:
-        compiled = jsonata.Jsonata(text)
+        compiled = BoundedJsonata(text, jsonata_engine)
     except jexception.JException as err:
         raise JsonataSyntaxError(text, str(err.error), str(err), int(err.location)) from None
+    except regex.error as err:
+        raise JsonataSyntaxError(text, "S0302", f"invalid regular expression: {err}", 0) from None
     except Exception as err:  # the tokenizer leaks IndexError & co. on some inputs
         raise JsonataSyntaxError(text, "S0000", _python_error_message(err), 0) from None
     if compiled.errors:

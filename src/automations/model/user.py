@@ -8,7 +8,9 @@ import hmac
 import secrets
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
+from automations.errors import AutomationsError
 from automations.model.base import CamelModel, UtcDateTime
 
 # scrypt at n=2**14, r=8: ~16 MB and some tens of milliseconds per check, as the product's
@@ -17,22 +19,66 @@ _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _SCHEME = "scrypt"
 
 
+class Role(StrEnum):
+    """What a caller may do: `admin` everything; `member` the records API and its own processes."""
+
+    MEMBER = "member"
+    ADMIN = "admin"
+
+    def covers(self, other: Role) -> bool:
+        """Whether this role may do everything `other` may."""
+        return _RANK[self] >= _RANK[other]
+
+
+_RANK = {Role.MEMBER: 0, Role.ADMIN: 1}
+
+
+def lower_role(first: Role, second: Role) -> Role:
+    """The lesser of two roles (a key acts with at most its user's role)."""
+    return first if second.covers(first) else second
+
+
+class RoleTooHigh(AutomationsError):
+    """Raised when an API key is asked for a role above its user's (or its minter's)."""
+
+
+def key_role(owner: Role, wanted: Role | None) -> Role:
+    """The role a new key of a user with role `owner` carries: theirs unless a lower one is
+    asked for; RoleTooHigh for a higher one."""
+    if wanted is None:
+        return owner
+    if not owner.covers(wanted):
+        raise RoleTooHigh(f"an API key cannot have the {wanted} role: its user acts as {owner}")
+    return wanted
+
+
+def is_user_id(text: str) -> bool:
+    """Whether `text` can be a user id: up to 18 ASCII digits (a 64-bit integer of SQLite's;
+    `"³".isdigit()` holds but `int("³")` fails)."""
+    return len(text) <= 18 and text.isascii() and text.isdigit()
+
+
 class User(CamelModel):
-    """Someone who can call the API (HTTP Basic with login and password, or an API key)."""
+    """Someone who can call the API (HTTP Basic with login and password, or an API key).
+
+    A user a store authenticates by API key carries the key's role (never above their own)."""
 
     id: str
     login: str
     name: str = ""
+    # Users stored before roles existed read as members: rights are given, never assumed.
+    role: Role = Role.MEMBER
     active: bool = True
     created_at: UtcDateTime
 
 
 class ApiKey(CamelModel):
-    """An API key of a user; only a hash of its secret part is kept."""
+    """An API key of a user, scoped to a role; only a hash of its secret part is kept."""
 
     id: str
     user_id: str
     name: str = ""
+    role: Role = Role.MEMBER
     created_at: UtcDateTime
     revoked_at: UtcDateTime | None = None
 
@@ -85,10 +131,12 @@ def new_api_secret() -> str:
 KEY_SEPARATOR = "."  # the key text a user holds is `<key id>.<secret>`
 
 
-def new_api_key(user_id: str, name: str, now: datetime) -> tuple[ApiKey, str]:
+def new_api_key(
+    user_id: str, name: str, now: datetime, role: Role = Role.MEMBER
+) -> tuple[ApiKey, str]:
     """A new key of `user_id` and its secret (stores keep `hash_api_secret(secret)` only;
     the user is shown `api_key_text(key, secret)` once)."""
-    key = ApiKey(id=uuid.uuid4().hex, user_id=user_id, name=name, created_at=now)
+    key = ApiKey(id=uuid.uuid4().hex, user_id=user_id, name=name, role=role, created_at=now)
     return key, new_api_secret()
 
 

@@ -3,6 +3,10 @@
 One validator per field type (the table `VALIDATORS`): it takes the field and the value a client
 sent and returns the value as it is stored and returned, or raises `_Bad`. `null` clears any field.
 The accepted shapes are those of the product's documentation (records API, record components).
+
+No text anywhere in a value may hold NUL (U+0000): SQLite's JSON functions end a string at it,
+so filters and search would miss what follows, and PostgreSQL cannot store it at all. It is
+refused in every runtime rather than stored where some queries cannot see it.
 """
 
 from __future__ import annotations
@@ -225,6 +229,21 @@ VALIDATORS: dict[FieldType, Validator] = {
 }
 
 
+def _without_nul(value: Any) -> Any:
+    """`value` itself; _Bad when any text in it (object keys too) holds NUL."""
+    pending = [value]
+    while pending:  # no recursion: an address's `data` may nest deeply
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise _Bad("the NUL character (U+0000) is not allowed in text", "nul_character")
+        elif isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
+    return value
+
+
 def is_empty(value: Any) -> bool:
     """Whether a stored value counts as "not filled" (null, empty string, empty list)."""
     return value is None or value == "" or value == []
@@ -249,7 +268,7 @@ def validate_values(
             clean[field_id] = None
             continue
         try:
-            clean[field_id] = VALIDATORS[field.type](field, value)
+            clean[field_id] = _without_nul(VALIDATORS[field.type](field, value))
         except _Bad as bad:
             problems.append(FieldProblem(field_id, bad.code, f"{field.type}: {bad}"))
     for field in catalog.fields:

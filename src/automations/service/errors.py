@@ -57,6 +57,12 @@ class ProcessDataTooLarge(ServiceError):
     """Raised when a synchronous run's start variables exceed the process data limit."""
 
 
+class BodyTooDeep(ServiceError):
+    """Raised when a JSON request body nests deeper than the JSON depth limit (nothing runs)."""
+
+    field = "body"
+
+
 class SyncRunTimedOut(ServiceError):
     """Raised when a synchronous run outlives its time limit; the process ends `aborted`."""
 

@@ -2,9 +2,10 @@
 `$record.updating` (a card being edited gets new values and a message).
 
 Subscriptions run one after the other, by id; each sees the values as the ones before it left
-them. A before-hook whose process fails refuses the write (a check that could not run must not
-let the write through); `$response.status` >= 400 refuses it with `$response.body.message`;
-`$response.body.values` replaces values.
+them, and `$prevValues`: the record as stored (`{}` before a create, whose record does not exist
+yet; before a delete, the same values as `$values`). A before-hook whose process fails refuses
+the write (a check that could not run must not let the write through); `$response.status` >=
+400 refuses it with `$response.body.message`; `$response.body.values` replaces values.
 """
 
 from __future__ import annotations
@@ -72,8 +73,7 @@ class ScenarioHooks:
             facts: dict[str, Any] = {"catalogId": catalog_id, "values": current}
             if record_id is not None:
                 facts["recordId"] = record_id
-            if prev_values is not None:
-                facts["prevValues"] = prev_values
+            facts["prevValues"] = {} if prev_values is None else prev_values
             process = self._processes.run_sync(_start(sub, event_type, user_id, depth, facts))
             if process.status is not ProcessStatus.COMPLETED:
                 return HookDecision(allowed=False, message=_failure(process))

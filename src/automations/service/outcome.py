@@ -12,7 +12,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
+from automations.asl.json_text import to_json_text
 from automations.asl.timestamps import format_timestamp
+from automations.json_depth import (
+    DEFAULT_MAX_JSON_DEPTH,
+    json_path,
+    too_deep_message,
+    value_depth_over,
+)
 from automations.model.process import TraceStep
 from automations.state_names import element_of
 
@@ -24,6 +31,8 @@ _STATUS: dict[str, ProcessStatus] = {
     "TIMED_OUT": "error",
     "ABORTED": "aborted",
 }
+DATA_LIMIT = "Process.DataLimitExceeded"
+DATA_TOO_DEEP = "Process.DataTooDeep"
 # What an end that names no error means (AWS reports none for a timeout or a stop).
 _UNNAMED: dict[str, tuple[str, str | None]] = {
     "TIMED_OUT": ("States.Timeout", "The execution ran longer than its TimeoutSeconds."),
@@ -54,9 +63,13 @@ def outcome(
     error: str | None,
     cause: str | None,
     history: Sequence[Mapping[str, Any]],
+    *,
+    max_depth: int = DEFAULT_MAX_JSON_DEPTH,
 ) -> ProcessOutcome:
     """Map an execution's end (Step Functions terms) to the process's (the product's terms)."""
-    process_status, variables, failure = ended_as(status, output, error, cause, history)
+    process_status, variables, failure = ended_as(
+        status, output, error, cause, history, max_depth=max_depth
+    )
     return ProcessOutcome(
         status=process_status, output=variables, error=failure, trace=element_trace(history)
     )
@@ -68,8 +81,15 @@ def ended_as(
     error: str | None,
     cause: str | None,
     history: Sequence[Mapping[str, Any]],
+    *,
+    max_depth: int = DEFAULT_MAX_JSON_DEPTH,
 ) -> tuple[ProcessStatus, dict[str, Any], ProcessError | None]:
-    """`outcome` without the path: the status, the variables and the error."""
+    """`outcome` without the path: the status, the variables and the error.
+
+    Final variables nesting deeper than `max_depth` (an expression can build such a value) are
+    not kept: the process ends in error `Process.DataTooDeep` instead, since its record could
+    not be read back.
+    """
     process_status = _STATUS[status]
     failure = None
     if process_status != "completed":
@@ -80,7 +100,41 @@ def ended_as(
             element=failing_element(history),
         )
     variables = output if isinstance(output, dict) and process_status == "completed" else {}
+    too_deep = data_too_deep(variables, max_depth, "variable")
+    if too_deep is not None:
+        return "error", {}, ProcessError(code=DATA_TOO_DEEP, message=too_deep, element=None)
     return process_status, variables, failure
+
+
+# --- the limits of process data (the engine also holds every step's output to the size) -----
+
+
+def start_data_problem(
+    variables: Mapping[str, Any], max_bytes: int, max_depth: int
+) -> tuple[str, str] | None:
+    """(code, message) when start variables break a process data limit, else None: too deep
+    (checked first: such a value cannot even be measured safely), or too large."""
+    too_deep = data_too_deep(variables, max_depth, "start variable")
+    if too_deep is not None:
+        return DATA_TOO_DEEP, too_deep
+    size = len(to_json_text(variables).encode())
+    if size > max_bytes:
+        return DATA_LIMIT, (
+            f"the start variables are {size} bytes; the process data limit is "
+            f"{max_bytes} bytes (AUTOMATIONS_MAX_PROCESS_DATA_BYTES)"
+        )
+    return None
+
+
+def data_too_deep(variables: Mapping[str, Any], max_depth: int, what: str) -> str | None:
+    """Why process data cannot be kept when one of its variables nests deeper than `max_depth`
+    (`what` names them: "variable", "start variable"); None when none does."""
+    # The variables' own object is no level of any variable.
+    path = value_depth_over(variables, max_depth + 1)
+    if path is None:
+        return None
+    name = f"${path[0]}"
+    return too_deep_message(f"{what} {name}", max_depth, "at " + json_path(path[1:], name))
 
 
 def readable_cause(cause: str | None) -> str | None:

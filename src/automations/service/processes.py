@@ -7,9 +7,9 @@
   One whose machine can never wait runs to its end at once and is stored once, when it ends.
 - With a `Primary` (another server process on the same database), background runs are that
   process's: this one only tells it to pump or to stop.
-- A process that must not run (its scenario is gone, its start variables exceed the data
-  limit, its event comes from a chain of processes too deep) is stored at once as `error`, so
-  that the refusal is visible where every other process is.
+- A process that must not run (its scenario is gone, its start variables break a data limit,
+  size or depth, its event comes from a chain of processes too deep) is stored at once as
+  `error`, so that the refusal is visible where every other process is.
 - At start-up `recover()` resumes every background run left `running` from its checkpoint and
   aborts synchronous ones (nobody waits for them any more).
 """
@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NoReturn, Protocol
 
-from automations.asl.json_text import to_json_text
 from automations.model.base import from_epoch
 from automations.model.process import (
     FINAL_STATUSES,
@@ -53,7 +52,13 @@ from automations.service.errors import (
     SyncRunTimedOut,
     TooManyProcesses,
 )
-from automations.service.outcome import ended_as, trace_steps
+from automations.service.outcome import (
+    DATA_LIMIT,
+    DATA_TOO_DEEP,
+    ended_as,
+    start_data_problem,
+    trace_steps,
+)
 from automations.service.variables import Trigger, start_variables
 from automations.settings import Settings
 
@@ -61,13 +66,15 @@ logger = logging.getLogger(__name__)
 
 STANDARD, EXPRESS = "STANDARD", "EXPRESS"
 CHAIN_TOO_DEEP = "Process.ChainTooDeep"
-DATA_LIMIT = "Process.DataLimitExceeded"
 SCENARIO_MISSING = "Process.ScenarioNotFound"
 TOO_MANY = "Process.TooManyProcesses"
 SYNC_TIMEOUT = "Process.Timeout"
 INTERRUPTED = "Process.Interrupted"
 STOPPED = "Process.Stopped"
 STOP_WAIT_SECONDS = 5.0
+
+# What a waiting caller checks in a completed run's variables: (code, message) fails the run.
+OutputCheck = Callable[[dict[str, Any]], tuple[str, str] | None]
 
 
 def latest_standard(
@@ -155,8 +162,9 @@ class Processes:
         record, _ = self._record(start)
         return record if self.deps.processes.create(record) else None
 
-    def run_sync(self, start: Start) -> ProcessRecord:
-        """Run while the caller waits and return the finished process (any final status).
+    def run_sync(self, start: Start, *, check: OutputCheck | None = None) -> ProcessRecord:
+        """Run while the caller waits and return the finished process (any final status);
+        `check` may fail a completed run whose variables the caller cannot use.
 
         A machine that can never wait (the executor says so) runs to its end in this thread and
         is stored once, when it ends: it could not be seen running, nor be left half-run by a
@@ -169,29 +177,48 @@ class Processes:
         if request is None:
             return record
         if self.deps.executor.can_run_now(request):
-            ended = self._run_now(record, request)
+            limit = self.deps.settings.sync_timeout_seconds
+            ended = self._run_now(record, request, limit, check)
+            if ended is None:
+                ended = self._sync_timed_out(record)
             self.deps.processes.create(ended)
+            if ended.error is not None and ended.error.code == SYNC_TIMEOUT:
+                raise SyncRunTimedOut(ended.error.message, record.id)
             return ended
         if not self.deps.processes.admit(record, self.deps.settings.max_running):
             self._refuse_busy(record)
         end = self.deps.executor.run(request, self.deps.settings.sync_timeout_seconds)
         if end.timed_out:
-            seconds = self.deps.settings.sync_timeout_seconds
-            cause = f"the synchronous run took longer than {seconds:g} s (the limit)"
-            self.finish(record.id, replace(end, error=SYNC_TIMEOUT, cause=cause))
+            cause = self._sync_limit_text()
+            # Failed by its limit, not stopped by anyone: `error`, as a machine's own timeout.
+            timed_out = replace(end, status="TIMED_OUT", error=SYNC_TIMEOUT, cause=cause)
+            self.finish(record.id, timed_out)
             raise SyncRunTimedOut(cause, record.id)
-        return self.finish(record.id, end) or record
+        return self.finish(record.id, end, check) or record
 
-    async def run_sync_now(self, start: Start) -> ProcessRecord | None:
-        """`run_sync` for an event loop, when the machine can never wait; else None and nothing
-        done (the caller hands the run to a thread). The end is stored with `create_async`: the
+    def _sync_limit_text(self) -> str:
+        seconds = self.deps.settings.sync_timeout_seconds
+        return f"the synchronous run took longer than {seconds:g} s (the limit)"
+
+    def _sync_timed_out(self, record: ProcessRecord) -> ProcessRecord:
+        end = ExecutionEnd("TIMED_OUT", error=SYNC_TIMEOUT, cause=self._sync_limit_text())
+        return record.model_copy(update=self._end_fields(record.started_at, end))
+
+    async def run_sync_now(
+        self, start: Start, budget_seconds: float, *, check: OutputCheck | None = None
+    ) -> ProcessRecord | None:
+        """`run_sync` for an event loop, when the machine can never wait and ends within
+        `budget_seconds`; else None and nothing done (the caller hands the run to a thread,
+        where it has the whole synchronous limit). The end is stored with `create_async`: the
         loop serves others while the write waits for its group commit."""
         record, request = self._prepared(start)
         if request is None:
             return record
         if not self.deps.executor.can_run_now(request):
             return None
-        ended = self._run_now(record, request)
+        ended = self._run_now(record, request, budget_seconds, check)
+        if ended is None:
+            return None
         await self.deps.processes.create_async(ended)
         return ended
 
@@ -206,15 +233,23 @@ class Processes:
             return record, None
         return record, self._request(record, version, express=EXPRESS in version.compiled)
 
-    def _run_now(self, record: ProcessRecord, request: ExecutionRequest) -> ProcessRecord:
+    def _run_now(
+        self,
+        record: ProcessRecord,
+        request: ExecutionRequest,
+        budget_seconds: float,
+        check: OutputCheck | None = None,
+    ) -> ProcessRecord | None:
         """Run a machine that never waits, if a slot is free; the process as it ended (not
-        stored yet)."""
+        stored yet), or None when it was still running after `budget_seconds`."""
         if self.deps.processes.count(ProcessStatus.RUNNING) >= self.deps.settings.max_running:
             self._refuse_busy(record)
-        end = self.deps.executor.run_now(request)
+        end = self.deps.executor.run_now(request, budget_seconds)
+        if end is None:
+            return None
         with self.metrics.lock:
             self.metrics.finished += 1
-        return record.model_copy(update=self._end_fields(record.started_at, end))
+        return record.model_copy(update=self._end_fields(record.started_at, end, check))
 
     def _refuse_busy(self, record: ProcessRecord) -> NoReturn:
         self._store_refused(record, TOO_MANY, "every process slot is taken; try again later")
@@ -250,24 +285,35 @@ class Processes:
 
     # --- ending -------------------------------------------------------------------------------
 
-    def finish(self, process_id: str, end: ExecutionEnd) -> ProcessRecord | None:
+    def finish(
+        self, process_id: str, end: ExecutionEnd, check: OutputCheck | None = None
+    ) -> ProcessRecord | None:
         """Store how a running process ended (None if it was not running any more)."""
         current = self.deps.processes.get(process_id)
-        change = self._ending(current.started_at if current is not None else None, end)
+        change = self._ending(current.started_at if current is not None else None, end, check)
         changed = self.deps.processes.change(process_id, frozenset({ProcessStatus.RUNNING}), change)
         if changed is not None:
             with self.metrics.lock:
                 self.metrics.finished += 1
         return changed
 
-    def _ending(self, started: datetime | None, end: ExecutionEnd) -> ProcessChange:
-        return ProcessChange(**self._end_fields(started, end))
+    def _ending(
+        self, started: datetime | None, end: ExecutionEnd, check: OutputCheck | None = None
+    ) -> ProcessChange:
+        return ProcessChange(**self._end_fields(started, end, check))
 
-    def _end_fields(self, started: datetime | None, end: ExecutionEnd) -> dict[str, Any]:
+    def _end_fields(
+        self, started: datetime | None, end: ExecutionEnd, check: OutputCheck | None = None
+    ) -> dict[str, Any]:
         """What the end of a run sets on its process (the fields of a ProcessChange, those that
         are None left out): a run that never waited takes them straight into its record."""
         status, output, failure = ended_as(
-            end.status, end.output, end.error, end.cause, end.history
+            end.status,
+            end.output,
+            end.error,
+            end.cause,
+            end.history,
+            max_depth=self.deps.settings.max_json_depth,
         )
         now = from_epoch(self.deps.clock.now())
         fields: dict[str, Any] = {
@@ -283,7 +329,7 @@ class Processes:
             fields["error"] = ProcessError(
                 code=failure.code, message=failure.message or "", element=failure.element
             )
-        return fields
+        return _checked(fields, check)
 
     def _finish_and_pump(self, process_id: str, end: ExecutionEnd) -> None:
         self.finish(process_id, end)
@@ -412,6 +458,8 @@ class Processes:
                     "duration_ms": 0,
                     "error": ProcessError(code=code, message=message),
                 }
+                # Too deep to be stored and read back: the message says where it was.
+                | ({"input": {}} if code == DATA_TOO_DEEP else {})
             )
         return record, version
 
@@ -426,13 +474,9 @@ class Processes:
                 f"this event comes from a chain of {start.depth} processes each triggering the "
                 f"next; the limit is {settings.max_chain_depth} (AUTOMATIONS_MAX_CHAIN_DEPTH)"
             )
-        size = len(to_json_text(variables).encode())
-        if size > settings.max_process_data_bytes:
-            return DATA_LIMIT, (
-                f"the start variables are {size} bytes; the process data limit is "
-                f"{settings.max_process_data_bytes} bytes (AUTOMATIONS_MAX_PROCESS_DATA_BYTES)"
-            )
-        return None
+        return start_data_problem(
+            variables, settings.max_process_data_bytes, settings.max_json_depth
+        )
 
     def _store_refused(self, record: ProcessRecord, code: str, message: str) -> None:
         now = from_epoch(self.deps.clock.now())
@@ -467,6 +511,19 @@ class Processes:
         running = self.deps.processes.count(ProcessStatus.RUNNING)
         with self.metrics.lock:
             self.metrics.max_running_seen = max(self.metrics.max_running_seen, running)
+
+
+def _checked(fields: dict[str, Any], check: OutputCheck | None) -> dict[str, Any]:
+    """The end `fields` of a completed run, turned into an error when `check` refuses its
+    variables (the caller could not use them: the process failed, where everyone can see it)."""
+    if check is None or fields["status"] is not ProcessStatus.COMPLETED:
+        return fields
+    refused = check(fields.get("output", {}))
+    if refused is None:
+        return fields
+    code, message = refused
+    kept = {name: value for name, value in fields.items() if name != "output"}
+    return kept | {"status": ProcessStatus.ERROR, "error": ProcessError(code=code, message=message)}
 
 
 def _milliseconds(started: datetime | None, ended: datetime) -> int | None:

@@ -243,7 +243,7 @@ def delete_record(
             EventType.BEFORE_DELETE,
             record_id,
             prev.values,
-            None,
+            prev.values,  # a delete's hooks see the record as stored both ways
             complete=False,
             writer=writer,
         )

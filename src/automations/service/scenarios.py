@@ -10,6 +10,7 @@ from typing import Any
 from automations.bpmn import load_scenario
 from automations.bpmn.errors import Problem, ScenarioInvalid
 from automations.bpmn.model import Scenario
+from automations.bpmn.xml import document_text
 from automations.compiler import Flavour, compile_scenario
 from automations.model.scenario import ScenarioVersion
 from automations.ports import ScenarioStore
@@ -40,9 +41,12 @@ SCENARIO_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
 
 def save_scenario(
-    store: ScenarioStore, scenario_id: str, bpmn: str, *, timeout_seconds: int = 86400
+    store: ScenarioStore, scenario_id: str, bpmn: str | bytes, *, timeout_seconds: int = 86400
 ) -> ScenarioVersion:
-    """Compile a BPMN text for both flavours and store it as the scenario's next version.
+    """Compile a BPMN file for both flavours and store it as the scenario's next version.
+
+    `bpmn` is the file's bytes (read in the encoding the file says, as the CLI reads a file;
+    stored as text) or its text.
 
     Raises ScenarioInvalid (nothing stored) when the STANDARD machine cannot be built. A
     scenario EXPRESS cannot run (a long wait, a call activity) is stored without that flavour;
@@ -72,4 +76,5 @@ def save_scenario(
         compiled[Flavour.EXPRESS.value] = express
     except ScenarioInvalid:
         pass  # only what EXPRESS refuses can fail here: STANDARD compiled the same file
-    return store.add_version(scenario_id, bpmn, compiled)
+    text = bpmn if isinstance(bpmn, str) else document_text(bpmn, file=file)
+    return store.add_version(scenario_id, text, compiled)

@@ -18,9 +18,11 @@ VARIABLES: dict[EventType, tuple[str, ...]] = {
     EventType.AFTER_UPDATE: (*RECORD, "prevValues"),
     EventType.AFTER_DELETE: RECORD,
     # No recordId before a create: the record has no id yet (the documentation says so).
-    EventType.BEFORE_CREATE: ("catalogId", "values"),
+    # Every before-event has $prevValues, so one check serves all three: {} before a create,
+    # the record as stored before an update or a delete.
+    EventType.BEFORE_CREATE: ("catalogId", "values", "prevValues"),
     EventType.BEFORE_UPDATE: (*RECORD, "prevValues"),
-    EventType.BEFORE_DELETE: RECORD,
+    EventType.BEFORE_DELETE: (*RECORD, "prevValues"),
     # recordId is absent while a new card is edited.
     EventType.UPDATING: (*RECORD, "allValues"),
     EventType.WEB_REQUEST: ("url", "method", "headers", "cookies", "query", "body"),

@@ -3,8 +3,9 @@
 Synchronous by default: the answer is the process's `$response` {status, headers, body}.
 With `?async=true` the process is queued and the caller gets 202 at once. The request (its
 headers, cookies, query and body) is an outsider's: it reaches the scenario as data only, and
-what the scenario answers is checked before it becomes an HTTP response (no header injection,
-no hop-by-hop headers, a status the protocol allows).
+what the scenario answers is checked before it becomes an HTTP response (headers as
+`service.headers` allows them, a status the protocol allows). A process whose answer cannot be
+sent fails (`Response.BadHeader`), and the caller gets 502 saying why.
 """
 
 from __future__ import annotations
@@ -16,20 +17,24 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
+from automations.json_depth import DEFAULT_MAX_JSON_DEPTH, text_depth_over, too_deep_message
 from automations.model.event import EventType
 from automations.model.process import ProcessRecord, ProcessStatus
 from automations.model.scenario import WebRequestEndpoint
 from automations.ports import ScenarioStore, StoreConflict, WebRequestStore
-from automations.service.errors import BindingInvalid, EndpointNotFound, ProcessFailed
+from automations.service.errors import (
+    BindingInvalid,
+    BodyTooDeep,
+    EndpointNotFound,
+    ProcessFailed,
+)
+from automations.service.headers import BAD_HEADER, HeaderRefused, response_headers
 from automations.service.processes import Processes, Start
 from automations.service.response import DEFAULT_STATUS, ProcessResponse, response_of
 from automations.service.variables import Trigger
 
-# Headers the server itself owns: a scenario setting them would corrupt the framing.
-_OWN_HEADERS = frozenset(
-    {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer"}
-)
-MAX_HEADERS = 100
+# Failures of the answer itself: their messages are ours, safe to show the caller.
+_ANSWER_CODES = frozenset({BAD_HEADER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,23 +73,30 @@ def handle_web_request(
     start = web_request_start(deps, url_id, request, wait=wait)
     if not wait:
         return enqueued_answer(deps, start)
-    return process_answer(deps.processes.run_sync(start))
+    return process_answer(run_waiting(deps, start))
+
+
+def run_waiting(deps: WebRequestDeps, start: Start) -> ProcessRecord:
+    """Run a request's process while its caller waits; it fails when its answer cannot be sent."""
+    return deps.processes.run_sync(start, check=answer_problem)
 
 
 def web_request_start(
     deps: WebRequestDeps, url_id: str, request: IncomingRequest, *, wait: bool
 ) -> Start:
-    """The process a request to this endpoint starts; EndpointNotFound when none is active."""
+    """The process a request to this endpoint starts; EndpointNotFound when none is active,
+    BodyTooDeep when its JSON body nests deeper than the limit."""
     endpoint = deps.endpoints.by_url_id(url_id)
     if endpoint is None or not endpoint.active:
         raise EndpointNotFound(f"no active web request endpoint {url_id[:100]!r}")
+    body = body_of(request.headers, request.body, deps.processes.deps.settings.max_json_depth)
     facts = {
         "url": request.url,
         "method": request.method,
         "headers": request.headers,
         "cookies": cookies_of(request.headers),
         "query": request.query,
-        "body": body_of(request.headers, request.body),
+        "body": body,
     }
     return Start(
         scenario_id=endpoint.scenario_id,
@@ -99,11 +111,23 @@ def enqueued_answer(deps: WebRequestDeps, start: Start) -> WebAnswer:
     return json_answer(202, {"processId": queued.id if queued is not None else ""})
 
 
+def answer_problem(output: dict[str, Any]) -> tuple[str, str] | None:
+    """Why a completed process's `$response` cannot be sent, as (code, message); None when it
+    can. Synchronous runs are given this check, so such a process ends in error."""
+    try:
+        response_headers(response_of(output).headers)
+    except HeaderRefused as refused:
+        return BAD_HEADER, refused.message
+    return None
+
+
 def process_answer(process: ProcessRecord) -> WebAnswer:
     """The answer a finished synchronous process gives; ProcessFailed unless it completed."""
     if process.status is not ProcessStatus.COMPLETED:
-        code = process.error.code if process.error is not None else str(process.status)
-        raise ProcessFailed(f"the scenario of this endpoint failed: {code}", process.id)
+        error = process.error
+        code = error.code if error is not None else str(process.status)
+        detail = f" ({error.message})" if error is not None and code in _ANSWER_CODES else ""
+        raise ProcessFailed(f"the scenario of this endpoint failed: {code}{detail}", process.id)
     return answer_of(response_of(process.output))
 
 
@@ -124,16 +148,23 @@ def cookies_of(headers: dict[str, str]) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def body_of(headers: dict[str, str], raw: bytes) -> Any:
-    """The body as the scenario sees it: JSON parsed, a form as an object, else text."""
+def body_of(headers: dict[str, str], raw: bytes, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> Any:
+    """The body as the scenario sees it: JSON parsed, a form as an object, else text.
+
+    JSON nesting deeper than `max_depth` is refused (BodyTooDeep): the scenario could not
+    store it. Text that is not JSON stays text, as it is.
+    """
     if not raw:
         return None
     content_type = _header(headers, "content-type").split(";")[0].strip().lower()
     text = raw.decode("utf-8", errors="replace")
     if content_type == "application/json" or content_type.endswith("+json"):
+        depth = text_depth_over(raw, max_depth)
+        if depth is not None:
+            raise BodyTooDeep(too_deep_message("the JSON body", max_depth, f"{depth} levels"))
         try:
             return json.loads(text, parse_constant=_no_constant)
-        except (ValueError, RecursionError):
+        except ValueError:  # (never RecursionError: the depth is checked)
             return text
     if content_type == "application/x-www-form-urlencoded":
         return dict(parse_qsl(text, keep_blank_values=True))
@@ -145,8 +176,9 @@ def _no_constant(name: str) -> Any:
 
 
 def answer_of(response: ProcessResponse) -> WebAnswer:
-    """The HTTP answer a process's `$response` describes."""
-    headers = _safe_headers(response.headers)
+    """The HTTP answer a process's `$response` describes; HeaderRefused when a header cannot
+    be sent (`answer_problem` finds that first)."""
+    headers = response_headers(response.headers)
     body = response.body
     if body is None:
         data = b""
@@ -157,22 +189,6 @@ def answer_of(response: ProcessResponse) -> WebAnswer:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         headers.setdefault("Content-Type", "application/json")
     return WebAnswer(response.status or DEFAULT_STATUS, headers, data)
-
-
-def _safe_headers(raw: dict[str, Any]) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for name, value in list(raw.items())[:MAX_HEADERS]:
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        if name.lower() in _OWN_HEADERS or not _token(name) or any(c in text for c in "\r\n\0"):
-            continue
-        # Keep the case the scenario wrote, but never two spellings of one header.
-        headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
-        headers[name] = text
-    return headers
-
-
-def _token(name: str) -> bool:
-    return bool(name) and all(c.isascii() and (c.isalnum() or c in "!#$%&'*+-.^_`|~") for c in name)
 
 
 def json_answer(status: int, body: Any) -> WebAnswer:

@@ -15,10 +15,18 @@ from automations.api.bootstrap import LocalServices, bootstrap
 from automations.api.services import ApiConfig
 from automations.asl.clock import VirtualClock
 from automations.model.event import ChangeEvent
+from automations.model.user import Role
 from automations.ports import BeforeHooks
 
 LOGIN, PASSWORD = "admin@example.ru", "s3cret пароль"
-BASIC = "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
+
+
+def basic(login: str, password: str) -> str:
+    """The Authorization header of HTTP Basic with these credentials."""
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
+
+
+BASIC = basic(LOGIN, PASSWORD)
 
 
 def proxy_event(
@@ -93,6 +101,11 @@ class Api:
             response.get("multiValueHeaders", {}),
         )
 
+    def user(self, login: str, role: Role = Role.MEMBER, password: str = "passw0rd!") -> str:
+        """Create a user (a member unless told) and return their Basic Authorization header."""
+        self.local.services.users.create(login, password, role=role)
+        return basic(login, password)
+
     def events(self) -> list[ChangeEvent]:
         return SqliteChangeFeed(self.local.db, self.clock).pending()
 
@@ -128,7 +141,7 @@ def make_api(tmp_path: Path) -> Iterator[MakeApi]:
             tmp_path / f"api{len(opened)}.db", clock=clock, hooks=hooks, config=config
         )
         opened.append(local)
-        local.services.users.create(LOGIN, PASSWORD, name="Admin")
+        local.services.users.create(LOGIN, PASSWORD, name="Admin", role=Role.ADMIN)
         return Api(local=local, app=build_app(local.services), clock=clock)
 
     yield make

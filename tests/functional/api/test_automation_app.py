@@ -13,6 +13,7 @@ import pytest
 from tests.functional.api.conftest import proxy_event
 
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
+from automations.model.user import Role
 from automations.settings import Settings
 
 LOGIN, PASSWORD = "admin@example.com", "pw"
@@ -22,7 +23,7 @@ AUTH = {"Authorization": "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encod
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[LocalRuntime]:
     built = build_runtime(tmp_path / "app.db", Settings(demo=False))
-    built.services.users.create(LOGIN, PASSWORD)
+    built.services.users.create(LOGIN, PASSWORD, role=Role.ADMIN)
     yield built
     built.close()
 

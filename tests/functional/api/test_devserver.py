@@ -117,7 +117,7 @@ def test_oversized_upload_is_cut_off_and_refused(served: tuple[Any, httpx.Client
         content=huge,
         headers={"content-type": "application/json"},
     )
-    assert (answer.status_code, answer.json()["code"]) == (400, "body_too_large")
+    assert (answer.status_code, answer.json()["code"]) == (413, "body.too_large")
     assert api.events() == []
 
 

@@ -13,6 +13,10 @@ def test_document_lists_every_route_and_method(api: Any) -> None:
         "/api/v1/catalogs/{catalogId}": ["delete", "get", "patch"],
         "/api/v1/catalogs/{catalogId}/records": ["get", "post"],
         "/api/v1/catalogs/{catalogId}/records/{recordId}": ["delete", "get", "patch"],
+        "/api/v1/users": ["get", "post"],
+        "/api/v1/users/{userId}": ["delete", "get", "patch"],
+        "/api/v1/apikeys": ["get", "post"],
+        "/api/v1/apikeys/{keyId}": ["delete"],
     }
 
 

@@ -17,14 +17,16 @@ from automations.adapters.aws.catalogs import DynamoCatalogStore
 from automations.adapters.aws.records import DynamoRecordStore
 from automations.adapters.aws.scenarios import DynamoScenarioStore
 from automations.adapters.aws.tables import AUTOMATIONS, RECORDS, TABLES, table_name
-from automations.adapters.aws.users import DynamoUserStore
+from automations.adapters.aws.users import DynamoApiKeyStore, DynamoUserStore
 from automations.adapters.aws.webrequests import DynamoWebRequestStore
 from automations.asl.clock import VirtualClock
 from automations.model.catalog import CatalogDraft
 from automations.model.event import ChangeEvent, EventType
 from automations.model.record import Record, RecordQuery
 from automations.model.scenario import WebRequestEndpoint
-from automations.ports import StoreConflict
+from automations.model.user import Role, hash_api_secret, hash_password
+from automations.ports import LastAdmin, StoreConflict
+from automations.service.users import ensure_admin
 
 T = datetime(2026, 1, 2, tzinfo=UTC)
 
@@ -161,6 +163,46 @@ def test_one_of_two_racing_users_gets_a_login(
     users = DynamoUserStore(dynamodb, tables["Automations"], VirtualClock(start=0))
     results = _parallel([lambda: users.create("Same", "a"), lambda: users.create("same", "b")])
     assert sorted(type(r).__name__ for r in results) == ["StoreConflict", "User"]
+
+
+def test_of_two_admins_demoting_each_other_at_once_one_stays(
+    dynamodb: Any, tables: dict[str, str], one_request_at_a_time: None
+) -> None:
+    users = DynamoUserStore(dynamodb, tables["Automations"], VirtualClock(start=0))
+    first = users.create("first", "pw", role=Role.ADMIN)
+    second = users.create("second", "pw", role=Role.ADMIN)
+    results = _parallel(
+        [
+            lambda: users.change(first.id, role=Role.MEMBER),
+            lambda: users.change(second.id, role=Role.MEMBER),
+        ]
+    )
+    assert sorted(type(r).__name__ for r in results) == ["LastAdmin", "User"]
+    assert [u.role for u in users.all()].count(Role.ADMIN) == 1
+
+
+def test_items_older_than_roles_read_as_members(dynamodb: Any, tables: dict[str, str]) -> None:
+    table = tables["Automations"]
+    users = DynamoUserStore(dynamodb, table, VirtualClock(start=0))
+    keys = DynamoApiKeyStore(dynamodb, table, VirtualClock(start=0))
+    created = "2026-01-02T03:04:05.000Z"
+    old_user = {"id": "1", "login": "a", "name": "", "active": True, "createdAt": created}
+    old_key = {"userId": "1", "name": "ci", "createdAt": created, "gsi1pk": "USERKEYS#1"}
+    for attributes in (
+        {"pk": "LOGIN", "sk": "a", "userId": "1"},
+        {"pk": "USER", "sk": dynamo.padded("1"), "passwordHash": hash_password("pw")} | old_user,
+        {"pk": "APIKEY", "sk": "k1", "secretHash": hash_api_secret("s"), "gsi1sk": created}
+        | old_key,
+    ):
+        dynamodb.put_item(TableName=table, Item=dynamo.item(attributes))
+    user = users.authenticate("a", "pw")
+    assert user is not None and user.role is Role.MEMBER
+    assert keys.authenticate("k1.s") == user
+    assert [k.role for k in keys.of_user("1")] == [Role.MEMBER]
+    assert not ensure_admin(users, "a", "pw")  # as the API's first start does
+    assert users.get("1") == user.model_copy(update={"role": Role.ADMIN})
+    with pytest.raises(LastAdmin):  # the promotion was counted
+        users.delete("1")
 
 
 def test_changing_a_url_id_frees_the_old_one(dynamodb: Any, tables: dict[str, str]) -> None:

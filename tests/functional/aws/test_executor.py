@@ -127,7 +127,7 @@ def test_a_synchronous_run_past_its_time_limit_times_out(tmp_path: Path) -> None
         process = world.process(raised.value.process_id)
         hold.set()  # the run goes on (AWS cannot stop an EXPRESS run) and ends before the mock
 
-    assert process.status is ProcessStatus.ABORTED
+    assert process.status is ProcessStatus.ERROR  # failed by its limit, not stopped by anyone
     assert process.error is not None and process.error.code == "Process.Timeout"
 
 
@@ -160,8 +160,8 @@ def test_a_standard_synchronous_run_past_its_limit_is_stopped(
         process = world.process(raised.value.process_id)
         described = sfn.finished(world.sfn, world.execution_of(process.id))
 
-    assert described["status"] == "ABORTED"
-    assert process.status is ProcessStatus.ABORTED
+    assert described["status"] == "ABORTED"  # the execution is stopped; the process failed
+    assert process.status is ProcessStatus.ERROR
     assert process.error is not None and process.error.code == "Process.Timeout"
     assert [step.element for step in process.trace][-1] == "WaitOneHour"
 

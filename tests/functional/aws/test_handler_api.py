@@ -71,6 +71,23 @@ def test_catalogs_are_listed_for_the_admin_the_first_start_created(api: Any) -> 
     assert [c["name"] for c in support.json_body(listed)] == ["Deals"]
 
 
+def test_the_first_start_makes_the_configured_user_an_admin(api: Any) -> None:
+    listed = api(support.proxy_event("GET", "/api/v1/users", headers=AUTH))
+    member = api(
+        support.proxy_event(
+            "POST",
+            "/api/v1/users",
+            body='{"email": "ann@example.com", "password": "long enough"}',
+            headers=AUTH | {"Content-Type": "application/json"},
+        )
+    )
+    assert listed["statusCode"] == 200
+    assert [(u["email"], u["role"]) for u in support.json_body(listed)] == [
+        (support.ADMIN, "admin")
+    ]
+    assert support.json_body(member)["role"] == "member"
+
+
 def test_a_scenario_saved_twice_unchanged_has_one_machine_per_flavour(api: Any) -> None:
     put = support.proxy_event(
         "PUT",

@@ -114,3 +114,14 @@ def test_an_unknown_url_id_is_404_without_running_anything(webhook: Webhook) -> 
 
     assert answer["statusCode"] == 404
     assert webhook.sync_call.calls == []
+
+
+def test_deep_and_oversized_bodies_are_refused_before_anything_runs(webhook: Webhook) -> None:
+    deep = webhook.request("POST", {}, body='{"total": ' + "[" * 1000 + "]" * 1000 + "}")
+    large = webhook.request("POST", {}, body='{"pad": "' + "x" * 1024 * 1024 + '"}')
+
+    assert (deep["statusCode"], support.json_body(deep)["code"]) == (400, "body.too_deep")
+    assert "(1001 levels; AUTOMATIONS_MAX_JSON_DEPTH)" in support.json_body(deep)["message"]
+    assert (large["statusCode"], support.json_body(large)["code"]) == (413, "body.too_large")
+    assert webhook.sync_call.calls == []
+    assert webhook.runtime.process_store.find(ProcessQuery()) == []

@@ -95,6 +95,10 @@ class Handler(BaseHTTPRequestHandler):
     def route_cp1251(self) -> None:
         self._send(200, "привет".encode("cp1251"), "text/plain; charset=windows-1251")
 
+    def route_deep(self) -> None:
+        levels = int(self.params.get("levels", "100"))
+        self._send(200, b'{"a": ' + b"[" * levels + b"]" * levels + b"}", "application/json")
+
     def route_mislabelled(self) -> None:
         self._send(200, b"<html>not json</html>", "application/json")
 
@@ -221,6 +225,7 @@ def test_http_request_is_registered_with_its_contract() -> None:
         "http.forbidden_address",
         "http.invalid_response",
         "http.too_large",
+        "http.too_deep",
     }
     assert spec.input_names == {
         "url",
@@ -369,6 +374,28 @@ def test_invalid_json_with_response_type_json(server: str) -> None:
     assert error.code == "http.invalid_response"
 
 
+@pytest.mark.parametrize("levels", [64, 260, 100_000])
+def test_json_nesting_deeper_than_the_limit_fails_http_too_deep(server: str, levels: int) -> None:
+    error = failure(url=f"{server}/deep?levels={levels}&token=secret")
+    assert error.code == "http.too_deep"
+    assert f"/deep nests deeper than the 64 levels allowed ({levels + 1} levels;" in error.message
+    assert "secret" not in error.message
+
+
+def test_json_at_the_limit_is_the_body(server: str) -> None:
+    body = call(url=f"{server}/deep?levels=63").body
+    assert body == json.loads('{"a": ' + "[" * 63 + "]" * 63 + "}")
+
+
+def test_the_depth_limit_comes_from_the_context(server: str) -> None:
+    context = ComponentContext(max_json_depth=8)
+    shallow = run(HttpRequestInput(url=f"{server}/deep?levels=7"), context)
+    with pytest.raises(ComponentFailed) as caught:
+        run(HttpRequestInput(url=f"{server}/deep?levels=8"), context)
+    assert shallow.body == {"a": [[[[[[[]]]]]]]}
+    assert caught.value.code == "http.too_deep"
+
+
 def test_broken_compression_is_an_invalid_response(server: str) -> None:
     error = failure(url=f"{server}/bad-gzip")
     assert error.code == "http.invalid_response"
@@ -501,6 +528,7 @@ def test_policy_reads_hosts_and_networks() -> None:
         ("2002:7f00:1::", "loopback"),  # 6to4 wrapping 127.0.0.1
         ("64:ff9b::a00:1", "private"),  # NAT64 wrapping 10.0.0.1
         ("240.0.0.1", "reserved"),
+        ("fec0::1", "site-local"),  # deprecated site-local IPv6 (test_address_guard: the rest)
     ],
 )
 def test_forbidden_reason(address: str, reason: str | None) -> None:

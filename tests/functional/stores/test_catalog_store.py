@@ -51,6 +51,8 @@ def test_create_then_get(catalog_store: CatalogStore) -> None:
 def test_get_unknown_or_non_numeric_id_is_none(catalog_store: CatalogStore) -> None:
     store = catalog_store
     assert (store.get("42"), store.get("x'; DROP TABLE catalogs; --")) == (None, None)
+    # Digits that are not ASCII ("³".isdigit() holds, int("³") fails) name no catalog either.
+    assert (store.get("³"), store.delete("³")) == (None, False)
 
 
 def test_all_filters_by_section_in_id_order(catalog_store: CatalogStore) -> None:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from automations.model.base import utc_iso
 from automations.model.process import (
     EventRef,
+    Initiator,
     ProcessChange,
     ProcessError,
     ProcessRecord,
@@ -88,6 +89,19 @@ def test_find_filters_newest_first(process_store: ProcessStore) -> None:
     window = ProcessQuery(since=T + timedelta(minutes=1), until=T + timedelta(minutes=2))
     assert [p.id for p in store.find(window)] == ["p2", "p1"]
     assert [p.id for p in store.find(ProcessQuery(limit=1, offset=1))] == ["p2"]
+
+
+def test_find_by_initiator_pages_over_that_users_processes(process_store: ProcessStore) -> None:
+    for number, user in enumerate(["7", None, "7", "8", "7"]):
+        started = _process(number, minutes=number)
+        process_store.create(started.model_copy(update={"initiator": Initiator(user_id=user)}))
+    mine = ProcessQuery(initiator_id="7")
+    assert [p.id for p in process_store.find(mine)] == ["p4", "p2", "p0"]
+    assert [
+        p.id for p in process_store.find(ProcessQuery(initiator_id="7", limit=1, offset=1))
+    ] == ["p2"]
+    assert [p.id for p in process_store.find(ProcessQuery(initiator_id="9"))] == []
+    assert len(process_store.find(ProcessQuery())) == 5
 
 
 def test_claim_queued_respects_order_and_the_running_limit(process_store: ProcessStore) -> None:

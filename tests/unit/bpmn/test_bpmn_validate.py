@@ -21,6 +21,7 @@ from automations.bpmn import (
 
 PARSE = '<auto:component type="parse"/>'
 PARSE_INPUTS = '<auto:input name="data" value="{% $body %}"/><auto:input name="query" value="$.a"/>'
+SERVICE_T = task_with("T", PARSE + PARSE_INPUTS, tag="serviceTask")  # a task that can fail
 
 
 def _problems(body: str, **kwargs: object) -> list[tuple[str, int, str]]:
@@ -137,7 +138,8 @@ def test_call_activity_checked_through_the_callback() -> None:
 def test_error_ref_resolution() -> None:
     body = (
         _linear(
-            '<bpmn:task id="T"/>\n<bpmn:boundaryEvent id="B" attachedToRef="T">'
+            f"{SERVICE_T}\n"
+            '<bpmn:boundaryEvent id="B" attachedToRef="T">'
             '<bpmn:errorEventDefinition errorRef="E1"/></bpmn:boundaryEvent>',
             ids=("T",),
         )
@@ -182,7 +184,8 @@ def test_an_unsupported_start_is_not_also_a_missing_start() -> None:
 def test_boundary_events_and_their_targets_are_reachable_through_the_activity() -> None:
     body = (
         _linear(
-            '<bpmn:task id="T"/>\n<bpmn:boundaryEvent id="B" attachedToRef="T">'
+            f"{SERVICE_T}\n"
+            '<bpmn:boundaryEvent id="B" attachedToRef="T">'
             '<bpmn:errorEventDefinition/></bpmn:boundaryEvent>\n<bpmn:task id="Recover"/>',
             ids=("T",),
         )
@@ -242,13 +245,20 @@ def test_condition_must_be_an_expression() -> None:
     assert message.startswith("condition of c must be a {% JSONata %} expression")
 
 
-def test_conditions_out_of_activities_are_allowed() -> None:
+def test_conditions_out_of_activities_are_refused_as_the_compiler_refuses_them() -> None:
     body = (
         '<bpmn:startEvent id="Start"/><bpmn:task id="T"/><bpmn:endEvent id="End"/>'
         + flow("s", "Start", "T")
         + flow("c", "T", "End", "{% $ok %}")
     )
-    assert load_scenario(make_xml(body)).main.flows["c"].condition == "{% $ok %}"
+    assert _problems(body) == [
+        (
+            "c",
+            3,
+            "flow c has a condition but leaves a task; only flows out of an exclusive or "
+            "inclusive gateway take conditions",
+        )
+    ]
 
 
 def test_inclusive_gateway_branches_may_go_without_conditions() -> None:
@@ -368,7 +378,7 @@ def test_retry_numbers_and_error_codes() -> None:
             "T",
             4,
             "auto:retry: component parse never raises 'http.timeout'; it raises: "
-            "parse.invalid_data, parse.invalid_query",
+            "parse.invalid_data, parse.invalid_query, parse.timeout",
         ),
     ]
 

@@ -6,11 +6,13 @@ import time
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from tests.unit.bpmn.documents import HEADER, MINIMAL_BODY
 from tests.unit.bpmn.documents import make_xml as xml
 
 from automations.bpmn import ScenarioInvalid, load_scenario, parse_scenario
-from automations.bpmn.xml import MAX_XSD_PROBLEMS, _schema
+from automations.bpmn.xml import MAX_XSD_PROBLEMS, _schema, document_text
+from automations.xml_guard import hardened_parser
 
 
 def _only(exc: pytest.ExceptionInfo[ScenarioInvalid]) -> tuple[int, str, str]:
@@ -130,12 +132,50 @@ def test_empty_file(content: str | bytes) -> None:
     assert "file is empty" in _only(exc)[2]
 
 
-def test_a_path_passed_as_str_gets_a_hint() -> None:
+@pytest.mark.parametrize("content", ["examples/order.bpmn", b"examples/order.bpmn", b"\xff\x00"])
+def test_text_that_is_not_xml_gets_a_users_message(content: str | bytes) -> None:
     with pytest.raises(ScenarioInvalid) as exc:
-        load_scenario("examples/order.bpmn")
-    assert _only(exc)[2] == (
-        "not XML: the text does not start with '<' (pass a Path to read a file)"
+        load_scenario(content)
+    assert _only(exc) == (
+        1,
+        "-",
+        "not well-formed XML: the file does not start with '<'",
     )
+
+
+UTF16_DECLARED = "<?xml version='1.0' encoding='UTF-16'?><a>Ж</a>"
+CP1251_DECLARED = '<?xml version="1.0" encoding="windows-1251"?><a>Ж</a>'
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("\ufeff<a>Ж</a>".encode("utf-16-le"), "<a>Ж</a>"),
+        ("\ufeff<a>Ж</a>".encode("utf-16-be"), "<a>Ж</a>"),
+        ("<a>Ж</a>".encode("utf-32"), "<a>Ж</a>"),  # with its byte order mark
+        ("\ufeff<a>Ж</a>".encode(), "<a>Ж</a>"),
+        ("<a>Ж</a>".encode(), "<a>Ж</a>"),
+        (UTF16_DECLARED.encode("utf-16-le"), UTF16_DECLARED.replace("UTF-16", "UTF-8")),
+        (
+            ("\ufeff" + UTF16_DECLARED).encode("utf-16-be"),
+            UTF16_DECLARED.replace("UTF-16", "UTF-8"),
+        ),
+        (CP1251_DECLARED.encode("cp1251"), CP1251_DECLARED.replace("windows-1251", "UTF-8")),
+    ],
+)
+def test_document_text_reads_bytes_as_the_parser_does(data: bytes, text: str) -> None:
+    decoded = document_text(data)
+    assert decoded == text
+    # The text, handed to the parser as UTF-8 bytes, is the document the bytes were.
+    as_sent = etree.fromstring(data, hardened_parser())
+    as_kept = etree.fromstring(decoded.encode(), hardened_parser())
+    assert (as_kept.tag, as_kept.text) == (as_sent.tag, as_sent.text) == ("a", "Ж")
+
+
+def test_document_text_refuses_bytes_that_are_not_their_encoding() -> None:
+    with pytest.raises(ScenarioInvalid) as exc:
+        document_text(b"<a>\xff</a>", file="x.bpmn")
+    assert _only(exc) == (1, "-", "the file is not valid utf-8 text; save it as UTF-8")
 
 
 def test_oversized_text_is_refused() -> None:

@@ -49,7 +49,7 @@ def failure(**inputs: Any) -> ComponentFailed:
 
 def test_parse_is_registered_with_its_contract() -> None:
     spec = registry.get("parse")
-    assert spec.errors == ("parse.invalid_data", "parse.invalid_query")
+    assert spec.errors == ("parse.invalid_data", "parse.invalid_query", "parse.timeout")
     assert spec.input_names == {"data", "method", "query", "returns", "group"}
     assert spec.result_model is ParseResult
 
@@ -281,6 +281,15 @@ def test_regex_missing_group_is_invalid_query() -> None:
     error = failure(data="abc", method="regex", query="(a)", group=2)
     assert error.code == "parse.invalid_query"
     assert "1 group" in error.message
+
+
+def test_regex_that_backtracks_catastrophically_fails_at_its_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parse_module, "REGEX_SECONDS", 0.2)
+    error = failure(data="a" * 40 + "!", method="regex", query="/^(a|aa)+$/", returns="all")
+    assert error.code == "parse.timeout"
+    assert "0.2 s" in error.message
 
 
 # --- limits ------------------------------------------------------------------------------

@@ -149,3 +149,30 @@ def test_required_field_may_be_left_out_of_a_change_but_not_emptied() -> None:
     with pytest.raises(ValuesInvalid) as caught:
         validate_values(catalog, {"2": ""})
     assert caught.value.problems[0].code == "required"
+
+
+@pytest.mark.parametrize(
+    ("field_type", "value"),
+    [
+        (FieldType.TEXT, "\u0000"),
+        (FieldType.TEXT, "before\u0000after"),
+        (FieldType.CONTACT, [{"contact": "8-901", "comment": "a\u0000"}]),
+        (FieldType.FILE, [{"src": "https://a.example/x", "title": "x\u0000.png"}]),
+        (FieldType.ADDRESS, {"value": "Москва", "data": {"k\u0000": "v"}}),
+        (FieldType.ADDRESS, {"value": "Москва", "data": {"deep": [[{"x": "\u0000"}]]}}),
+    ],
+)
+def test_nul_in_any_text_of_a_value_is_refused_naming_the_field(
+    field_type: FieldType, value: Any
+) -> None:
+    with pytest.raises(ValuesInvalid) as caught:
+        validate_values(_catalog(_field(field_type)), {"2": value})
+    problem = caught.value.problems[0]
+    assert (caught.value.field_id, problem.code) == ("2", "nul_character")
+    assert "NUL character (U+0000)" in problem.message
+
+
+def test_other_control_characters_are_kept() -> None:
+    assert validate_values(_catalog(_field(FieldType.TEXT)), {"2": "a\tb\u0001"}) == {
+        "2": "a\tb\u0001"
+    }

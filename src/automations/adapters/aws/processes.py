@@ -6,6 +6,8 @@ revision for compare-and-set, and index keys: GSI1 by status, GSI2 by scenario, 
 `<queuedAt>#<id>` (the order processes were queued; ties within a millisecond go by id). Both
 indexes are eventually consistent: `count`, `find` and `claim_queued` may miss a write of the
 last moments (a process missed by one pump is claimed by the next; the CAS keeps claims safe).
+A body that cannot be read back is answered as a stand-in (`model/unreadable.py`), so that one
+broken item never breaks a list.
 
 The semaphore is one counter item (`SEMAPHORE`/`running`) equal to the number of processes in
 `running`. Every write that moves a process into or out of `running` changes it in the same
@@ -26,10 +28,11 @@ from datetime import datetime
 from typing import Any
 
 from automations.adapters.aws import dynamo
-from automations.adapters.aws.dynamo import TransactionCancelled, dumps, loads
+from automations.adapters.aws.dynamo import TransactionCancelled, dumps
 from automations.adapters.aws.tables import GSI1, GSI2
 from automations.model.base import utc_iso
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
+from automations.model.unreadable import StoredRow, is_unreadable, read_process
 from automations.ports import ProcessQuery
 
 SEMAPHORE = {"pk": "SEMAPHORE", "sk": "running"}
@@ -82,7 +85,7 @@ class DynamoProcessStore:
             found = dynamo.get(self._client, self._table, _key(process_id))
             if found is None:
                 return None
-            current = _process(found)
+            current = _process(found, keep_status=True)  # an unreadable one still ends
             if current.status not in expected:
                 return None
             updated = change.applied_to(current)
@@ -115,7 +118,11 @@ class DynamoProcessStore:
             candidates = self._oldest_queued(CLAIM_CANDIDATES)
             before = len(claimed)
             for found in candidates:
-                process = _process(found).model_copy(
+                process = _process(found)
+                if is_unreadable(process):  # what it was to start with is lost: it ends here
+                    self._replace(process, process, found["revision"])
+                    continue
+                process = process.model_copy(
                     update={"status": ProcessStatus.RUNNING, "started_at": now}
                 )
                 outcome = self._claim(process, found["revision"], max_running)
@@ -219,10 +226,16 @@ class DynamoProcessStore:
         else:  # every status: merge the status partitions, newest first
             streams = [self._newest(GSI1, _status_key(s), query) for s in ProcessStatus]
         merged = heapq.merge(*streams, key=lambda found: found["gsi1sk"], reverse=True)
-        wanted = (
+        listed = (
             _process(found)
             for found in merged
             if query.status is None or found["status"] == str(query.status)
+        )
+        # Only members ask for their own (an admin sees every process): read through, no index.
+        wanted = (
+            p
+            for p in listed
+            if query.initiator_id is None or p.initiator.user_id == query.initiator_id
         )
         return list(itertools.islice(wanted, query.offset, query.offset + query.limit))
 
@@ -250,5 +263,16 @@ def _status_key(status: ProcessStatus) -> str:
     return f"PSTATUS#{status}"
 
 
-def _process(found: dict[str, Any]) -> ProcessRecord:
-    return ProcessRecord.model_validate(loads(zlib.decompress(found["body"]).decode("utf-8")))
+def _process(found: dict[str, Any], *, keep_status: bool = False) -> ProcessRecord:
+    """The item's process; a stand-in (`model/unreadable.py`) when its body cannot be read."""
+    row = StoredRow(
+        process_id=str(found.get("pk", "")).removeprefix("PROCESS#"),
+        scenario_id=str(found.get("scenarioId", "")),
+        status=str(found.get("status", "")),
+        queued_at=str(found.get("gsi1sk", "")).partition("#")[0],
+    )
+    try:
+        body: str | None = zlib.decompress(found["body"]).decode("utf-8")
+    except (KeyError, TypeError, zlib.error, UnicodeDecodeError):
+        body = None
+    return read_process(row, body, keep_status=keep_status)

@@ -234,7 +234,10 @@ class AwsRuntime:
             api_keys=DynamoApiKeyStore(self.dynamodb, self.automations_table, self.clock),
             clock=self.clock,
             hooks=self.hooks,
-            config=ApiConfig(max_body_bytes=self.settings.max_body_bytes),
+            config=ApiConfig(
+                max_body_bytes=self.settings.max_body_bytes,
+                max_json_depth=self.settings.max_json_depth,
+            ),
             automation=self.automation,
         )
 
@@ -259,10 +262,11 @@ class AwsRuntime:
             return self._webhook
 
     def ensure_admin(self) -> bool:
-        """Create the admin user unless the login exists; True if new. The password is the
-        Secrets Manager secret `AUTOMATIONS_ADMIN_PASSWORD_SECRET` names (as deployed), else
+        """Create the admin user unless the login exists (then make it an admin if it is not);
+        True if new. The password is the Secrets Manager secret that
+        `AUTOMATIONS_ADMIN_PASSWORD_SECRET` names (as deployed), else
         `AUTOMATIONS_ADMIN_PASSWORD`."""
-        from automations.ports import StoreConflict
+        from automations.service.users import ensure_admin
 
         secret = self.environ.get(ADMIN_PASSWORD_SECRET)
         password = self.settings.admin_password
@@ -270,11 +274,7 @@ class AwsRuntime:
             password = self.session.client("secretsmanager").get_secret_value(SecretId=secret)[
                 "SecretString"
             ]
-        try:
-            self.services.users.create(self.settings.admin_email, password, name="Admin")
-        except StoreConflict:
-            return False
-        return True
+        return ensure_admin(self.services.users, self.settings.admin_email, password)
 
     def dispatch_record(self, record: Mapping[str, Any]) -> int:
         """One Records-stream record: the processes its event starts, stored queued; how many

@@ -135,7 +135,7 @@ class StepFunctionsExecutor:
     def can_run_now(self, request: ExecutionRequest) -> bool:
         return False  # every run is an execution in Step Functions, recorded there
 
-    def run_now(self, request: ExecutionRequest) -> ExecutionEnd:
+    def run_now(self, request: ExecutionRequest, budget_seconds: float) -> ExecutionEnd | None:
         raise NotImplementedError("Step Functions runs every machine as an execution")
 
     def stop(self, process_id: str) -> bool:

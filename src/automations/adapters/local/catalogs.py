@@ -16,7 +16,7 @@ class SqliteCatalogStore:
         self._db = db
 
     def get(self, catalog_id: str) -> Catalog | None:
-        if not catalog_id.isdigit():
+        if not (catalog_id.isascii() and catalog_id.isdigit()):  # int('³') fails
             return None
         row = (
             self._db.connection()
@@ -47,7 +47,7 @@ class SqliteCatalogStore:
             self._write(conn, catalog)
 
     def delete(self, catalog_id: str) -> bool:
-        if not catalog_id.isdigit():
+        if not (catalog_id.isascii() and catalog_id.isdigit()):  # int('³') fails
             return False
         with self._db.transaction() as conn:
             cursor = conn.execute("DELETE FROM catalogs WHERE id = ?", (int(catalog_id),))

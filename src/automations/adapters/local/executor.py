@@ -13,6 +13,7 @@ by a process carries that process's chain depth.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import OrderedDict
@@ -31,6 +32,8 @@ from automations.asl import (
     RealClock,
 )
 from automations.asl.ports import Clock
+from automations.expressions.overstay import Overstayed, bounded
+from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
 from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,10 @@ STOP_GRACE_SECONDS = 2.0
 
 ChildLookup = Callable[[str], tuple[str, Mapping[str, Any]] | None]
 ServicesFor = Callable[[ExecutionRequest], Mapping[str, Any]]
+
+
+class _RunOverstayed(Overstayed):
+    """Raised in a run on the caller's thread that is still going at the end of its time."""
 
 
 class LastSnapshot:
@@ -68,6 +75,7 @@ class EmbeddedExecutor:
         services_for: ServicesFor,
         children: ChildLookup,
         max_payload_bytes: int,
+        max_json_depth: int = DEFAULT_MAX_JSON_DEPTH,
         clock: Clock | None = None,
         finishers: int = 4,
     ) -> None:
@@ -76,7 +84,9 @@ class EmbeddedExecutor:
         self._children = children
         self._max_payload_bytes = max_payload_bytes
         self._clock = clock or RealClock()
-        self._resolver = ComponentResolver(definitions=self._child_definition)
+        self._resolver = ComponentResolver(
+            definitions=self._child_definition, max_json_depth=max_json_depth
+        )
         # A machine that never waits calls no component: it needs no services.
         self._now_options = EngineOptions(max_payload_bytes=max_payload_bytes)
         self._parsed: OrderedDict[str, Definition] = OrderedDict()
@@ -106,7 +116,16 @@ class EmbeddedExecutor:
     def run(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
         # On the caller's own loop, not the engine thread: no hand-over between threads per run,
         # and many synchronous callers never queue behind each other or the background runs.
-        return self._thread_loop().run_until_complete(self._bounded(request, timeout_seconds))
+        # The loop's own timeout needs the loop to get a turn; a run that never gives way (a
+        # gateway loop over slow expressions) is cut by the bound instead, and the loop it held,
+        # stopped anywhere, is thrown away with it.
+        loop = self._thread_loop()
+        try:
+            with bounded(timeout_seconds + STOP_GRACE_SECONDS + 1.0, _RunOverstayed):
+                return loop.run_until_complete(self._bounded(request, timeout_seconds))
+        except _RunOverstayed:
+            self._drop_thread_loop(loop)
+            return ExecutionEnd("ABORTED", timed_out=True)
 
     async def _bounded(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
         task = asyncio.ensure_future(self._tracked(request, LastSnapshot(), resume=False))
@@ -127,21 +146,36 @@ class EmbeddedExecutor:
                 self._caller_loops.append(loop)
         return loop
 
+    def _drop_thread_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._local.loop = None
+        with self._parsed_lock:
+            self._caller_loops.remove(loop)
+        for process_id, task in list(self._tasks.items()):
+            if task.get_loop() is loop:
+                del self._tasks[process_id]
+        with contextlib.suppress(RuntimeError):  # (its tasks are dropped, never run again)
+            loop.close()
+
     def can_run_now(self, request: ExecutionRequest) -> bool:
         # Only Pass, Choice, Succeed and Fail (and Parallel/Map of them): no task, no timer.
         return not self._definition(
             request.definition_key, request.definition, request
         ).machine.suspends
 
-    def run_now(self, request: ExecutionRequest) -> ExecutionEnd:
+    def run_now(self, request: ExecutionRequest, budget_seconds: float) -> ExecutionEnd | None:
         # Nothing in such a machine awaits: its coroutine ends at the first step, with no event
         # loop, no task and no checkpoint (nobody could resume a run that never gave way).
+        # It calls no component either, so a run cut short at its budget has done nothing.
         run = self._execute(request, None, resume=False, options=self._now_options)
         try:
-            run.send(None)
+            with bounded(budget_seconds, _RunOverstayed):
+                run.send(None)
         except StopIteration as finished:
             end: ExecutionEnd = finished.value
             return end
+        except _RunOverstayed:
+            run.close()
+            return None
         run.close()
         raise RuntimeError(f"process {request.process_id} waited, but its machine cannot wait")
 

@@ -1,7 +1,9 @@
 """ProcessStore on SQLite: the process as one JSON document, with its searchable parts as columns.
 
 Status changes are compare-and-set inside one write transaction, so two workers can never both
-take a queued process or both finish a running one.
+take a queued process or both finish a running one. A document that cannot be read back (one
+written before the JSON depth limit) is listed as a stand-in (`model/unreadable.py`) instead of
+breaking the list; `repair_processes` (`automations repair`) rewrites such rows.
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ from automations.adapters.local.db import Database
 from automations.adapters.local.group_commit import GroupCommit
 from automations.model.base import utc_iso
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
+from automations.model.unreadable import (
+    StoredRow,
+    is_unreadable,
+    read_process,
+    readable,
+    salvaged,
+)
 from automations.ports import ProcessQuery
 
 
@@ -39,7 +48,7 @@ class SqliteProcessStore:
     def get(self, process_id: str) -> ProcessRecord | None:
         row = (
             self._db.connection()
-            .execute("SELECT body FROM processes WHERE id = ?", (process_id,))
+            .execute(f"SELECT {_COLUMNS} FROM processes WHERE id = ?", (process_id,))  # noqa: S608
             .fetchone()
         )
         return None if row is None else _process(row)
@@ -48,10 +57,15 @@ class SqliteProcessStore:
         self, process_id: str, expected: frozenset[ProcessStatus], change: ProcessChange
     ) -> ProcessRecord | None:
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT body FROM processes WHERE id = ?", (process_id,)).fetchone()
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM processes WHERE id = ?",  # noqa: S608
+                (process_id,),
+            ).fetchone()
             if row is None:
                 return None
-            current = _process(row)
+            # An unreadable record keeps its stored status here: its end still gets recorded
+            # (and the record becomes readable again).
+            current = _process(row, keep_status=True)
             if current.status not in expected:
                 return None
             updated = change.applied_to(current)
@@ -66,6 +80,13 @@ class SqliteProcessStore:
             ("status", "=", None if query.status is None else str(query.status)),
             ("queued_at", ">=", None if query.since is None else utc_iso(query.since)),
             ("queued_at", "<=", None if query.until is None else utc_iso(query.until)),
+            # Only members ask (an admin sees every process): not worth a column and an index.
+            # An unreadable body (see model/unreadable.py) must not make the query fail.
+            (
+                "(CASE WHEN json_valid(body) THEN json_extract(body, '$.initiator.userId') END)",
+                "=",
+                query.initiator_id,
+            ),
         ):
             if value is not None:
                 conditions.append(f"{column} {op} ?")
@@ -74,7 +95,8 @@ class SqliteProcessStore:
         rows = (
             self._db.connection()
             .execute(
-                f"SELECT body FROM processes WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?",  # noqa: S608
+                f"SELECT {_COLUMNS} FROM processes WHERE {where}"  # noqa: S608
+                " ORDER BY seq DESC LIMIT ? OFFSET ?",
                 [*params, query.limit, query.offset],
             )
             .fetchall()
@@ -101,16 +123,21 @@ class SqliteProcessStore:
             ).fetchone()[0]
             free = max(0, max_running - running)
             rows = conn.execute(
-                "SELECT body FROM processes WHERE status = 'queued' ORDER BY seq LIMIT ?", (free,)
+                f"SELECT {_COLUMNS} FROM processes"  # noqa: S608
+                " WHERE status = 'queued' ORDER BY seq LIMIT ?",
+                (free,),
             ).fetchall()
-            claimed = [
-                _process(row).model_copy(
+            claimed: list[ProcessRecord] = []
+            for row in rows:
+                process = _process(row)
+                if is_unreadable(process):  # what it was to start with is lost: it ends here
+                    _write(conn, process)
+                    continue
+                process = process.model_copy(
                     update={"status": ProcessStatus.RUNNING, "started_at": now}
                 )
-                for row in rows
-            ]
-            for process in claimed:
                 _write(conn, process)
+                claimed.append(process)
         return claimed
 
     def admit(self, process: ProcessRecord, max_running: int) -> bool:
@@ -125,6 +152,8 @@ class SqliteProcessStore:
 
 
 _ANY_QUEUED = "SELECT 1 FROM processes WHERE status = 'queued' LIMIT 1"
+# Besides the body, what a record that cannot be read is shown with.
+_COLUMNS = "id, scenario_id, status, queued_at, body"
 _INSERT = (
     "INSERT INTO processes (id, scenario_id, status, queued_at, body)"
     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
@@ -152,5 +181,36 @@ def _write(conn: sqlite3.Connection, process: ProcessRecord) -> None:
     )
 
 
-def _process(row: sqlite3.Row) -> ProcessRecord:
-    return ProcessRecord.model_validate_json(row["body"])
+def _process(row: sqlite3.Row, *, keep_status: bool = False) -> ProcessRecord:
+    return read_process(_stored(row), row["body"], keep_status=keep_status)
+
+
+def _stored(row: sqlite3.Row) -> StoredRow:
+    return StoredRow(row["id"], row["scenario_id"], row["status"], row["queued_at"])
+
+
+REPAIR_BATCH = 500
+
+
+def repair_processes(db: Database) -> list[ProcessRecord]:
+    """Rewrite every process whose stored record cannot be read back into one that can (see
+    `model.unreadable.salvaged`: id, scenario, status and times kept, what does not read
+    left out and named in its error); the records written, oldest first."""
+    repaired: list[ProcessRecord] = []
+    after = 0
+    while True:
+        # Read and rewritten in one transaction: the server may be writing these rows too.
+        with db.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT seq, {_COLUMNS} FROM processes WHERE seq > ?"  # noqa: S608
+                " ORDER BY seq LIMIT ?",
+                (after, REPAIR_BATCH),
+            ).fetchall()
+            for row in rows:
+                if not readable(row["body"]):
+                    fixed = salvaged(_stored(row), row["body"], keep_status=True)
+                    _write(conn, fixed)
+                    repaired.append(fixed)
+        if len(rows) < REPAIR_BATCH:
+            return repaired
+        after = rows[-1]["seq"]

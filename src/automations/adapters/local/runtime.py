@@ -131,6 +131,7 @@ def build_runtime(
         services_for=services_for,
         children=latest_standard(scenarios),
         max_payload_bytes=settings.max_process_data_bytes,
+        max_json_depth=settings.max_json_depth,
     )
     group = GroupCommit(db)
     store = SqliteProcessStore(db, group)
@@ -156,7 +157,9 @@ def build_runtime(
         api_keys=SqliteApiKeyStore(db, clock),
         clock=clock,
         hooks=hooks,
-        config=ApiConfig(max_body_bytes=settings.max_body_bytes),
+        config=ApiConfig(
+            max_body_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth
+        ),
         automation=automation,
     )
     return LocalRuntime(

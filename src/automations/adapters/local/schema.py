@@ -111,7 +111,13 @@ CREATE TABLE checkpoints (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Roles: users and keys of a database older than roles read as members (nobody gains rights).
+_V3 = """
+ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'member'
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 
 def apply_schema(conn: sqlite3.Connection) -> int:

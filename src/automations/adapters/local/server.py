@@ -19,21 +19,20 @@ from automations.adapters.local.runtime import LocalRuntime, build_runtime
 from automations.adapters.local.webroute import WebRequestRoute
 from automations.adapters.local.workers import Workers, listening_socket
 from automations.demo import Demo, seed_demo
-from automations.ports import StoreConflict
+from automations.service.users import ensure_admin as ensure_admin_user
 from automations.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
 def ensure_admin(runtime: LocalRuntime) -> bool:
-    """Create the admin user on the first start; whether the configured password works."""
+    """Create the admin user on the first start (an admin on every start, even in a database
+    older than roles); whether the configured password works."""
     settings = runtime.settings
     users = runtime.services.users
-    try:
-        users.create(settings.admin_email, settings.admin_password, name="Admin")
-    except StoreConflict:
-        return users.authenticate(settings.admin_email, settings.admin_password) is not None
-    return True
+    if ensure_admin_user(users, settings.admin_email, settings.admin_password):
+        return True
+    return users.authenticate(settings.admin_email, settings.admin_password) is not None
 
 
 def banner(settings: Settings, base: str, demo: Demo | None, password_ok: bool) -> str:

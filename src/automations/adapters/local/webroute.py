@@ -24,10 +24,16 @@ from automations.service.webrequests import (
     IncomingRequest,
     WebAnswer,
     WebRequestDeps,
+    answer_problem,
     enqueued_answer,
     process_answer,
+    run_waiting,
     web_request_start,
 )
+
+# How long a run may hold the loop (and every request behind it) before it is handed to a
+# thread and started again there: a machine that never waits has done nothing anyone saw.
+LOOP_BUDGET_SECONDS = 0.02
 
 Scope = MutableMapping[str, Any]
 T = TypeVar("T")
@@ -78,9 +84,11 @@ class WebRequestRoute:
         start = web_request_start(self._deps, url_id, request, wait=wait)
         if not wait:
             return await self._in_thread(enqueued_answer, self._deps, start)
-        process = await self._deps.processes.run_sync_now(start)
-        if process is None:  # its machine can wait: not on the loop
-            process = await self._in_thread(self._deps.processes.run_sync, start)
+        process = await self._deps.processes.run_sync_now(
+            start, LOOP_BUDGET_SECONDS, check=answer_problem
+        )
+        if process is None:  # its machine can wait, or it took long: not on the loop
+            process = await self._in_thread(run_waiting, self._deps, start)
         return process_answer(process)
 
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
