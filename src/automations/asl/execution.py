@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -29,6 +30,12 @@ from automations.asl.states import FAILED_EVENTS, HANDLERS
 __all__ = ["CHECKPOINT_VERSION", "EngineOptions", "Execution", "ExecutionResult", "Status"]
 
 CHECKPOINT_VERSION = 1
+# How long a frame runs states without awaiting before it lets the event loop have a turn.
+GIVE_WAY_SECONDS = 0.05
+
+
+class _PastTimeout(Exception):
+    """Raised in a frame that finds the machine's TimeoutSeconds passed as it gives way."""
 
 # Every state's entered / exited event type, written once rather than formatted per event.
 _ENTERED = {kind: f"{kind}StateEntered" for kind in HANDLERS}
@@ -94,15 +101,30 @@ class Execution:
             self.history.add("ExecutionStarted", 0, started)
             self.checkpoint()  # (the first state's previousEventId is 0, as on AWS)
             self.persist()
-        if self.definition.machine.suspends:
-            timed_out = await self._within_timeout(asyncio.ensure_future(self.run_frame(self.root)))
-        else:  # a machine that never waits runs to its end before any timer could fire
-            await self.run_frame(self.root)
-            timed_out = False
+        try:
+            if self.definition.machine.suspends:
+                work = asyncio.ensure_future(self.run_frame(self.root))
+                timed_out = await self._within_timeout(work)
+            else:  # no timer: a machine that never waits is checked as it gives way
+                await self.run_frame(self.root)
+                timed_out = False
+        except _PastTimeout:
+            timed_out = True
         self.result = self._conclude(timed_out)
         self.checkpoint()
         self.persist()
         return self.result
+
+    async def _give_way(self) -> float:
+        """States that never await (a gateway loop over slow expressions) would keep the event
+        loop, its timers and every other run on it waiting: now and then they let the loop have
+        a turn, and see whether the machine's TimeoutSeconds has passed (_PastTimeout)."""
+        timeout = self.definition.timeout_seconds
+        if timeout is not None and self.clock.now() > self.info.start_time + timeout:
+            raise _PastTimeout
+        if self.options.gives_way:
+            await asyncio.sleep(0)
+        return time.monotonic()
 
     async def _within_timeout(self, work: asyncio.Future[None]) -> bool:
         """Await the root frame; True when the machine's TimeoutSeconds passed first."""
@@ -155,7 +177,10 @@ class Execution:
         # A state that passes its input on as its output (a Pass with only Assign) reuses the
         # input's text too.
         left: tuple[Any, str] | None = None
+        gave_way = time.monotonic()
         while frame.status == "RUNNING":
+            if time.monotonic() - gave_way > GIVE_WAY_SECONDS:
+                gave_way = await self._give_way()
             state = machine.states[frame.state]
             run = StateRun(self, frame, state)
             input_text: str | None = None
@@ -362,3 +387,4 @@ def _check_scope(run: StateRun, assigned: Mapping[str, Any] | None) -> None:
                 f"The variable '{name}' belongs to an outer scope: a Parallel branch or a Map "
                 "iteration can read it but not assign it."
             )
+

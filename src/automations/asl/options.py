@@ -29,6 +29,9 @@ class EngineOptions:
     seed: int | None = None  # makes retry jitter reproducible
     # Save after literally every transition, not only before each wait (slower; for tests).
     checkpoint_each_transition: bool = False
+    # An event loop runs the execution, so it may await between states to let others run.
+    # False for a caller that steps a machine that never waits by hand (`run_now`).
+    gives_way: bool = True
 
 
 @dataclass(frozen=True)

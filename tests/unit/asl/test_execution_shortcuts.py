@@ -149,7 +149,10 @@ PASS_ON = {
 
 
 def _run(**start: Any) -> list[dict[str, Any]]:
-    engine = Engine(clock=VirtualClock(start=1_700_000_000.0))
+    # Stepped by hand, as `run_now` does: the execution must not give way to a loop.
+    engine = Engine(
+        clock=VirtualClock(start=1_700_000_000.0), options=EngineOptions(gives_way=False)
+    )
     coro = engine.start(Definition.parse(PASS_ON), execution_id="e", **start)
     try:
         coro.send(None)

@@ -88,7 +88,7 @@ class EmbeddedExecutor:
             definitions=self._child_definition, max_json_depth=max_json_depth
         )
         # A machine that never waits calls no component: it needs no services.
-        self._now_options = EngineOptions(max_payload_bytes=max_payload_bytes)
+        self._now_options = EngineOptions(max_payload_bytes=max_payload_bytes, gives_way=False)
         self._parsed: OrderedDict[str, Definition] = OrderedDict()
         self._parsed_lock = threading.Lock()
         self._tasks: dict[str, asyncio.Task[ExecutionEnd]] = {}
