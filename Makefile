@@ -35,6 +35,7 @@ dev: install
 lint: install
 	$(BIN)/ruff check src tests bench functions infra
 	$(BIN)/ruff format --check src tests bench functions infra
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from automations.bpmn.errors import ScenarioInvalid
 from automations.compiler import Flavour, to_json
+from automations.errors import CliInputInvalid, SettingsInvalid
 from automations.service.outcome import ProcessOutcome
 from automations.service.runs import run_file
 from automations.service.scenarios import compile_bpmn, sibling_scenarios
@@ -53,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
         result = run_file(path, variables, real_time=args.real_time)
     except ScenarioInvalid as exc:
         return _report(exc, sys.stderr)
-    except BadInput as exc:
+    except CliInputInvalid as exc:
         print(f"--input: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.json:
@@ -63,22 +64,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if result.status == "completed" else EXIT_FAILED
 
 
-class BadInput(ValueError):
-    """Raised when --input is not a JSON object (or @file holding one)."""
-
-
 def _input(text: str) -> dict[str, Any]:
     if text.startswith("@"):
         try:
             text = Path(text[1:]).read_text(encoding="utf-8")
         except OSError as exc:
-            raise BadInput(f"cannot read {text[1:]}: {exc.strerror}") from None
+            raise CliInputInvalid(f"cannot read {text[1:]}: {exc.strerror}") from None
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise BadInput(f"not JSON: {exc}") from None
+        raise CliInputInvalid(f"not JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise BadInput("must be a JSON object: its keys become the start variables")
+        raise CliInputInvalid("must be a JSON object: its keys become the start variables")
     return value
 
 
@@ -93,14 +90,14 @@ def _print_outcome(result: ProcessOutcome) -> None:
 def _dev(args: argparse.Namespace) -> int:
     # Imported here: `validate`/`run` should not pay for the server's imports.
     from automations.adapters.local.server import run_dev
-    from automations.settings import Settings, SettingsInvalid
+    from automations.settings import Settings
 
     try:
         settings = Settings.from_environment(server_processes=args.processes)
-    except SettingsInvalid as exc:
+        run_dev(settings, args.db, host=args.host, port=args.port)
+    except SettingsInvalid as exc:  # a bad value, or a secret the settings name is missing
         print(f"configuration: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    run_dev(settings, args.db, host=args.host, port=args.port)
     return 0
 
 
@@ -109,7 +106,7 @@ def _start(args: argparse.Namespace) -> int:
 
     try:
         variables = _input(args.input)
-    except BadInput as exc:
+    except CliInputInvalid as exc:
         print(f"--input: {exc}", file=sys.stderr)
         return EXIT_INVALID
     email = os.environ.get("AUTOMATIONS_ADMIN_EMAIL", "admin@example.com")

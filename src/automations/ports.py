@@ -3,8 +3,9 @@
 SQLite adapters (`automations.adapters.local`) and DynamoDB adapters (`automations.adapters.aws`)
 implement the same Protocols; the service layer never knows which it got. Ids are strings
 everywhere (the product's ids are strings of digits). "Not found" is `None` (or False for a
-delete); a write that would break uniqueness raises `StoreConflict`. The engine's Clock
-(`automations.asl.ports.Clock`) is the one Clock of the project and is re-exported here.
+delete); a write that would break uniqueness raises `StoreConflict`. The one Clock of the
+project is the engine's, `automations.asl.ports.Clock`: it is not re-exported here, because the
+components import this module (`RecordsPort`) and must not reach the engine through it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from automations.asl.ports import Clock
 from automations.errors import AutomationsError
 from automations.model.catalog import Catalog, CatalogDraft
 from automations.model.event import ChangeEvent, EventType, HookDecision
@@ -28,32 +28,27 @@ from automations.model.user import ApiKey, Role, User
 __all__ = [
     "ApiKeyStore",
     "BeforeHooks",
+    "CatalogNotFound",
     "CatalogStore",
     "ChangeFeed",
-    "Clock",
     "ExecutionEnd",
     "ExecutionRequest",
     "Executor",
-    "LastAdmin",
+    "FindSpec",
     "ProcessQuery",
     "ProcessStore",
+    "RecordNotFound",
     "RecordStore",
+    "RecordsPort",
     "ScenarioStore",
     "ScheduleStore",
     "Secrets",
-    "StoreConflict",
     "SubscriptionStore",
     "UserStore",
     "WebRequestStore",
+    "WriteConflict",
+    "WriteRefused",
 ]
-
-
-class StoreConflict(AutomationsError):
-    """Raised by a store when a write would break uniqueness (an id, a login, a urlId taken)."""
-
-
-class LastAdmin(StoreConflict):
-    """Raised by a user store when deleting or demoting a user would leave no admin."""
 
 
 class CatalogStore(Protocol):
@@ -302,7 +297,9 @@ class UserStore(Protocol):
         """The active user with this login and password, or None (no hint which was wrong)."""
         ...
 
-    def set_password(self, user_id: str, password: str) -> bool: ...
+    def set_password(self, user_id: str, password: str) -> bool:
+        """Replace the user's password (`PATCH /api/v1/users/{id}`); False when there is none."""
+        ...
 
 
 class ApiKeyStore(Protocol):
@@ -318,9 +315,14 @@ class ApiKeyStore(Protocol):
         whichever is lower (a demoted user's keys are demoted with them); or None."""
         ...
 
-    def revoke(self, key_id: str) -> bool: ...
+    def revoke(self, key_id: str) -> bool:
+        """Revoke a key (it authenticates no more, and stays listed); False when there is no
+        such key or it is revoked already."""
+        ...
 
-    def of_user(self, user_id: str) -> list[ApiKey]: ...
+    def of_user(self, user_id: str) -> list[ApiKey]:
+        """The user's keys, revoked ones included, in the order they were made."""
+        ...
 
 
 class Secrets(Protocol):
@@ -391,3 +393,69 @@ class Executor(Protocol):
     def stop(self, process_id: str) -> bool:
         """Stop a run of this executor; its `on_end` reports ABORTED. False if none runs."""
         ...
+
+
+# -- the records port: records as a running process's components reach them ----------------
+
+
+class CatalogNotFound(AutomationsError):
+    """Raised when the catalog a request names does not exist."""
+
+    def __init__(self, catalog_id: str) -> None:
+        self.catalog_id = catalog_id
+        super().__init__(f"catalog {catalog_id} not found")
+
+
+class RecordNotFound(AutomationsError):
+    """Raised when the record a request names does not exist in that catalog."""
+
+    def __init__(self, catalog_id: str, record_id: str) -> None:
+        self.catalog_id = catalog_id
+        self.record_id = record_id
+        super().__init__(f"record {record_id} not found in catalog {catalog_id}")
+
+
+class WriteRefused(AutomationsError):
+    """Raised when a before-hook refuses a write, or could not run; nothing was stored."""
+
+    def __init__(self, message: str | None) -> None:
+        self.message = message or "the write was refused"
+        super().__init__(self.message)
+
+
+class WriteConflict(AutomationsError):
+    """Raised when a record kept changing under an update or delete (every attempt lost)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindSpec:
+    """What `records.find` asks for: filters in either of the product's formats, a sort, a
+    page and the fields to return (None = all)."""
+
+    filters: Any = None
+    search_text: str | None = None
+    sort_field: str | None = None
+    descending: bool = False
+    limit: int = 100
+    offset: int = 0
+    fields: set[str] | None = None
+
+
+class RecordsPort(Protocol):
+    """Record use cases as one running process performs them (the records components' port).
+
+    Besides the errors above, bad values, catalogs or filters raise the model's
+    `ValuesInvalid`, `CatalogInvalid` and `FilterInvalid`; nothing else is expected.
+    """
+
+    def catalog(self, catalog_id: str) -> Catalog: ...
+
+    def get(self, catalog_id: str, record_id: str, fields: set[str] | None) -> dict[str, Any]: ...
+
+    def find(self, catalog_id: str, spec: FindSpec) -> tuple[list[dict[str, Any]], int]: ...
+
+    def create(self, catalog_id: str, values: dict[str, Any]) -> str: ...
+
+    def update(self, catalog_id: str, record_id: str, values: dict[str, Any]) -> None: ...
+
+    def delete(self, catalog_id: str, record_id: str) -> None: ...

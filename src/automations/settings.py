@@ -13,15 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from automations.errors import AutomationsError
+from automations.errors import SettingsInvalid
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH, JSON_DEPTH_CEILING
 
 PREFIX = "AUTOMATIONS_"
 KB = 1024
-
-
-class SettingsInvalid(AutomationsError):
-    """Raised when an `AUTOMATIONS_*` variable holds a value its setting cannot take."""
 
 
 class Settings(BaseModel):
@@ -47,6 +43,9 @@ class Settings(BaseModel):
     server_processes: int = Field(default=1, ge=1, le=64)
     admin_email: str = "admin@example.com"
     admin_password: str = Field(default="admin", min_length=1)
+    # The name of the secret holding the admin's password (Secrets port; deployed, the Secrets
+    # Manager secret's ARN). When set, the password is that secret and `admin_password` is unused.
+    admin_password_secret: str | None = None
     demo: bool = True
 
     @classmethod

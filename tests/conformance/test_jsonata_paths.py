@@ -35,7 +35,8 @@ from tests.conformance.jsonata_runs import expressions_in
 from automations.bpmn.xml import read_document
 from automations.expressions import ExpressionError, compile_jsonata, expression_text
 from automations.expressions import fast as fast_path
-from automations.expressions.fast import Unsupported, fast_evaluator
+from automations.expressions.errors import Unsupported
+from automations.expressions.fast import fast_evaluator
 from automations.expressions.free_vars import free_variables
 from automations.expressions.template import is_expression
 

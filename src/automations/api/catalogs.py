@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from automations.api.services import Services
 from automations.model.catalog import Catalog, CatalogDraft, CatalogPatch, patched_catalog
-from automations.service.records import CatalogNotFound
+from automations.ports import CatalogNotFound
 
 PATHS = ("/api/v1/catalogs", "/api/v1/catalogs/<catalogId>")
 TAGS = ["catalogs"]

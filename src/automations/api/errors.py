@@ -22,10 +22,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from automations.bpmn.errors import ScenarioInvalid
-from automations.errors import AutomationsError
-from automations.model.errors import CatalogInvalid, FilterInvalid, ValuesInvalid
-from automations.model.user import RoleTooHigh
-from automations.ports import LastAdmin, StoreConflict
+from automations.errors import AutomationsError, LastAdmin, StoreConflict
+from automations.model.errors import CatalogInvalid, FilterInvalid, RoleTooHigh, ValuesInvalid
+from automations.ports import (
+    CatalogNotFound,
+    RecordNotFound,
+    WriteConflict,
+    WriteRefused,
+)
 from automations.service.errors import (
     BindingInvalid,
     BodyTooDeep,
@@ -41,12 +45,6 @@ from automations.service.errors import (
     SubscriptionNotFound,
     SyncRunTimedOut,
     TooManyProcesses,
-)
-from automations.service.records import (
-    CatalogNotFound,
-    RecordNotFound,
-    WriteConflict,
-    WriteRefused,
 )
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from automations.asl.ports import Clock
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
-from automations.ports import ApiKeyStore, BeforeHooks, CatalogStore, Clock, RecordStore, UserStore
+from automations.ports import ApiKeyStore, BeforeHooks, CatalogStore, RecordStore, UserStore
 from automations.service.records import NoBeforeHooks, RecordDeps
 
 if TYPE_CHECKING:

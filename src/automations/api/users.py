@@ -15,9 +15,9 @@ from pydantic import AfterValidator, ConfigDict, Field
 
 from automations.api.errors import Conflict, NotFound
 from automations.api.services import Services
+from automations.errors import StoreConflict
 from automations.model.base import CamelModel, utc_iso
 from automations.model.user import Role, User
-from automations.ports import StoreConflict
 
 PATHS = ("/api/v1/users", "/api/v1/users/<userId>")
 TAGS = ["users"]

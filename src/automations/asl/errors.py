@@ -7,6 +7,8 @@ on its `error` name exactly as Step Functions does.
 
 from __future__ import annotations
 
+import json
+
 from automations.errors import AutomationsError
 
 # Error names Step Functions itself reports (the `States.` prefix is reserved for them).
@@ -50,6 +52,18 @@ class InvalidExecutionInput(AslError):
     def __init__(self, detail: str) -> None:
         self.detail = detail
         super().__init__(f"Invalid State Machine Execution Input: '{detail}'")
+
+
+class JsonTextError(ValueError):
+    """Raised by `json_text.parse_json_text` when text is not JSON; `message` and `location`
+    follow Jackson's wording (as Step Functions words such errors)."""
+
+    def __init__(self, message: str, line: int, column: int, source: str) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        self.location = f"[Source: (String){json.dumps(source)}; line: {line}, column: {column}]"
+        super().__init__(f"{message}\n at {self.location}")
 
 
 class ExecutionNotFound(AslError):

@@ -37,6 +37,7 @@ GIVE_WAY_SECONDS = 0.05
 class _PastTimeout(Exception):
     """Raised in a frame that finds the machine's TimeoutSeconds passed as it gives way."""
 
+
 # Every state's entered / exited event type, written once rather than formatted per event.
 _ENTERED = {kind: f"{kind}StateEntered" for kind in HANDLERS}
 _EXITED = {kind: f"{kind}StateExited" for kind in HANDLERS}
@@ -387,4 +388,3 @@ def _check_scope(run: StateRun, assigned: Mapping[str, Any] | None) -> None:
                 f"The variable '{name}' belongs to an outer scope: a Parallel branch or a Map "
                 "iteration can read it but not assign it."
             )
-

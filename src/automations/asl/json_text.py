@@ -10,7 +10,7 @@ import json
 import json.encoder
 from typing import Any
 
-from automations.asl.errors import InvalidExecutionInput
+from automations.asl.errors import InvalidExecutionInput, JsonTextError
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
@@ -43,17 +43,6 @@ def to_json_text(value: Any) -> str:
     if _C_ENCODE is None:
         return _ENCODER.encode(value)
     return "".join(_C_ENCODE(value, 0))
-
-
-class JsonTextError(ValueError):
-    """Raised by parse_json_text; `message` and `location` follow Jackson's wording."""
-
-    def __init__(self, message: str, line: int, column: int, source: str) -> None:
-        self.message = message
-        self.line = line
-        self.column = column
-        self.location = f"[Source: (String){json.dumps(source)}; line: {line}, column: {column}]"
-        super().__init__(f"{message}\n at {self.location}")
 
 
 _EXPECTED_VALUE = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"

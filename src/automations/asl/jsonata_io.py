@@ -23,7 +23,7 @@ from automations.expressions import (
     fast,
     is_expression,
 )
-from automations.expressions.fast import Unsupported
+from automations.expressions.errors import Unsupported
 
 
 def states_binding(

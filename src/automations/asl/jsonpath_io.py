@@ -80,7 +80,7 @@ def apply_result_path(run: StateRun, path: Any, state_input: Any, result: Any) -
 
 
 class _CannotPut(Exception):
-    """The ResultPath walks into something that is neither an object nor a list."""
+    """Raised when a ResultPath walks into something that is neither an object nor a list."""
 
 
 def _put(node: Any, steps: list[Any], value: Any) -> Any:

@@ -96,12 +96,13 @@ async def _run_component(
     resolver: ComponentResolver, function_name: str, payload: Any, context: TaskContext
 ) -> Any:
     from automations.components import invoke
+    from automations.components.errors import ComponentInputInvalid
     from automations.components.registry import ComponentContext
 
     spec = _component(function_name)
     try:
         model = invoke.parse_input(spec, payload)
-    except invoke.ComponentInputInvalid as err:
+    except ComponentInputInvalid as err:
         raise TaskError(INVALID_INPUT, err.message) from None
     component_context = ComponentContext(
         process_id=context.execution_id,
@@ -118,12 +119,13 @@ async def _run_component(
 
 def _component(function_name: str) -> Any:
     from automations.components import registry
+    from automations.components.errors import UnknownComponent
 
     match = _PLACEHOLDER.match(function_name)
     wanted = match.group(2) if match else function_name.split(":function:")[-1].split(":")[0]
     try:
         return registry.get(wanted)
-    except registry.UnknownComponent:
+    except UnknownComponent:
         pass
     best = None
     for name in registry.names():

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from automations.asl.errors import InvalidDefinition
-from automations.asl.json_text import JsonTextError, parse_json_text
+from automations.asl.errors import InvalidDefinition, JsonTextError
+from automations.asl.json_text import parse_json_text
 from automations.asl.timestamps import parse_timestamp
 from automations.expressions import is_expression
 

@@ -28,7 +28,12 @@ from automations.bpmn.model import (
     Timer,
 )
 from automations.bpmn.parser import build_scenario, graphs
-from automations.bpmn.validate import KnownScenarios, validate_scenario
+from automations.bpmn.validate import (
+    KnownComponent,
+    KnownComponents,
+    KnownScenarios,
+    validate_scenario,
+)
 from automations.bpmn.xml import DEFAULT_MAX_BYTES, read_document, xsd_problems
 
 Source = str | bytes | Path
@@ -52,16 +57,21 @@ def load_scenario(
     *,
     file: str | None = None,
     known_scenarios: KnownScenarios | None = None,
+    known_components: KnownComponents | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Scenario:
     """Parse, check against the XSD and validate; the scenario is ready for the compiler.
 
-    `known_scenarios(id)` tells whether a call activity may call scenario `id`.
+    `known_scenarios(id)` tells whether a call activity may call scenario `id`;
+    `known_components` are the components an `auto:component` may name (the product's are
+    `automations.components.registry.CATALOGUE`; without them, none).
     Raises ScenarioInvalid carrying every problem found.
     """
     scenario, problems = _parse(source, file, max_bytes)
     if scenario.processes:
-        problems += validate_scenario(scenario, known_scenarios=known_scenarios)
+        problems += validate_scenario(
+            scenario, known_scenarios=known_scenarios, known_components=known_components
+        )
     _raise_if(problems)
     return scenario
 
@@ -104,6 +114,8 @@ __all__ = [
     "Flow",
     "Graph",
     "Kind",
+    "KnownComponent",
+    "KnownComponents",
     "KnownScenarios",
     "Loop",
     "Param",

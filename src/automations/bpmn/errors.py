@@ -26,3 +26,7 @@ class ScenarioInvalid(AutomationsError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.line, p.element, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class BadTimer(AutomationsError):
+    """Raised when a timer's text is not a duration or date-time a scenario can wait for."""

@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
+from automations.bpmn.errors import BadTimer
 from automations.bpmn.model import Timer
-from automations.errors import AutomationsError
 from automations.expressions.template import is_expression
 
 MAX_SECONDS = 99_999_999  # Step Functions' limit for Wait `Seconds` and `TimeoutSeconds`
@@ -55,10 +55,6 @@ _DURATION = re.compile(
 )
 _FIXED_SECONDS = {"W": 7 * 86400, "D": 86400, "H": 3600, "MI": 60, "S": 1}
 _UNITS = ("Y", "MO", "W", "D", "H", "MI", "S")  # in the order they are written
-
-
-class BadTimer(AutomationsError):
-    """Raised when a timer's text is not a duration or date-time a scenario can wait for."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """The checks the XSD cannot make: references, scopes, reachability, conditions, timers, the
-`auto:` extensions against the component registry, and JSONata syntax.
+`auto:` extensions against the components the caller says exist, and JSONata syntax.
 
 Every check runs and every problem is collected; nothing stops at the first. Each check is a
 small generator in one of two tables (per scope, per element), so adding one is adding a row.
@@ -8,15 +8,15 @@ small generator in one of two tables (per scope, per element), so adding one is 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from automations.bpmn import rules
 from automations.bpmn.errors import Problem
 from automations.bpmn.model import Element, Flow, Graph, Kind, Param, Process, Scenario
 from automations.bpmn.parser import graphs
 from automations.bpmn.timers import timer_problem
-from automations.components import registry
 from automations.expressions import (
     ExpressionError,
     expression_text,
@@ -27,6 +27,23 @@ from automations.expressions.free_vars import RESERVED
 from automations.state_names import HELPER_SEPARATOR
 
 KnownScenarios = Callable[[str], bool]
+
+
+class KnownComponent(Protocol):
+    """What validation reads of a component: its inputs (in order), the required ones and the
+    error codes it may raise (`automations.components.registry.CATALOGUE` answers it)."""
+
+    @property
+    def inputs(self) -> Sequence[str]: ...
+
+    @property
+    def required(self) -> Sequence[str]: ...
+
+    @property
+    def errors(self) -> Sequence[str]: ...
+
+
+KnownComponents = Mapping[str, KnownComponent]
 
 ACTIVITIES = frozenset({Kind.SERVICE_TASK, Kind.TASK, Kind.SUBPROCESS, Kind.CALL_ACTIVITY})
 # Where an `auto:output` has a state to hang its Assign on.
@@ -46,6 +63,7 @@ class _Context:
 
     scenario: Scenario
     known_scenarios: KnownScenarios | None
+    known_components: KnownComponents
     scope_of: dict[str, str] = field(default_factory=dict)  # element id -> id of its scope
 
     def problem(self, line: int, element: str, message: str) -> Problem:
@@ -53,14 +71,18 @@ class _Context:
 
 
 def validate_scenario(
-    scenario: Scenario, *, known_scenarios: KnownScenarios | None = None
+    scenario: Scenario,
+    *,
+    known_scenarios: KnownScenarios | None = None,
+    known_components: KnownComponents | None = None,
 ) -> list[Problem]:
     """Every semantic problem of a parsed scenario (empty list: it can be compiled).
 
     `known_scenarios(id)` says whether a call activity's calledElement names a scenario; without
-    it only an empty calledElement is reported.
+    it only an empty calledElement is reported. `known_components` are the components an
+    `auto:component` may name (without them, none).
     """
-    ctx = _Context(scenario, known_scenarios)
+    ctx = _Context(scenario, known_scenarios, known_components or {})
     scopes = [g for g in graphs(scenario) if g.elements]  # an empty pool or collapsed box: no run
     for graph in scopes:
         ctx.scope_of.update(dict.fromkeys(graph.elements, graph.id))
@@ -289,37 +311,34 @@ def _component(ctx: _Context, graph: Graph, node: Element) -> Iterator[Problem]:
     if node.kind is not Kind.SERVICE_TASK:
         yield ctx.problem(line, node.id, f"auto:component belongs on a task, not a {node.tag}")
         return
-    try:
-        spec = registry.get(node.component)
-    except registry.UnknownComponent:
-        known = ", ".join(registry.names())
-        yield ctx.problem(
-            line, node.id, f"unknown component {node.component!r}; known components: {known}"
-        )
+    name = node.component
+    shape = ctx.known_components.get(name)
+    if shape is None:
+        known = ", ".join(sorted(ctx.known_components)) or "none"
+        yield ctx.problem(line, node.id, f"unknown component {name!r}; known components: {known}")
         return
-    taken = sorted(spec.input_names)
     for param in node.inputs:
-        if param.name not in spec.input_names:
+        if param.name not in shape.inputs:
             yield ctx.problem(
                 param.line,
                 node.id,
-                f"component {spec.name} takes no input {param.name!r}; "
-                f"it takes: {', '.join(taken)}",
+                f"component {name} takes no input {param.name!r}; "
+                f"it takes: {', '.join(sorted(shape.inputs))}",
             )
     given = {p.name for p in node.inputs}
-    for name, info in spec.input_model.model_fields.items():
-        if info.is_required() and name not in given:
+    for needed in shape.required:
+        if needed not in given:
             yield ctx.problem(
-                line, node.id, f"component {spec.name} needs input {name!r}; add an auto:input"
+                line, node.id, f"component {name} needs input {needed!r}; add an auto:input"
             )
     if node.retry is not None:
         for code in node.retry.errors:
-            if code not in spec.errors and not code.startswith("States."):
+            if code not in shape.errors and not code.startswith("States."):
                 yield ctx.problem(
                     node.retry.line,
                     node.id,
-                    f"auto:retry: component {spec.name} never raises {code!r}; "
-                    f"it raises: {', '.join(spec.errors)}",
+                    f"auto:retry: component {name} never raises {code!r}; "
+                    f"it raises: {', '.join(shape.errors)}",
                 )
 
 

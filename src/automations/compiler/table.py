@@ -15,6 +15,8 @@ COMPILERS: dict[Kind, Callable[[Region, Element], None]] = {
     Kind.ERROR_END: events.error_end,
     Kind.TIMER_CATCH: events.timer_catch,
     Kind.ERROR_BOUNDARY: events.boundary,
+    # The run's half: the engine fails the activity's Task with States.Timeout in
+    # asl/states/task.py (`_invoke`), and its Catch (activities._timeout) leads to this Pass.
     Kind.TIMER_BOUNDARY: events.boundary,
     Kind.TASK: activities.activity,
     Kind.SERVICE_TASK: activities.activity,

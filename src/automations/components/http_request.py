@@ -70,12 +70,8 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from automations.components.registry import (
-    ComponentContext,
-    ComponentFailed,
-    ComponentSpec,
-    register,
-)
+from automations.components.errors import ComponentFailed
+from automations.components.registry import ComponentContext, ComponentSpec, register
 from automations.json_depth import text_depth_over, too_deep_message
 
 TIMEOUT = "http.timeout"

@@ -23,22 +23,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from automations.components.registry import ComponentContext, ComponentFailed, ComponentSpec
-from automations.errors import AutomationsError
+from automations.components.errors import ComponentError, ComponentFailed, ComponentInputInvalid
+from automations.components.registry import ComponentContext, ComponentSpec
 
 INVALID_INPUT = "Component.InvalidInput"
-
-
-class ComponentInputInvalid(AutomationsError):
-    """Raised when a payload does not fit the component's input model (`message` says why)."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-class ComponentError(AutomationsError):
-    """Base of the classes `error_class` makes: raised on Lambda, named by an error code."""
 
 
 def inputs_of(payload: Any) -> Any:

@@ -46,12 +46,8 @@ from jsonpath_ng.ext.parser import parse as parse_jsonpath
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field
 
-from automations.components.registry import (
-    ComponentContext,
-    ComponentFailed,
-    ComponentSpec,
-    register,
-)
+from automations.components.errors import ComponentFailed
+from automations.components.registry import ComponentContext, ComponentSpec, register
 from automations.json_depth import text_depth_over, too_deep_message
 from automations.xml_guard import doctype_offset, hardened_parser
 

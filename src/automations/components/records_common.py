@@ -1,26 +1,26 @@
-"""What the records components share: the port they reach records through, the catalog input,
-field lists, and the table from the records use cases' errors to component error codes.
+"""What the records components share: how they find their port, the catalog input, field
+lists, and the table from the port's errors to component error codes.
 
-The port comes in as `ComponentContext.services["records"]` (the server binds it to the running
-process, so writes carry its chain depth); components never open a store themselves.
+The port (`automations.ports.RecordsPort`, which the record use cases implement) comes in as
+`ComponentContext.services["records"]` (the server binds it to the running process, so writes
+carry its chain depth); components never open a store nor call a use case themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Protocol
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
-from automations.components.registry import ComponentContext, ComponentFailed
-from automations.model.catalog import Catalog
+from automations.components.errors import ComponentFailed
+from automations.components.registry import ComponentContext
 from automations.model.errors import CatalogInvalid, FilterInvalid, ValuesInvalid
-from automations.service.errors import ServiceError
-from automations.service.record_access import FindSpec
-from automations.service.records import (
+from automations.ports import (
     CatalogNotFound,
     RecordNotFound,
+    RecordsPort,
     WriteConflict,
     WriteRefused,
 )
@@ -35,22 +35,6 @@ UNAVAILABLE = "records.unavailable"
 READ_ERRORS = (CATALOG_NOT_FOUND, NOT_FOUND, INVALID_QUERY, UNAVAILABLE)
 WRITE_ERRORS = (CATALOG_NOT_FOUND, NOT_FOUND, INVALID_VALUES, REFUSED, CONFLICT, UNAVAILABLE)
 SERVICE_KEY = "records"
-
-
-class RecordsPort(Protocol):
-    """Record use cases as the running process performs them."""
-
-    def catalog(self, catalog_id: str) -> Catalog: ...
-
-    def get(self, catalog_id: str, record_id: str, fields: set[str] | None) -> dict[str, Any]: ...
-
-    def find(self, catalog_id: str, spec: FindSpec) -> tuple[list[dict[str, Any]], int]: ...
-
-    def create(self, catalog_id: str, values: dict[str, Any]) -> str: ...
-
-    def update(self, catalog_id: str, record_id: str, values: dict[str, Any]) -> None: ...
-
-    def delete(self, catalog_id: str, record_id: str) -> None: ...
 
 
 def _id_text(value: object) -> object:
@@ -89,7 +73,7 @@ def _code(code: str) -> Callable[[Exception], tuple[str, str]]:
     return lambda exc: (code, getattr(exc, "message", None) or str(exc))
 
 
-# Records use cases' errors -> the component's error codes (what boundary events catch).
+# The port's errors -> the component's error codes (what boundary events catch).
 ERROR_CODES: dict[type[Exception], Callable[[Exception], tuple[str, str]]] = {
     CatalogNotFound: _code(CATALOG_NOT_FOUND),
     RecordNotFound: _code(NOT_FOUND),
@@ -98,13 +82,12 @@ ERROR_CODES: dict[type[Exception], Callable[[Exception], tuple[str, str]]] = {
     FilterInvalid: _code(INVALID_QUERY),
     WriteRefused: _code(REFUSED),
     WriteConflict: _code(CONFLICT),
-    ServiceError: _code(REFUSED),  # a before-hook that could not run (no slot, timed out)
 }
 
 
 @contextmanager
 def translated() -> Iterator[None]:
-    """Turn a records use case's error into ComponentFailed with the component's code."""
+    """Turn an error of the records port into ComponentFailed with the component's code."""
     try:
         yield
     except tuple(ERROR_CODES) as exc:

@@ -25,7 +25,7 @@ from automations.components.records_common import (
 )
 from automations.components.registry import ComponentContext, ComponentSpec, register
 from automations.model.record import DEFAULT_LIMIT, MAX_LIMIT
-from automations.service.record_access import FindSpec
+from automations.ports import FindSpec
 
 
 class FindInput(CatalogInput):

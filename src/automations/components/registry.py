@@ -1,35 +1,24 @@
 """The component registry: name -> what the component takes, returns and may fail with.
 
-Validation reads it to check `auto:input` names; the engines read it to run a component.
-Each component module registers itself once, at import; `BUILTIN` says which module holds which
-built-in component, so asking for one imports that module only (a Lambda deployed for one
-component does not pay for importing the others).
+The engines read it to run a component; validation reads `CATALOGUE` to check `auto:input`
+names and `auto:retry` codes (its caller hands it over: the BPMN package imports no component).
+Each component module registers itself once, at import; `BUILTIN` is a table of the built-in
+components: the module that holds each one, its inputs and its error codes. Asking for one
+imports that module only (a Lambda deployed for one component does not pay for importing the
+others), and validating a scenario imports none (a test checks the table against the modules).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
-from automations.errors import AutomationsError
+from automations.components.errors import UnknownComponent
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
-
-
-class UnknownComponent(AutomationsError):
-    """Raised when a component name is not in the registry."""
-
-
-class ComponentFailed(AutomationsError):
-    """Raised by a component run: `code` is one of the component's declared error codes."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        self.message = message
-        super().__init__(f"{code}: {message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +51,28 @@ class ComponentSpec:
     def input_names(self) -> frozenset[str]:
         return frozenset(self.input_model.model_fields)
 
+    @property
+    def shape(self) -> ComponentShape:
+        """What validation knows of this component, read from its models."""
+        fields = self.input_model.model_fields
+        return ComponentShape(
+            module=self.run.__module__,
+            inputs=tuple(fields),
+            required=tuple(name for name, info in fields.items() if info.is_required()),
+            errors=self.errors,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentShape:
+    """A component as validation sees it, known without importing it: the module that
+    registers it, its inputs (in the input model's order), the required ones, its error codes."""
+
+    module: str
+    inputs: tuple[str, ...]
+    required: tuple[str, ...]
+    errors: tuple[str, ...]
+
 
 _REGISTRY: dict[str, ComponentSpec] = {}
 
@@ -74,24 +85,106 @@ def register(spec: ComponentSpec) -> ComponentSpec:
     return spec
 
 
-# Built-in components: name -> the module that registers it. Adding a component is adding its
-# module and one line here (a test checks each module registers the name it is listed under).
-BUILTIN: dict[str, str] = {
-    "http.request": "automations.components.http_request",
-    "parse": "automations.components.parse",
-    "records.create": "automations.components.records_create",
-    "records.delete": "automations.components.records_delete",
-    "records.find": "automations.components.records_find",
-    "records.get": "automations.components.records_get",
-    "records.structure": "automations.components.records_structure",
-    "records.update": "automations.components.records_update",
+_RECORD_ERRORS = (
+    "records.catalog_not_found",
+    "records.not_found",
+    "records.invalid_values",
+    "records.refused",
+    "records.conflict",
+    "records.unavailable",
+)
+_READ_ERRORS = (
+    "records.catalog_not_found",
+    "records.not_found",
+    "records.invalid_query",
+    "records.unavailable",
+)
+
+# Built-in components: name -> the module that registers it, its inputs and errors. Adding a
+# component is adding its module and one entry here (a test checks each module registers the
+# name it is listed under, with these inputs and errors).
+BUILTIN: dict[str, ComponentShape] = {
+    "http.request": ComponentShape(
+        module="automations.components.http_request",
+        inputs=(
+            "url",
+            "method",
+            "headers",
+            "query",
+            "body",
+            "timeoutSeconds",
+            "responseType",
+            "failOnStatus",
+        ),
+        required=("url",),
+        errors=(
+            "http.timeout",
+            "http.connection",
+            "http.status",
+            "http.forbidden_address",
+            "http.invalid_response",
+            "http.too_large",
+            "http.too_deep",
+        ),
+    ),
+    "parse": ComponentShape(
+        module="automations.components.parse",
+        inputs=("data", "method", "query", "returns", "group"),
+        required=("data", "query"),
+        errors=("parse.invalid_data", "parse.invalid_query", "parse.timeout"),
+    ),
+    "records.create": ComponentShape(
+        module="automations.components.records_create",
+        inputs=("catalogId", "values"),
+        required=("catalogId",),
+        errors=_RECORD_ERRORS,
+    ),
+    "records.delete": ComponentShape(
+        module="automations.components.records_delete",
+        inputs=("catalogId", "recordId"),
+        required=("catalogId", "recordId"),
+        errors=tuple(e for e in _RECORD_ERRORS if e != "records.invalid_values"),
+    ),
+    "records.find": ComponentShape(
+        module="automations.components.records_find",
+        inputs=(
+            "catalogId",
+            "filters",
+            "searchText",
+            "sortField",
+            "sortType",
+            "limit",
+            "offset",
+            "fields",
+        ),
+        required=("catalogId",),
+        errors=_READ_ERRORS,
+    ),
+    "records.get": ComponentShape(
+        module="automations.components.records_get",
+        inputs=("catalogId", "recordId", "fields"),
+        required=("catalogId", "recordId"),
+        errors=_READ_ERRORS,
+    ),
+    "records.structure": ComponentShape(
+        module="automations.components.records_structure",
+        inputs=("catalogId",),
+        required=("catalogId",),
+        errors=("records.catalog_not_found", "records.unavailable"),
+    ),
+    "records.update": ComponentShape(
+        module="automations.components.records_update",
+        inputs=("catalogId", "recordId", "values"),
+        required=("catalogId", "recordId"),
+        errors=_RECORD_ERRORS,
+    ),
 }
 
 
 def get(name: str) -> ComponentSpec:
     spec = _REGISTRY.get(name)
     if spec is None and name in BUILTIN:
-        importlib.import_module(BUILTIN[name])
+        importlib.import_module(BUILTIN[name].module)
         spec = _REGISTRY.get(name)
     if spec is None:
         raise UnknownComponent(f"unknown component {name!r}")
@@ -101,3 +194,25 @@ def get(name: str) -> ComponentSpec:
 def names() -> list[str]:
     """Every component's name (built-in or registered), sorted; imports none of them."""
     return sorted({*BUILTIN, *_REGISTRY})
+
+
+class _Catalogue(Mapping[str, ComponentShape]):
+    """Every component's shape by name: a built-in one from `BUILTIN` (nothing is imported),
+    one registered otherwise from its spec. A live view: a component registered later is in it."""
+
+    def __getitem__(self, name: str) -> ComponentShape:
+        if name in BUILTIN:
+            return BUILTIN[name]
+        spec = _REGISTRY.get(name)
+        if spec is None:
+            raise KeyError(name)
+        return spec.shape
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(names())
+
+    def __len__(self) -> int:
+        return len(names())
+
+
+CATALOGUE: Mapping[str, ComponentShape] = _Catalogue()

@@ -5,6 +5,21 @@ from __future__ import annotations
 from automations.errors import AutomationsError
 
 
+class Overstayed(BaseException):
+    """Raised inside an `overstay.bounded` block whose deadline passed (a BaseException, so that
+    no library's `except Exception` turns it into something else on its way out)."""
+
+
+class RegexTimedOut(Overstayed):
+    """Raised when a regular expression called outside any time bound is still matching after
+    `regex_engine.DEFAULT_TIMEOUT_SECONDS` (inside one, the bound's own error is raised)."""
+
+
+class Unsupported(Exception):
+    """Raised by the fast JSONata path when a value met at run time is outside what it
+    evaluates exactly; the caller evaluates the expression with jsonata-python instead."""
+
+
 class ExpressionError(AutomationsError):
     """Base class: an expression could not be parsed or evaluated."""
 

@@ -47,9 +47,10 @@ from jsonata import jsonata, parser
 from jsonata.functions import Functions
 from jsonata.utils import Utils
 
+from automations.errors import SettingsInvalid
+from automations.expressions.errors import Unsupported
 from automations.expressions.jsonata_expr import UNDEFINED, compile_jsonata, to_json
 from automations.expressions.sfn_functions import SFN_FUNCTIONS
-from automations.settings import SettingsInvalid
 
 SWITCH: Final = "AUTOMATIONS_JSONATA_FAST"
 
@@ -78,12 +79,8 @@ Closure = Callable[[Env], Any]
 _Symbol = parser.Parser.Symbol
 
 
-class Unsupported(Exception):
-    """A value met at run time is outside what the fast path evaluates exactly."""
-
-
 class _NotInSubset(Exception):
-    """Compile time: the syntax tree uses something outside the subset."""
+    """Raised while compiling when the syntax tree uses something outside the subset."""
 
 
 _UNSUPPORTED: Final = Unsupported()

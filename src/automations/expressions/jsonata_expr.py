@@ -31,13 +31,15 @@ from automations.expressions.errors import (
     JsonataSyntaxError,
     JsonataTimeout,
     JsonataUnsupportedResult,
+    Overstayed,
+    RegexTimedOut,
 )
 from automations.expressions.jsonata_limits import BoundedJsonata
-from automations.expressions.overstay import Overstayed, bounded
+from automations.expressions.overstay import bounded
 from automations.expressions.regex_engine import (
     DEFAULT_TIMEOUT_SECONDS as DEFAULT_REGEX_SECONDS,
 )
-from automations.expressions.regex_engine import RegexTimedOut, jsonata_engine
+from automations.expressions.regex_engine import jsonata_engine
 from automations.expressions.sfn_functions import SFN_FUNCTIONS
 
 DEFAULT_TIMEOUT_SECONDS: Final = 1.0

@@ -24,6 +24,8 @@ import time
 from types import TracebackType
 from typing import Final, NoReturn
 
+from automations.expressions.errors import Overstayed
+
 TICK_SECONDS: Final = 0.01
 
 _SET_ASYNC_EXC = ctypes.pythonapi.PyThreadState_SetAsyncExc
@@ -32,11 +34,6 @@ _SET_ASYNC_EXC = ctypes.pythonapi.PyThreadState_SetAsyncExc
 def _inject(thread: int, error: type[BaseException] | None) -> None:
     """Raise `error` in `thread` at its next bytecode boundary; None takes back one not raised."""
     _SET_ASYNC_EXC(ctypes.c_ulong(thread), None if error is None else ctypes.py_object(error))
-
-
-class Overstayed(BaseException):
-    """Raised inside a `bounded` block whose deadline passed (a BaseException, so that no
-    library's `except Exception` turns it into something else on its way out)."""
 
 
 class _Bound:

@@ -18,16 +18,12 @@ from typing import Any, Final, TypeVar
 import regex
 from jsonata.regex_engine import RegexFlags
 
-from automations.expressions.overstay import Overstayed, expire, remaining
+from automations.expressions.errors import RegexTimedOut
+from automations.expressions.overstay import expire, remaining
 
 DEFAULT_TIMEOUT_SECONDS: Final = 1.0
 _GROUP_REFERENCE = re.compile(r"\\g<(\d+)>")
 T = TypeVar("T")
-
-
-class RegexTimedOut(Overstayed):
-    """Raised when a regular expression called outside any time bound is still matching after
-    `DEFAULT_TIMEOUT_SECONDS` (inside one, the bound's own error is raised)."""
 
 
 def _timeout() -> float:

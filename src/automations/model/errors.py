@@ -43,6 +43,10 @@ class CatalogInvalid(ModelError):
         super().__init__(message)
 
 
+class RoleTooHigh(AutomationsError):
+    """Raised when an API key is asked for a role above its user's (or its minter's)."""
+
+
 class FilterInvalid(ModelError):
     """Raised when a records filter, sort or field list cannot be understood for this catalog."""
 

@@ -10,8 +10,8 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from automations.errors import AutomationsError
 from automations.model.base import CamelModel, UtcDateTime
+from automations.model.errors import RoleTooHigh
 
 # scrypt at n=2**14, r=8: ~16 MB and some tens of milliseconds per check, as the product's
 # documentation warns Basic auth is slow on purpose (brute force protection).
@@ -36,10 +36,6 @@ _RANK = {Role.MEMBER: 0, Role.ADMIN: 1}
 def lower_role(first: Role, second: Role) -> Role:
     """The lesser of two roles (a key acts with at most its user's role)."""
     return first if second.covers(first) else second
-
-
-class RoleTooHigh(AutomationsError):
-    """Raised when an API key is asked for a role above its user's (or its minter's)."""
 
 
 def key_role(owner: Role, wanted: Role | None) -> Role:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from automations.asl.ports import Clock
 from automations.ports import (
     CatalogStore,
     ChangeFeed,
-    Clock,
     ScenarioStore,
     ScheduleStore,
     SubscriptionStore,

@@ -1,6 +1,7 @@
 """Errors of the automation use cases (events, processes, management); the API maps them by type.
 
-Record use cases keep theirs in `automations.service.records` (CatalogNotFound, WriteRefused...).
+What the records port raises (CatalogNotFound, WriteRefused...) is part of that port, in
+`automations.ports`: the components catch it, and they do not import this package.
 """
 
 from __future__ import annotations
@@ -85,3 +86,16 @@ class HookAnswerInvalid(ServiceError):
     def __init__(self, message: str, process_id: str) -> None:
         self.process_id = process_id
         super().__init__(message)
+
+
+class HeaderRefused(AutomationsError):
+    """Raised when a response header a scenario set cannot be sent; the message names it."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.message = f"response header {name[:100]!r} {reason}"
+        super().__init__(self.message)
+
+
+class ExpressionInvalid(AutomationsError):
+    """Raised when a schedule expression is not a rate or cron expression this server runs."""

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from automations.errors import AutomationsError
+from automations.service.errors import HeaderRefused
 
 BAD_HEADER = "Response.BadHeader"
 MAX_HEADERS = 100
@@ -40,15 +40,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
 _ATTR_CHAR_EXTRAS = "!#$&+-.^_`|~"  # RFC 8187 attr-char, beside letters and digits
 _PARAMETER = re.compile(r"\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*(.*?)\s*", re.DOTALL)
-
-
-class HeaderRefused(AutomationsError):
-    """Raised when a response header a scenario set cannot be sent; the message names it."""
-
-    def __init__(self, name: str, reason: str) -> None:
-        self.name = name
-        self.message = f"response header {name[:100]!r} {reason}"
-        super().__init__(self.message)
 
 
 def response_headers(raw: Mapping[str, Any]) -> dict[str, str]:

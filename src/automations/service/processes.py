@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NoReturn, Protocol
 
+from automations.asl.ports import Clock
 from automations.model.base import from_epoch
 from automations.model.process import (
     FINAL_STATUSES,
@@ -37,7 +38,6 @@ from automations.model.process import (
 from automations.model.process_ids import new_process_id
 from automations.model.scenario import ScenarioVersion
 from automations.ports import (
-    Clock,
     ExecutionEnd,
     ExecutionRequest,
     Executor,

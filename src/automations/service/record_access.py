@@ -4,11 +4,14 @@ Processes work past the product's access rights (its documentation says so) but 
 rules every writer obeys: values are validated, before-hooks run, and each write leaves its
 outbox event, so a process's writes raise events like anyone's. Each write carries the chain
 depth of the process plus one, which is how a chain of scenarios triggering each other is cut.
+
+`RecordAccess` implements `automations.ports.RecordsPort`; the adapters hand one to each run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from automations.model.catalog import Catalog
@@ -16,21 +19,11 @@ from automations.model.errors import FilterInvalid
 from automations.model.filter_parse import FilterContext, parse_filters, search_text_filter
 from automations.model.filters import AllOf, FilterExpr
 from automations.model.record import MAX_LIMIT, RecordQuery, SortSpec, record_json
+from automations.ports import FindSpec, WriteRefused
 from automations.service import records as use_cases
+from automations.service.errors import ServiceError
 
-
-@dataclass(frozen=True, slots=True)
-class FindSpec:
-    """What `records.find` asks for: filters in either of the product's formats, a sort, a
-    page and the fields to return (None = all)."""
-
-    filters: Any = None
-    search_text: str | None = None
-    sort_field: str | None = None
-    descending: bool = False
-    limit: int = 100
-    offset: int = 0
-    fields: set[str] | None = None
+__all__ = ["FindSpec", "RecordAccess"]
 
 
 class RecordAccess:
@@ -69,15 +62,28 @@ class RecordAccess:
 
     def create(self, catalog_id: str, values: dict[str, Any]) -> str:
         """Create a record (hooks, outbox event at this depth); its id."""
-        return use_cases.create_record(self._deps, catalog_id, values, self._writer).id
+        with _hooks_that_cannot_run_refuse():
+            return use_cases.create_record(self._deps, catalog_id, values, self._writer).id
 
     def update(self, catalog_id: str, record_id: str, values: dict[str, Any]) -> None:
         """Change some fields of a record."""
-        use_cases.update_record(self._deps, catalog_id, record_id, values, self._writer)
+        with _hooks_that_cannot_run_refuse():
+            use_cases.update_record(self._deps, catalog_id, record_id, values, self._writer)
 
     def delete(self, catalog_id: str, record_id: str) -> None:
         """Delete a record."""
-        use_cases.delete_record(self._deps, catalog_id, record_id, self._writer)
+        with _hooks_that_cannot_run_refuse():
+            use_cases.delete_record(self._deps, catalog_id, record_id, self._writer)
+
+
+@contextmanager
+def _hooks_that_cannot_run_refuse() -> Iterator[None]:
+    # A before-hook that could not run (no process slot, out of time) raises a use case error;
+    # the port knows one way for a write not to happen, WriteRefused, with the same message.
+    try:
+        yield
+    except ServiceError as exc:
+        raise WriteRefused(exc.message) from exc
 
 
 def _check_fields(catalog: Catalog, fields: set[str] | None) -> None:

@@ -13,44 +13,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from automations.errors import AutomationsError
+from automations.asl.ports import Clock
 from automations.model.base import from_epoch
 from automations.model.catalog import Catalog
 from automations.model.event import ChangeEvent, EventType, HookDecision
 from automations.model.record import Record, RecordQuery
 from automations.model.values import validate_values
-from automations.ports import BeforeHooks, CatalogStore, Clock, RecordStore
+from automations.ports import (
+    BeforeHooks,
+    CatalogNotFound,
+    CatalogStore,
+    RecordNotFound,
+    RecordStore,
+    WriteConflict,
+    WriteRefused,
+)
 
 WRITE_ATTEMPTS = 3
-
-
-class CatalogNotFound(AutomationsError):
-    """Raised when the catalog a request names does not exist."""
-
-    def __init__(self, catalog_id: str) -> None:
-        self.catalog_id = catalog_id
-        super().__init__(f"catalog {catalog_id} not found")
-
-
-class RecordNotFound(AutomationsError):
-    """Raised when the record a request names does not exist in that catalog."""
-
-    def __init__(self, catalog_id: str, record_id: str) -> None:
-        self.catalog_id = catalog_id
-        self.record_id = record_id
-        super().__init__(f"record {record_id} not found in catalog {catalog_id}")
-
-
-class WriteRefused(AutomationsError):
-    """Raised when a before-hook refuses a write; nothing was stored."""
-
-    def __init__(self, message: str | None) -> None:
-        self.message = message or "the write was refused"
-        super().__init__(self.message)
-
-
-class WriteConflict(AutomationsError):
-    """Raised when a record kept changing under an update or delete (WRITE_ATTEMPTS times)."""
 
 
 class NoBeforeHooks:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from automations.errors import AutomationsError
+from automations.service.errors import ExpressionInvalid
 
 MAX_EXPRESSION = 256
 _SEARCH_DAYS = 366 * 8
@@ -28,10 +28,6 @@ _MONTHS = {
     )
 }
 _WEEKDAYS = {d: i for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], 1)}
-
-
-class ExpressionInvalid(AutomationsError):
-    """Raised when a schedule expression is not a rate or cron expression this server runs."""
 
 
 class Recurrence(Protocol):

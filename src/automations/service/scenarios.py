@@ -12,6 +12,7 @@ from automations.bpmn.errors import Problem, ScenarioInvalid
 from automations.bpmn.model import Scenario
 from automations.bpmn.xml import document_text
 from automations.compiler import Flavour, compile_scenario
+from automations.components.registry import CATALOGUE
 from automations.model.scenario import ScenarioVersion
 from automations.ports import ScenarioStore
 
@@ -26,8 +27,11 @@ def compile_bpmn(
     known_scenarios: KnownScenarios | None = None,
     timeout_seconds: int = 86400,
 ) -> tuple[Scenario, dict[str, Any]]:
-    """Parse, validate and compile; raises ScenarioInvalid with every problem of the file."""
-    scenario = load_scenario(source, file=file, known_scenarios=known_scenarios)
+    """Parse, validate (against every registered component) and compile; raises
+    ScenarioInvalid with every problem of the file."""
+    scenario = load_scenario(
+        source, file=file, known_scenarios=known_scenarios, known_components=CATALOGUE
+    )
     return scenario, compile_scenario(scenario, flavour, timeout_seconds=timeout_seconds)
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from automations.asl.ports import Clock
 from automations.model.base import from_epoch, utc_iso
 from automations.model.event import EventType
 from automations.model.process_ids import process_id_for
 from automations.model.scenario import Schedule
-from automations.ports import Clock, ScenarioStore, ScheduleStore
-from automations.service.errors import BindingInvalid
+from automations.ports import ScenarioStore, ScheduleStore
+from automations.service.errors import BindingInvalid, ExpressionInvalid
 from automations.service.processes import Processes, Start
-from automations.service.recurrence import ExpressionInvalid, Recurrence, parse_recurrence
+from automations.service.recurrence import Recurrence, parse_recurrence
 from automations.service.variables import Trigger
 
 

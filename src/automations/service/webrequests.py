@@ -17,18 +17,20 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
+from automations.errors import StoreConflict
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH, text_depth_over, too_deep_message
 from automations.model.event import EventType
 from automations.model.process import ProcessRecord, ProcessStatus
 from automations.model.scenario import WebRequestEndpoint
-from automations.ports import ScenarioStore, StoreConflict, WebRequestStore
+from automations.ports import ScenarioStore, WebRequestStore
 from automations.service.errors import (
     BindingInvalid,
     BodyTooDeep,
     EndpointNotFound,
+    HeaderRefused,
     ProcessFailed,
 )
-from automations.service.headers import BAD_HEADER, HeaderRefused, response_headers
+from automations.service.headers import BAD_HEADER, response_headers
 from automations.service.processes import Processes, Start
 from automations.service.response import DEFAULT_STATUS, ProcessResponse, response_of
 from automations.service.variables import Trigger

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from automations.adapters.local.bootstrap import LocalServices, bootstrap
 from automations.adapters.local.outbox import SqliteChangeFeed
 from automations.api.app import build_app
-from automations.api.bootstrap import LocalServices, bootstrap
 from automations.api.services import ApiConfig
 from automations.asl.clock import VirtualClock
 from automations.model.event import ChangeEvent

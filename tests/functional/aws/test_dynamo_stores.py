@@ -20,12 +20,12 @@ from automations.adapters.aws.tables import AUTOMATIONS, RECORDS, TABLES, table_
 from automations.adapters.aws.users import DynamoApiKeyStore, DynamoUserStore
 from automations.adapters.aws.webrequests import DynamoWebRequestStore
 from automations.asl.clock import VirtualClock
+from automations.errors import LastAdmin, StoreConflict
 from automations.model.catalog import CatalogDraft
 from automations.model.event import ChangeEvent, EventType
 from automations.model.record import Record, RecordQuery
 from automations.model.scenario import WebRequestEndpoint
 from automations.model.user import Role, hash_api_secret, hash_password
-from automations.ports import LastAdmin, StoreConflict
 from automations.service.users import ensure_admin
 
 T = datetime(2026, 1, 2, tzinfo=UTC)

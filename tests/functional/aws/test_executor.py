@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import sfn_support as sfn
 
-from automations.adapters.aws.stepfunctions import ProcessUnknown, sync_client
+from automations.adapters.aws.errors import ProcessUnknown
+from automations.adapters.aws.stepfunctions import sync_client
 from automations.model.process import ProcessStatus
 from automations.ports import ExecutionRequest
 from automations.service.errors import SyncRunTimedOut

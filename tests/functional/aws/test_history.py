@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import sfn_support as sfn
 
-from automations.adapters.aws.history import ExecutionNotEnded, engine_event, execution_end
+from automations.adapters.aws.errors import ExecutionNotEnded
+from automations.adapters.aws.history import engine_event, execution_end
 from automations.model.process import ProcessStatus
 from automations.service.outcome import outcome, trace_steps
 

@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 import sfn_support as sfn
 
+from automations.adapters.aws.errors import CalledScenarioMissing, MachineSetupInvalid
 from automations.adapters.aws.machines import (
     COMPONENT_PREFIX_ENV,
     PREFIX_ENV,
     ROLE_ENV,
-    CalledScenarioMissing,
     Machines,
-    MachineSetupInvalid,
     machine_name,
 )
 

@@ -13,6 +13,7 @@ from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
 import pytest
 
+from automations.components.errors import ComponentFailed
 from automations.components.http_request import (
     ALLOW_HOSTS_ENV,
     ALLOW_PRIVATE_ENV,
@@ -20,7 +21,6 @@ from automations.components.http_request import (
     checked_addresses,
     forbidden_reason,
 )
-from automations.components.registry import ComponentFailed
 
 # (block, name, globally reachable) as the registries list them.
 REGISTRY: list[tuple[str, str, bool | None]] = [

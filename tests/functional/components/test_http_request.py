@@ -26,6 +26,7 @@ import pytest
 from pydantic import ValidationError
 
 from automations.components import registry
+from automations.components.errors import ComponentFailed
 from automations.components.http_request import (
     ALLOW_HOSTS_ENV,
     ALLOW_PRIVATE_ENV,
@@ -36,7 +37,7 @@ from automations.components.http_request import (
     forbidden_reason,
     run,
 )
-from automations.components.registry import ComponentContext, ComponentFailed
+from automations.components.registry import ComponentContext
 
 # --- a local server ----------------------------------------------------------------------
 

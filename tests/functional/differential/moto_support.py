@@ -90,7 +90,8 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from automations.components import registry
-from automations.components.registry import ComponentContext, ComponentFailed
+from automations.components.errors import ComponentFailed
+from automations.components.registry import ComponentContext
 from automations.expressions import (
     UNDEFINED,
     JsonataEvaluationError,

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from automations.errors import StoreConflict
 from automations.model.event import EventType
 from automations.model.scenario import Schedule, WebRequestEndpoint
 from automations.model.subscription import Subscription
 from automations.ports import (
     ScenarioStore,
     ScheduleStore,
-    StoreConflict,
     SubscriptionStore,
     WebRequestStore,
 )

@@ -12,6 +12,10 @@ from automations.adapters.local.db import Database
 from automations.adapters.local.outbox import SqliteChangeFeed
 from automations.adapters.local.records import SqliteRecordStore
 from automations.asl.clock import VirtualClock
+from automations.components import records_create
+from automations.components.errors import ComponentFailed
+from automations.components.records_common import SERVICE_KEY
+from automations.components.registry import ComponentContext
 from automations.model.catalog import (
     Catalog,
     CatalogDraft,
@@ -23,7 +27,10 @@ from automations.model.catalog import (
 from automations.model.errors import ValuesInvalid
 from automations.model.event import EventType, HookDecision
 from automations.model.record import Record, RecordQuery
+from automations.ports import RecordsPort, WriteRefused
 from automations.service import records as use_cases
+from automations.service.errors import TooManyProcesses
+from automations.service.record_access import RecordAccess
 from automations.service.records import RecordDeps, Writer
 
 
@@ -220,3 +227,42 @@ def test_deleted_fields_values_are_hidden(deps: RecordDeps, catalog: Catalog, db
         )
     )
     assert use_cases.get_record(deps, catalog.id, record.id)[1].values == {"1": "A"}
+
+
+class BusyHooks:
+    """A before-hook that cannot run: every process slot is taken."""
+
+    def before(self, *args: Any, **kwargs: Any) -> HookDecision:
+        raise TooManyProcesses("every process slot is taken")
+
+
+@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+def test_a_hook_that_cannot_run_refuses_a_process_write_through_the_port(
+    operation: str, deps: RecordDeps, catalog: Catalog, db: Database, clock: VirtualClock
+) -> None:
+    record = use_cases.create_record(deps, catalog.id, {"1": "A"})
+    busy = RecordDeps(catalogs=deps.catalogs, records=deps.records, clock=clock, hooks=BusyHooks())
+    port: RecordsPort = RecordAccess(busy, depth=1)
+    writes = {
+        "create": lambda: port.create(catalog.id, {"1": "B"}),
+        "update": lambda: port.update(catalog.id, record.id, {"1": "B"}),
+        "delete": lambda: port.delete(catalog.id, record.id),
+    }
+    with pytest.raises(WriteRefused) as caught:
+        writes[operation]()
+    assert caught.value.message == "every process slot is taken"
+    assert [r.values for r in _all(deps, catalog)] == [{"1": "A"}]
+
+
+def test_the_records_component_reports_a_refusal_of_the_port_by_its_code(
+    deps: RecordDeps, catalog: Catalog, clock: VirtualClock
+) -> None:
+    busy = RecordDeps(catalogs=deps.catalogs, records=deps.records, clock=clock, hooks=BusyHooks())
+    context = ComponentContext(services={SERVICE_KEY: RecordAccess(busy, depth=1)})
+    params = records_create.CreateInput(catalogId=catalog.id, values={"1": "B"})
+    with pytest.raises(ComponentFailed) as caught:
+        records_create.run(params, context)
+    assert (caught.value.code, caught.value.message) == (
+        "records.refused",
+        "every process slot is taken",
+    )

@@ -12,11 +12,12 @@ from automations.adapters.local.db import Database
 from automations.adapters.local.outbox import SqliteChangeFeed
 from automations.adapters.local.records import SqliteRecordStore
 from automations.asl.clock import VirtualClock
+from automations.errors import StoreConflict
 from automations.model.catalog import Catalog, CatalogDraft
 from automations.model.event import ChangeEvent, EventType
 from automations.model.filters import AllOf, HasAny, InRange, TextContains
 from automations.model.record import Record, RecordQuery, SortSpec
-from automations.ports import CatalogStore, RecordStore, StoreConflict
+from automations.ports import CatalogStore, RecordStore
 
 T = datetime(2026, 1, 2, tzinfo=UTC)
 Add = Callable[[dict[str, Any]], Record]

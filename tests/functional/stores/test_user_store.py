@@ -12,8 +12,10 @@ from automations.adapters.local.db import Database
 from automations.adapters.local.schema import MIGRATIONS
 from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
 from automations.asl.clock import VirtualClock
-from automations.model.user import Role, RoleTooHigh, hash_api_secret, hash_password
-from automations.ports import ApiKeyStore, LastAdmin, StoreConflict, UserStore
+from automations.errors import LastAdmin, StoreConflict
+from automations.model.errors import RoleTooHigh
+from automations.model.user import Role, hash_api_secret, hash_password
+from automations.ports import ApiKeyStore, UserStore
 from automations.service.users import ensure_admin
 
 

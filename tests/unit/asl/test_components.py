@@ -12,7 +12,8 @@ from pydantic import BaseModel
 
 from automations.asl import ComponentResolver, Engine, VirtualClock, run_execution
 from automations.components import registry
-from automations.components.registry import ComponentContext, ComponentFailed, ComponentSpec
+from automations.components.errors import ComponentFailed
+from automations.components.registry import ComponentContext, ComponentSpec
 
 
 class GreetInput(BaseModel):

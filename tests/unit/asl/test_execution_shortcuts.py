@@ -25,7 +25,8 @@ from automations.asl.execution import EngineOptions
 from automations.asl.retry import backoff_seconds
 from automations.asl.timestamps import format_timestamp
 from automations.expressions import UNDEFINED, JsonataEvaluationError, compile_jsonata
-from automations.expressions.fast import Unsupported, fast_evaluator
+from automations.expressions.errors import Unsupported
+from automations.expressions.fast import fast_evaluator
 
 EXISTS_TEXTS = [
     "$exists($a) ? $a : null",

@@ -25,7 +25,8 @@ from automations.asl.frames import Frame
 from automations.asl.resolvers import ComponentResolver
 from automations.asl.run import StateRun
 from automations.expressions import UNDEFINED, JsonataEvaluationError, compile_jsonata
-from automations.expressions.fast import Unsupported, _is_clean, fast_evaluator
+from automations.expressions.errors import Unsupported
+from automations.expressions.fast import _is_clean, fast_evaluator
 from automations.expressions.jsonata_expr import to_json
 
 VARIABLES: dict[str, Any] = {

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
+
+from automations import bpmn
+from automations.components.registry import CATALOGUE
 
 HEADER = (
     '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
@@ -40,3 +44,10 @@ def task_with(ident: str, extensions: str, tag: str = "task", inner: str = "") -
         f'<bpmn:{tag} id="{ident}"><bpmn:extensionElements>{extensions}'
         f"</bpmn:extensionElements>{inner}</bpmn:{tag}>"
     )
+
+
+def load_scenario(source: bpmn.Source, **options: Any) -> bpmn.Scenario:
+    """`automations.bpmn.load_scenario` knowing the product's components unless told others, as
+    the use cases call it (`automations validate`, the API): validation is handed them."""
+    options.setdefault("known_components", CATALOGUE)
+    return bpmn.load_scenario(source, **options)

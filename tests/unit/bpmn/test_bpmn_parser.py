@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.unit.bpmn.documents import MINIMAL_BODY, chain, flow, make_xml, task_with
+from tests.unit.bpmn.documents import (
+    MINIMAL_BODY,
+    chain,
+    flow,
+    load_scenario,
+    make_xml,
+    task_with,
+)
 
 from automations.bpmn import (
     Kind,
@@ -16,7 +23,6 @@ from automations.bpmn import (
     ScenarioInvalid,
     Timer,
     graphs,
-    load_scenario,
     parse_scenario,
 )
 from automations.bpmn.parser import MAX_SUBPROCESS_DEPTH, normalize_value

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import pytest
-from tests.unit.bpmn.documents import MINIMAL_BODY, chain, flow, make_xml, task_with
+from tests.unit.bpmn.documents import (
+    MINIMAL_BODY,
+    chain,
+    flow,
+    load_scenario,
+    make_xml,
+    task_with,
+)
 
+from automations import bpmn
 from automations.bpmn import (
     Element,
     Flow,
@@ -15,7 +24,6 @@ from automations.bpmn import (
     Process,
     Scenario,
     ScenarioInvalid,
-    load_scenario,
     validate_scenario,
 )
 
@@ -299,6 +307,41 @@ def test_unknown_component_lists_the_known_ones() -> None:
     assert (element, line) == ("T", 4)
     assert message.startswith("unknown component 'pars'; known components: ")
     assert "parse" in message and "http.request" in message
+
+
+@dataclass(frozen=True)
+class _Shape:
+    inputs: tuple[str, ...]
+    required: tuple[str, ...]
+    errors: tuple[str, ...]
+
+
+def test_validation_knows_the_components_its_caller_gives() -> None:
+    known = {"acme.send": _Shape(inputs=("to", "text"), required=("to",), errors=("acme.down",))}
+    extensions = (
+        '<auto:component type="acme.send"/><auto:input name="cc" value="x"/>'
+        '<auto:retry maxAttempts="2" errors="acme.lost"/>'
+    )
+    body = _linear(task_with("T", extensions, "serviceTask"), ids=("T",))
+    assert sorted(m for _, _, m in _problems(body, known_components=known)) == [
+        "auto:retry: component acme.send never raises 'acme.lost'; it raises: acme.down",
+        "component acme.send needs input 'to'; add an auto:input",
+        "component acme.send takes no input 'cc'; it takes: text, to",
+    ]
+    # The product's own components are not known to a caller that did not give them.
+    body = _linear(task_with("T", PARSE + PARSE_INPUTS), ids=("T",))
+    assert _problems(body, known_components=known) == [
+        ("T", 4, "unknown component 'parse'; known components: acme.send")
+    ]
+
+
+def test_without_components_given_every_component_is_unknown() -> None:
+    scenario = bpmn.parse_scenario(
+        make_xml(_linear(task_with("T", PARSE + PARSE_INPUTS), ids=("T",)))
+    )
+    assert [p.message for p in validate_scenario(scenario)] == [
+        "unknown component 'parse'; known components: none"
+    ]
 
 
 def test_input_the_component_does_not_take_lists_what_it_takes() -> None:

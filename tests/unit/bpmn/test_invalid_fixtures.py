@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from tests.unit.bpmn.documents import load_scenario
 
-from automations.bpmn import ScenarioInvalid, load_scenario
+from automations.bpmn import ScenarioInvalid
 from automations.service.scenarios import compile_bpmn
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "invalid"

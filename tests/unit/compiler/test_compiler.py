@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.unit.bpmn.documents import load_scenario
 
-from automations.bpmn import load_scenario
 from automations.bpmn.errors import ScenarioInvalid
 from automations.compiler import Flavour, compile_scenario, element_of
 

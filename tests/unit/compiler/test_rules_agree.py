@@ -4,8 +4,9 @@ one place, whether the compiler is given a validated scenario or not."""
 from __future__ import annotations
 
 import pytest
+from tests.unit.bpmn.documents import load_scenario
 
-from automations.bpmn import ScenarioInvalid, load_scenario, parse_scenario
+from automations.bpmn import ScenarioInvalid, parse_scenario
 from automations.compiler import compile_scenario
 
 HEAD = (

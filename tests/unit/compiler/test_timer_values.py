@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.unit.bpmn.documents import load_scenario
 
 from automations.asl import VirtualClock, run_execution
-from automations.bpmn import ScenarioInvalid, load_scenario, parse_scenario
+from automations.bpmn import ScenarioInvalid, parse_scenario
 from automations.compiler import Flavour, compile_scenario
 from automations.expressions import compile_jsonata, expression_text
 

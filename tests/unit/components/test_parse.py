@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from automations.components import parse as parse_module
 from automations.components import registry
+from automations.components.errors import ComponentFailed
 from automations.components.parse import (
     MAX_DATA_BYTES,
     MAX_QUERY_CHARS,
@@ -16,7 +17,7 @@ from automations.components.parse import (
     ParseResult,
     run,
 )
-from automations.components.registry import ComponentContext, ComponentFailed
+from automations.components.registry import ComponentContext
 
 BOOKS = {
     "store": {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from automations.components.errors import ComponentFailed
 from automations.components.parse import ParseInput, run
-from automations.components.registry import ComponentContext, ComponentFailed
+from automations.components.registry import ComponentContext
 
 
 @pytest.mark.parametrize("levels", [65, 1000, 100_000])

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from automations.expressions import UNDEFINED, JsonataEvaluationError, compile_jsonata
-from automations.expressions.fast import Unsupported, fast_evaluator
+from automations.expressions.errors import Unsupported
+from automations.expressions.fast import fast_evaluator
 from automations.expressions.free_vars import free_variables
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from automations.asl import run_execution
+from automations.errors import SettingsInvalid
 from automations.expressions import fast
-from automations.settings import SettingsInvalid
 
 _FRESH = itertools.count(1)
 

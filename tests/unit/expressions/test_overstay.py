@@ -8,7 +8,8 @@ import time
 import pytest
 
 from automations.expressions import overstay
-from automations.expressions.overstay import Overstayed, bounded, expire, remaining
+from automations.expressions.errors import Overstayed
+from automations.expressions.overstay import bounded, expire, remaining
 
 
 class Outer(Overstayed):

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from automations.expressions import evaluate_jsonata
-from automations.expressions.errors import JsonataSyntaxError, JsonataTimeout
+from automations.expressions.errors import JsonataSyntaxError, JsonataTimeout, RegexTimedOut
 from automations.expressions.overstay import bounded
-from automations.expressions.regex_engine import RegexTimedOut, compile_pattern
+from automations.expressions.regex_engine import compile_pattern
 
 CATASTROPHIC = "a" * 40 + "!"
 

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from automations.service.recurrence import Cron, ExpressionInvalid, Rate, parse_recurrence
+from automations.service.errors import ExpressionInvalid
+from automations.service.recurrence import Cron, Rate, parse_recurrence
 
 SUNDAY_NIGHT = datetime(2026, 1, 31, 23, 59, 30, tzinfo=UTC)
 

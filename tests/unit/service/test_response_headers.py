@@ -7,12 +7,8 @@ from typing import Any
 
 import pytest
 
-from automations.service.headers import (
-    BAD_HEADER,
-    HeaderRefused,
-    header_value,
-    response_headers,
-)
+from automations.service.errors import HeaderRefused
+from automations.service.headers import BAD_HEADER, header_value, response_headers
 from automations.service.webrequests import answer_problem
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from automations.adapters.aws import dynamo
 from automations.adapters.aws.dynamo import dumps, loads, padded
+from automations.errors import StoreConflict
 from automations.model.catalog import Catalog, CatalogDraft, CatalogField, new_catalog
-from automations.ports import StoreConflict
 
 PARTITION = "CATALOG"
 
@@ -46,15 +46,13 @@ class DynamoCatalogStore:
 
     def save(self, catalog: Catalog) -> None:
         # Like the SQLite UPDATE: saving a catalog that is gone changes nothing.
-        try:
-            self._client.put_item(
+        dynamo.condition_held(
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item=dynamo.item(_attributes(catalog)),
                 ConditionExpression="attribute_exists(pk)",
             )
-        except Exception as exc:
-            if not dynamo.condition_failed(exc):
-                raise
+        )
 
     def delete(self, catalog_id: str) -> bool:
         if not catalog_id.isdigit():

@@ -6,8 +6,9 @@ cannot hold every JSON value exactly, while JSON text round-trips exactly what t
 adapters store. Only scalar attributes (S, N, BOOL, B) are written, so the small converters here
 replace boto3's TypeSerializer (and keep `streams.py` free of boto3 imports).
 
-Expected failures arrive as `ClientError`s with a code; stores ask `error_code(exc)` or run
-`transact()`, which answers with `TransactionCancelled(reasons)`: callers never parse messages.
+Expected failures arrive as `ClientError`s with a code, which `client_errors` reads: stores run
+conditional writes through `condition_held` and transactions through `transact`, which answers
+with `TransactionCancelled(reasons)`, so no store looks inside a ClientError.
 """
 
 from __future__ import annotations
@@ -18,29 +19,17 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from automations.errors import AutomationsError
+from automations.adapters.aws.client_errors import (
+    CONFLICT_REASON,
+    Meaning,
+    meaning,
+    transaction_cancelled,
+)
 
-CONDITION_FAILED = "ConditionalCheckFailed"
-CONDITION_FAILED_EXCEPTION = "ConditionalCheckFailedException"
-TRANSACTION_CANCELLED = "TransactionCanceledException"
-TRANSACTION_CONFLICT = "TransactionConflict"
 TRANSACT_ATTEMPTS = 8
 ID_WIDTH = 20  # numeric ids as zero-padded sort keys, so that they sort as numbers
 
 Item = dict[str, dict[str, Any]]
-
-
-class TransactionCancelled(AutomationsError):
-    """Raised by `transact` when DynamoDB cancels a transaction: `reasons[i]` is the code of
-    action i (`ConditionalCheckFailed`, or "None" when that action was fine)."""
-
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__(f"transaction cancelled: {reasons}")
-        self.reasons = reasons
-
-    def failed(self, index: int) -> bool:
-        """Whether action `index`'s condition failed."""
-        return index < len(self.reasons) and self.reasons[index] == CONDITION_FAILED
 
 
 def dumps(value: Any) -> str:
@@ -99,25 +88,6 @@ def _value(value: Mapping[str, Any]) -> Any:
     raise ValueError(f"unexpected DynamoDB attribute type {kind}")
 
 
-def error_code(exc: Exception) -> str | None:
-    """The AWS error code of a botocore ClientError (None for any other exception)."""
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return None
-    code = response.get("Error", {}).get("Code")
-    return code if isinstance(code, str) else None
-
-
-def condition_failed(exc: Exception) -> bool:
-    """Whether `exc` is a failed ConditionExpression of a single-item write."""
-    return error_code(exc) == CONDITION_FAILED_EXCEPTION
-
-
-def _reasons(exc: Exception) -> list[str]:
-    response = getattr(exc, "response", {}) or {}
-    return [str(r.get("Code", "None")) for r in response.get("CancellationReasons", [])]
-
-
 def transact(client: Any, actions: Sequence[Mapping[str, Any]]) -> None:
     """TransactWriteItems; retried while another transaction holds an item (TransactionConflict).
 
@@ -128,11 +98,11 @@ def transact(client: Any, actions: Sequence[Mapping[str, Any]]) -> None:
             client.transact_write_items(TransactItems=list(actions))
             return
         except Exception as exc:
-            if error_code(exc) != TRANSACTION_CANCELLED:
+            cancelled = transaction_cancelled(exc)
+            if cancelled is None:
                 raise
-            reasons = _reasons(exc)
-            if TRANSACTION_CONFLICT not in reasons or attempt == TRANSACT_ATTEMPTS - 1:
-                raise TransactionCancelled(reasons) from exc
+            if CONFLICT_REASON not in cancelled.reasons or attempt == TRANSACT_ATTEMPTS - 1:
+                raise cancelled from exc
         # Jittered back-off: conflicting writers must not retry in step.
         time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311
     raise AssertionError("unreachable")  # pragma: no cover
@@ -170,7 +140,7 @@ def get(client: Any, table: str, key: Mapping[str, Any]) -> dict[str, Any] | Non
 
 def put_new(client: Any, table: str, attributes: Mapping[str, Any], key_attribute: str) -> bool:
     """Put an item unless one with its key exists; False when it does."""
-    return _unless_condition_fails(
+    return condition_held(
         lambda: client.put_item(
             TableName=table,
             Item=item(attributes),
@@ -182,7 +152,7 @@ def put_new(client: Any, table: str, attributes: Mapping[str, Any], key_attribut
 
 def delete_existing(client: Any, table: str, key: Mapping[str, Any], key_attribute: str) -> bool:
     """Delete an item; False when there was none."""
-    return _unless_condition_fails(
+    return condition_held(
         lambda: client.delete_item(
             TableName=table,
             Key=item(key),
@@ -192,11 +162,13 @@ def delete_existing(client: Any, table: str, key: Mapping[str, Any], key_attribu
     )
 
 
-def _unless_condition_fails(write: Callable[[], object]) -> bool:
+def condition_held(write: Callable[[], object]) -> bool:
+    """Run a single-item write that has a ConditionExpression; False when the condition did not
+    hold (nothing was written), True when it was written."""
     try:
         write()
     except Exception as exc:
-        if condition_failed(exc):
+        if meaning(exc) is Meaning.CONDITION_FAILED:
             return False
         raise
     return True

@@ -20,7 +20,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from automations.adapters.aws.machines import MachineError, failed
+from automations.adapters.aws.client_errors import step_functions_failed
+from automations.adapters.aws.errors import ExecutionNotEnded
 from automations.ports import ExecutionEnd
 
 DETAIL_TYPE = "Step Functions Execution Status Change"
@@ -35,11 +36,6 @@ _END_DETAILS = {
     "ExecutionAborted": "executionAbortedEventDetails",
     "ExecutionTimedOut": "executionTimedOutEventDetails",
 }
-
-
-class ExecutionNotEnded(MachineError):
-    """Raised by `execution_end` for a status-change event of a run that has not ended
-    (RUNNING, PENDING_REDRIVE): such events carry nothing to record."""
 
 
 def engine_event(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,7 +59,7 @@ def execution_history(client: Any, execution_arn: str) -> list[dict[str, Any]]:
         for page in pages:
             events.extend(engine_event(event) for event in page["events"])
     except ClientError as exc:
-        raise failed("GetExecutionHistory", exc) from exc
+        raise step_functions_failed("GetExecutionHistory", exc) from exc
     return events
 
 
@@ -92,7 +88,7 @@ def _output(detail: Mapping[str, Any], client: Any, arn: str) -> Any:
         try:
             text = client.describe_execution(executionArn=arn).get("output")
         except ClientError as exc:
-            raise failed("DescribeExecution", exc) from exc
+            raise step_functions_failed("DescribeExecution", exc) from exc
     return None if text is None else json.loads(text)
 
 

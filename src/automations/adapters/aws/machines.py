@@ -34,7 +34,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from automations.errors import AutomationsError
+from automations.adapters.aws.client_errors import Meaning, meaning, step_functions_failed
+from automations.adapters.aws.errors import CalledScenarioMissing, MachineSetupInvalid
 from automations.service.processes import EXPRESS, STANDARD
 
 COMPONENT_PREFIX_ENV = "COMPONENT_FUNCTION_PREFIX"
@@ -47,47 +48,10 @@ _TAG = {STANDARD: "std", EXPRESS: "exp"}
 _ID_CHARS = NAME_LIMIT - len("-std-") - HASH_CHARS
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _PLACEHOLDER = re.compile(r"^\$\{(Component|Scenario)\.([^}]+)\}$")
-_NOT_FOUND = "StateMachineDoesNotExist"
-_TAKEN = "StateMachineAlreadyExists"
 
 ChildLookup = Callable[[str], tuple[str, Mapping[str, Any]] | None]
 ComponentArn = Callable[[str], str]
 _Key = tuple[str, str, str]  # scenario id, flavour, definition text
-
-
-class MachineError(AutomationsError):
-    """Base class of the errors raised while preparing or calling Step Functions."""
-
-
-class CalledScenarioMissing(MachineError):
-    """Raised when a definition calls a scenario (`${Scenario.<id>}`) that has no saved
-    STANDARD version to run."""
-
-
-class MachineSetupInvalid(MachineError):
-    """Raised when the role ARN or the component prefix cannot name machines (a deployment
-    mistake: the environment variable is missing or malformed)."""
-
-
-class StepFunctionsFailed(MachineError):
-    """Raised when Step Functions refuses a call for a reason we cannot handle here (access
-    denied, an invalid definition, throttling after botocore's retries); the AWS error code is
-    in `code`."""
-
-    def __init__(self, action: str, code: str, message: str) -> None:
-        super().__init__(f"{action}: {code}: {message}")
-        self.code = code
-
-
-def error_code(exc: ClientError) -> str:
-    """The AWS error code of a botocore ClientError."""
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def failed(action: str, exc: ClientError) -> StepFunctionsFailed:
-    """Our error for a Step Functions call that failed unexpectedly."""
-    message = str(exc.response.get("Error", {}).get("Message", ""))
-    return StepFunctionsFailed(action, error_code(exc), message)
 
 
 def component_arn_from_prefix(prefix: str) -> ComponentArn:
@@ -252,8 +216,8 @@ class Machines:
                 )
             except ClientError as exc:
                 # Another caller created it meanwhile: same name, same content.
-                if error_code(exc) != _TAKEN:
-                    raise failed("CreateStateMachine", exc) from exc
+                if meaning(exc) is not Meaning.ALREADY_EXISTS:
+                    raise step_functions_failed("CreateStateMachine", exc) from exc
         with self._lock:
             self._existing.add(machine.name)
 
@@ -261,9 +225,9 @@ class Machines:
         try:
             self._client.describe_state_machine(stateMachineArn=arn)
         except ClientError as exc:
-            if error_code(exc) == _NOT_FOUND:
+            if meaning(exc) is Meaning.NOT_FOUND:
                 return False
-            raise failed("DescribeStateMachine", exc) from exc
+            raise step_functions_failed("DescribeStateMachine", exc) from exc
         return True
 
 

@@ -28,7 +28,8 @@ from datetime import datetime
 from typing import Any
 
 from automations.adapters.aws import dynamo
-from automations.adapters.aws.dynamo import TransactionCancelled, dumps
+from automations.adapters.aws.dynamo import dumps
+from automations.adapters.aws.errors import TransactionCancelled
 from automations.adapters.aws.tables import GSI1, GSI2
 from automations.model.base import utc_iso
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus

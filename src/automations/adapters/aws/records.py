@@ -19,13 +19,14 @@ from typing import Any
 
 from automations.adapters.aws import dynamo
 from automations.adapters.aws.catalogs import catalog_key
-from automations.adapters.aws.dynamo import TransactionCancelled, dumps, loads
+from automations.adapters.aws.dynamo import dumps, loads
+from automations.adapters.aws.errors import TransactionCancelled
 from automations.adapters.aws.tables import TTL_ATTRIBUTE
+from automations.errors import StoreConflict
 from automations.model.base import utc_iso
 from automations.model.event import ChangeEvent
 from automations.model.filters import FilterExpr, matches
 from automations.model.record import Record, RecordQuery
-from automations.ports import StoreConflict
 
 TOMBSTONE_DAYS = 2  # longer than the stream keeps records (24 h), so redeliveries still read it
 RECORD_COUNTER = "records"
@@ -128,18 +129,14 @@ class DynamoRecordStore:
         return self._put_if(tombstone, expected_revision)
 
     def _put_if(self, attributes: dict[str, Any], expected_revision: int) -> bool:
-        try:
-            self._client.put_item(
+        return dynamo.condition_held(
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item=dynamo.item(attributes),
                 ConditionExpression=_LIVE,
                 ExpressionAttributeValues={":expected": {"N": str(expected_revision)}},
             )
-        except Exception as exc:
-            if dynamo.condition_failed(exc):
-                return False
-            raise
-        return True
+        )
 
 
 def _attributes(record: Record, event: ChangeEvent) -> dict[str, Any]:

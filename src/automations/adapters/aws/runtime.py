@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     from automations.adapters.aws.processes import DynamoProcessStore
     from automations.adapters.aws.stepfunctions import StepFunctionsExecutor
     from automations.api.services import Services
+    from automations.asl.ports import Clock
     from automations.model.catalog import Catalog
     from automations.model.process import ProcessRecord
-    from automations.ports import Clock, ScenarioStore
+    from automations.ports import ScenarioStore, Secrets
     from automations.service.automation import Automation
     from automations.service.hooks import ScenarioHooks
     from automations.service.processes import Processes
@@ -112,6 +113,15 @@ class AwsRuntime:
     @cached_property
     def automations_table(self) -> str:
         return table_name(AUTOMATIONS, self.environ)
+
+    @cached_property
+    def secrets(self) -> Secrets:
+        """The Secrets port on Secrets Manager (names under `SECRETS_PREFIX`; an ARN as it is)."""
+        from automations.adapters.aws.secrets import PREFIX_VARIABLE, SecretsManagerSecrets
+
+        return SecretsManagerSecrets(
+            self.session.client("secretsmanager"), prefix=self.environ.get(PREFIX_VARIABLE, "")
+        )
 
     @cached_property
     def clock(self) -> Clock:
@@ -263,17 +273,12 @@ class AwsRuntime:
 
     def ensure_admin(self) -> bool:
         """Create the admin user unless the login exists (then make it an admin if it is not);
-        True if new. The password is the Secrets Manager secret that
-        `AUTOMATIONS_ADMIN_PASSWORD_SECRET` names (as deployed), else
+        True if new. The password is read through the Secrets port: the Secrets Manager secret
+        that `AUTOMATIONS_ADMIN_PASSWORD_SECRET` names (as deployed), else
         `AUTOMATIONS_ADMIN_PASSWORD`."""
-        from automations.service.users import ensure_admin
+        from automations.service.users import admin_password, ensure_admin
 
-        secret = self.environ.get(ADMIN_PASSWORD_SECRET)
-        password = self.settings.admin_password
-        if secret:
-            password = self.session.client("secretsmanager").get_secret_value(SecretId=secret)[
-                "SecretString"
-            ]
+        password = admin_password(self.settings, self.secrets)
         return ensure_admin(self.services.users, self.settings.admin_email, password)
 
     def dispatch_record(self, record: Mapping[str, Any]) -> int:
@@ -412,7 +417,6 @@ def _webhook_app(automation: Automation, max_body_bytes: int) -> APIGatewayRestR
 
 _RUNTIME: list[AwsRuntime] = []
 _RUNTIME_LOCK = threading.Lock()
-ADMIN_PASSWORD_SECRET = "AUTOMATIONS_ADMIN_PASSWORD_SECRET"  # noqa: S105 - a variable name
 
 
 def aws_runtime() -> AwsRuntime:

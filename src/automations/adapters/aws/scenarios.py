@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from automations.adapters.aws import dynamo
-from automations.adapters.aws.dynamo import TransactionCancelled, dumps, loads
+from automations.adapters.aws.dynamo import dumps, loads
+from automations.adapters.aws.errors import TransactionCancelled
 from automations.asl.ports import Clock
+from automations.errors import StoreConflict
 from automations.model.base import from_epoch, utc_iso
 from automations.model.scenario import ScenarioVersion
-from automations.ports import StoreConflict
 
 INDEX = "SCENARIOS"
 CACHED_VERSIONS = 256

@@ -55,19 +55,15 @@ class DynamoScheduleStore:
         else:
             condition += "nextRunAt = :previous"
             values[":previous"] = {"S": utc_iso(previous)}
-        try:
-            self._client.update_item(
+        return dynamo.condition_held(
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=dynamo.item({"pk": PARTITION, "sk": schedule_id}),
                 UpdateExpression="SET nextRunAt = :following",
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
             )
-        except Exception as exc:
-            if dynamo.condition_failed(exc):
-                return False
-            raise
-        return True
+        )
 
 
 def _attributes(schedule: Schedule) -> dict[str, Any]:

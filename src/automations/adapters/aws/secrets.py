@@ -1,4 +1,6 @@
-"""Secrets on AWS Secrets Manager: a secret named `name` is the secret `<SECRETS_PREFIX><name>`.
+"""Secrets on AWS Secrets Manager: a secret named `name` is the secret `<SECRETS_PREFIX><name>`,
+and a name that is an ARN is that secret whatever the prefix (the template gives the admin
+password's secret by its ARN).
 
 Values are cached for a few minutes per Lambda instance: a component reading a database password
 on every call should not pay a Secrets Manager request each time, and a rotated secret is seen
@@ -12,11 +14,11 @@ import threading
 import time
 from typing import Any
 
-from automations.adapters.aws.dynamo import error_code
+from automations.adapters.aws.client_errors import Meaning, meaning
 
 PREFIX_VARIABLE = "SECRETS_PREFIX"
 CACHE_SECONDS = 300.0
-_MISSING = frozenset({"ResourceNotFoundException"})
+ARN_PREFIX = "arn:"
 
 
 class SecretsManagerSecrets:
@@ -41,9 +43,9 @@ class SecretsManagerSecrets:
         if cached is not None and now - cached[0] < self._cache_seconds:
             return cached[1]
         try:
-            answer = self._client.get_secret_value(SecretId=f"{self._prefix}{name}")
+            answer = self._client.get_secret_value(SecretId=self._secret_id(name))
         except Exception as exc:
-            if error_code(exc) in _MISSING:
+            if meaning(exc) is Meaning.NOT_FOUND:
                 return None
             raise
         value = answer.get("SecretString")
@@ -52,3 +54,6 @@ class SecretsManagerSecrets:
         with self._lock:
             self._cache[name] = (now, value)
         return value
+
+    def _secret_id(self, name: str) -> str:
+        return name if name.startswith(ARN_PREFIX) else f"{self._prefix}{name}"

@@ -32,15 +32,10 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from automations.adapters.aws.client_errors import Meaning, meaning, step_functions_failed
+from automations.adapters.aws.errors import ProcessUnknown, StepFunctionsFailed
 from automations.adapters.aws.history import STOPPED, execution_history
-from automations.adapters.aws.machines import (
-    MachineError,
-    Machines,
-    StepFunctionsFailed,
-    error_code,
-    execution_arn,
-    failed,
-)
+from automations.adapters.aws.machines import Machines, execution_arn
 from automations.model.process import ProcessRecord
 from automations.model.scenario import ScenarioVersion
 from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd
@@ -49,8 +44,6 @@ from automations.service.processes import EXPRESS, STANDARD
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5  # how often a synchronous STANDARD run is looked at
-_ALREADY_STARTED = "ExecutionAlreadyExists"
-_NO_EXECUTION = "ExecutionDoesNotExist"
 _ENDED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 
 SyncCall = Callable[..., dict[str, Any]]  # StartSyncExecution's keyword arguments → its answer
@@ -66,11 +59,6 @@ class VersionReader(Protocol):
     """What the executor reads of the scenario store."""
 
     def get_version(self, scenario_id: str, version: int) -> ScenarioVersion | None: ...
-
-
-class ProcessUnknown(MachineError):
-    """Raised when the executor is asked to run a process that is not stored (the service
-    stores every process before it starts it)."""
 
 
 class StepFunctionsExecutor:
@@ -121,7 +109,7 @@ class StepFunctionsExecutor:
         except FutureTimeout:
             return ExecutionEnd("ABORTED", timed_out=True)
         except ClientError as exc:
-            raise failed("StartSyncExecution", exc) from exc
+            raise step_functions_failed("StartSyncExecution", exc) from exc
         except BotoCoreError as exc:  # no answer at all (a read timeout, a lost connection)
             raise StepFunctionsFailed("StartSyncExecution", type(exc).__name__, str(exc)) from exc
         output = response.get("output")
@@ -164,8 +152,8 @@ class StepFunctionsExecutor:
                 stateMachineArn=machine_arn, name=request.process_id, input=_json(request.input)
             )
         except ClientError as exc:
-            if error_code(exc) != _ALREADY_STARTED:
-                raise failed("StartExecution", exc) from exc
+            if meaning(exc) is not Meaning.ALREADY_EXISTS:
+                raise step_functions_failed("StartExecution", exc) from exc
             logger.info("process %s was started already", request.process_id)
         return execution_arn(machine_arn, request.process_id)
 
@@ -193,7 +181,7 @@ class StepFunctionsExecutor:
         try:
             described: dict[str, Any] = self._client.describe_execution(executionArn=arn)
         except ClientError as exc:
-            raise failed("DescribeExecution", exc) from exc
+            raise step_functions_failed("DescribeExecution", exc) from exc
         return described
 
     def _stop(self, arn: str) -> bool:
@@ -203,9 +191,9 @@ class StepFunctionsExecutor:
                 return False
             self._client.stop_execution(executionArn=arn, error=STOPPED[0], cause=STOPPED[1])
         except ClientError as exc:
-            if error_code(exc) == _NO_EXECUTION:
+            if meaning(exc) is Meaning.NOT_FOUND:
                 return False
-            raise failed("StopExecution", exc) from exc
+            raise step_functions_failed("StopExecution", exc) from exc
         return True
 
     def _standard_execution(self, process_id: str) -> str | None:

@@ -16,9 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from automations.adapters.aws import dynamo
-from automations.adapters.aws.dynamo import TransactionCancelled, padded
+from automations.adapters.aws.dynamo import padded
+from automations.adapters.aws.errors import TransactionCancelled
 from automations.adapters.aws.tables import GSI1
 from automations.asl.ports import Clock
+from automations.errors import LastAdmin, StoreConflict
 from automations.model.base import from_epoch, utc_iso
 from automations.model.user import (
     KEY_SEPARATOR,
@@ -35,7 +37,6 @@ from automations.model.user import (
     same_secret_hash,
     verify_password,
 )
-from automations.ports import LastAdmin, StoreConflict
 
 USERS = "USER"
 LOGINS = "LOGIN"
@@ -171,19 +172,15 @@ class DynamoUserStore:
     def set_password(self, user_id: str, password: str) -> bool:
         if not is_user_id(user_id):
             return False
-        try:
-            self._client.update_item(
+        return dynamo.condition_held(
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=dynamo.item(_user_key(user_id)),
                 UpdateExpression="SET passwordHash = :h",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues={":h": {"S": hash_password(password)}},
             )
-        except Exception as exc:
-            if dynamo.condition_failed(exc):
-                return False
-            raise
-        return True
+        )
 
 
 class DynamoApiKeyStore:
@@ -257,19 +254,15 @@ class DynamoApiKeyStore:
     def revoke(self, key_id: str) -> bool:
         if not _is_key_id(key_id):
             return False
-        try:
-            self._client.update_item(
+        return dynamo.condition_held(
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=dynamo.item({"pk": KEYS, "sk": key_id}),
                 UpdateExpression="SET revokedAt = :t",
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(revokedAt)",
                 ExpressionAttributeValues={":t": {"S": utc_iso(from_epoch(self._clock.now()))}},
             )
-        except Exception as exc:
-            if dynamo.condition_failed(exc):
-                return False
-            raise
-        return True
+        )
 
     def of_user(self, user_id: str) -> list[ApiKey]:
         return _keys_of(self._client, self._table, user_id)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from automations.adapters.aws import dynamo
-from automations.adapters.aws.dynamo import TransactionCancelled
+from automations.adapters.aws.errors import TransactionCancelled
+from automations.errors import StoreConflict
 from automations.model.scenario import WebRequestEndpoint
-from automations.ports import StoreConflict
 
 PARTITION = "WEBREQUEST"
 CLAIMS = "URLID"

@@ -32,7 +32,8 @@ from automations.asl import (
     RealClock,
 )
 from automations.asl.ports import Clock
-from automations.expressions.overstay import Overstayed, bounded
+from automations.expressions.errors import Overstayed
+from automations.expressions.overstay import bounded
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
 from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from automations.adapters.local.db import Database, dumps, loads
 from automations.adapters.local.outbox import insert_event
 from automations.adapters.local.record_filters import compile_filter, field_path
+from automations.errors import StoreConflict
 from automations.model.base import utc_iso
 from automations.model.event import ChangeEvent
 from automations.model.filters import FilterExpr
 from automations.model.record import Record, RecordQuery
-from automations.ports import StoreConflict
 
 
 class SqliteRecordStore:

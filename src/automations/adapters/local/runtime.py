@@ -27,14 +27,16 @@ from automations.adapters.local.processes import SqliteProcessStore
 from automations.adapters.local.records import SqliteRecordStore
 from automations.adapters.local.scenarios import SqliteScenarioStore
 from automations.adapters.local.schedules import SqliteScheduleStore
+from automations.adapters.local.secrets import EnvSecrets
 from automations.adapters.local.subscriptions import SqliteSubscriptionStore
 from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
 from automations.adapters.local.webrequests import SqliteWebRequestStore
 from automations.api.app import build_app
 from automations.api.services import ApiConfig, Services
 from automations.asl.clock import RealClock
+from automations.asl.ports import Clock
 from automations.components.records_common import SERVICE_KEY
-from automations.ports import Clock, ExecutionRequest
+from automations.ports import ExecutionRequest, RecordsPort, Secrets
 from automations.service.automation import Automation
 from automations.service.dispatch import BATCH, dispatch_pending
 from automations.service.hooks import ScenarioHooks
@@ -59,6 +61,8 @@ class LocalRuntime:
     dispatch_bell: Doorbell
     group: GroupCommit
     loops: list[Loop] = field(default_factory=list)
+    # Passwords and tokens by name (the admin's when a secret is configured; connections').
+    secrets: Secrets = field(default_factory=EnvSecrets)
 
     def app(self) -> APIGatewayRestResolver:
         """A new API resolver over these services (not re-entrant: one per thread)."""
@@ -109,9 +113,11 @@ def build_runtime(
     *,
     clock: Clock | None = None,
     primary: PrimaryLink | None = None,
+    secrets: Secrets | None = None,
 ) -> LocalRuntime:
     """Open (or create) the database and wire every part of the embedded server on it (as a
-    worker of `primary` when given: then `start()` must not be called, the loops are its)."""
+    worker of `primary` when given: then `start()` must not be called, the loops are its).
+    Secrets are the environment's `AUTOMATIONS_SECRET_<NAME>` variables unless given."""
     db = Database(db_path)
     clock = clock or RealClock()
     bell = Doorbell()
@@ -124,7 +130,8 @@ def build_runtime(
     record_deps: list[RecordDeps] = []
 
     def services_for(request: ExecutionRequest) -> Mapping[str, Any]:
-        return {SERVICE_KEY: RecordAccess(record_deps[0], depth=request.depth + 1)}
+        port: RecordsPort = RecordAccess(record_deps[0], depth=request.depth + 1)
+        return {SERVICE_KEY: port}
 
     executor = EmbeddedExecutor(
         checkpoints=SqliteCheckpointStore(db),
@@ -170,4 +177,5 @@ def build_runtime(
         settings=settings,
         dispatch_bell=bell,
         group=group,
+        secrets=EnvSecrets() if secrets is None else secrets,
     )

@@ -9,16 +9,15 @@ pending events), then serves the API, web requests and the editor until interrup
 from __future__ import annotations
 
 import logging
-import socket
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from automations.adapters.local.devserver import serve
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
-from automations.adapters.local.webroute import WebRequestRoute
+from automations.adapters.local.serving import serve_runtime
 from automations.adapters.local.workers import Workers, listening_socket
 from automations.demo import Demo, seed_demo
+from automations.service.users import admin_password
 from automations.service.users import ensure_admin as ensure_admin_user
 from automations.settings import Settings
 
@@ -27,22 +26,27 @@ logger = logging.getLogger(__name__)
 
 def ensure_admin(runtime: LocalRuntime) -> bool:
     """Create the admin user on the first start (an admin on every start, even in a database
-    older than roles); whether the configured password works."""
+    older than roles); whether the configured password (or secret, see `admin_password`)
+    works."""
     settings = runtime.settings
     users = runtime.services.users
-    if ensure_admin_user(users, settings.admin_email, settings.admin_password):
+    password = admin_password(settings, runtime.secrets)
+    if ensure_admin_user(users, settings.admin_email, password):
         return True
-    return users.authenticate(settings.admin_email, settings.admin_password) is not None
+    return users.authenticate(settings.admin_email, password) is not None
 
 
 def banner(settings: Settings, base: str, demo: Demo | None, password_ok: bool) -> str:
     """What the server prints at start: where it is, who to log in as, what to try."""
-    user = f"{settings.admin_email}:{settings.admin_password}"
+    # A password kept in a secret is not printed.
+    secret = settings.admin_password_secret
+    password = f"<secret {secret}>" if secret else settings.admin_password
+    user = f"{settings.admin_email}:{password}"
     lines = [
         f"automations dev: {base}",
         f"  API           {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)",
         f"  web requests  {base}/api/webrequest/<urlId>",
-        f"  admin         {settings.admin_email} / {settings.admin_password}"
+        f"  admin         {settings.admin_email} / {password}"
         + ("" if password_ok else "  (this user exists with another password)"),
     ]
     if demo is not None:
@@ -85,20 +89,3 @@ def run_dev(
         if workers is not None:
             workers.close()
         runtime.close()
-
-
-def serve_runtime(runtime: LocalRuntime, sock: socket.socket) -> None:
-    """Serve this runtime's API and web requests on a listening socket until interrupted."""
-    settings = runtime.settings
-    serve(
-        sockets=[sock],
-        max_body_bytes=settings.max_body_bytes,
-        factory=runtime.app,
-        workers=settings.api_workers,
-        web=WebRequestRoute(
-            runtime.automation.webrequest_deps(),
-            settings.max_body_bytes,
-            workers=settings.api_workers,
-        ),
-        log_level="warning",
-    )

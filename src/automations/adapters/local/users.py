@@ -11,6 +11,7 @@ from datetime import datetime
 
 from automations.adapters.local.db import Database
 from automations.asl.ports import Clock
+from automations.errors import LastAdmin, StoreConflict
 from automations.model.base import from_epoch, utc_iso
 from automations.model.user import (
     KEY_SEPARATOR,
@@ -27,7 +28,6 @@ from automations.model.user import (
     same_secret_hash,
     verify_password,
 )
-from automations.ports import LastAdmin, StoreConflict
 
 # Checked against when the login is unknown, so that the answer takes as long either way.
 _DUMMY_HASH = hash_password("not a password of anyone")

@@ -11,8 +11,8 @@ import sqlite3
 
 from automations.adapters.local.db import Database
 from automations.adapters.local.generation import GenerationCache
+from automations.errors import StoreConflict
 from automations.model.scenario import WebRequestEndpoint
-from automations.ports import StoreConflict
 
 
 class SqliteWebRequestStore:

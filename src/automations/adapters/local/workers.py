@@ -27,12 +27,11 @@ import threading
 import time
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from automations.adapters.local.runtime import LocalRuntime, build_runtime
+from automations.adapters.local.serving import serve_runtime
 from automations.settings import Settings
-
-if TYPE_CHECKING:
-    from automations.adapters.local.runtime import LocalRuntime
 
 logger = logging.getLogger(__name__)
 
@@ -164,10 +163,6 @@ def worker_main(
 ) -> None:
     """A worker process: the API and web requests on the shared port, until its primary ends."""
     _die_with_parent(parent)
-    # Imported here: the spawn start method runs this in a fresh interpreter.
-    from automations.adapters.local.runtime import build_runtime
-    from automations.adapters.local.server import serve_runtime
-
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     runtime = build_runtime(db_path, settings, primary=PipeToPrimary(link))
     try:

@@ -82,6 +82,8 @@ async def _invoke(
     except TaskError as err:
         raise _failed(run, named, "TaskFailed", err.error, err.cause) from None
     except _TimedOut as out:
+        # A timer boundary catches the States.Timeout raised here; the compiler's half is the
+        # TIMER_BOUNDARY row of compiler/table.py (TimeoutSeconds: compiler/activities.py).
         raise _failed(run, named, "TaskTimedOut", out.error, None) from None
     except (asyncio.CancelledError, StatesFailure):
         raise

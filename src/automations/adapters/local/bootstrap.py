@@ -1,4 +1,5 @@
-"""Wiring: the API's services on the SQLite adapters (the embedded server and the tests)."""
+"""Wiring: the API's services alone on the SQLite adapters, without the automations (the
+API's tests; the embedded server wires everything in `runtime.py`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from automations.adapters.local.records import SqliteRecordStore
 from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
 from automations.api.services import ApiConfig, Services
 from automations.asl.clock import RealClock
-from automations.ports import BeforeHooks, Clock
+from automations.asl.ports import Clock
+from automations.ports import BeforeHooks
 from automations.service.records import NoBeforeHooks
 
 

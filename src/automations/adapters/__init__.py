@@ -1,0 +1,1 @@
+"""Adapters of the ports: `aws` (DynamoDB, Step Functions, Lambda), `local` (SQLite, embedded)."""
