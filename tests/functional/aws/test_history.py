@@ -11,7 +11,7 @@ import pytest
 import sfn_support as sfn
 
 from automations.adapters.aws.errors import ExecutionNotEnded
-from automations.adapters.aws.history import engine_event, execution_end
+from automations.adapters.aws.history import ended, engine_event, execution_end
 from automations.model.process import ProcessStatus
 from automations.service.outcome import outcome, trace_steps
 
@@ -146,3 +146,18 @@ def test_a_running_execution_has_not_ended() -> None:
     }
     with pytest.raises(ExecutionNotEnded):
         execution_end(detail, client=None)
+
+
+def test_an_output_nested_past_any_parser_fails_the_run_as_too_deep() -> None:
+    # An expression can build it within the 256 KB payload; `json.loads` would hit Python's
+    # recursion limit on it.
+    text = "[" * 100_000 + "]" * 100_000
+    end = ended("SUCCEEDED", text, None, None)
+    assert (end.status, end.output, end.error) == ("FAILED", None, "Process.DataTooDeep")
+    assert end.cause is not None and "100000 levels" in end.cause
+
+
+def test_an_output_within_the_ceiling_is_parsed_for_the_service_to_judge() -> None:
+    end = ended("SUCCEEDED", '{"a": [1, {"b": null}]}', None, None)
+    assert (end.status, end.output) == ("SUCCEEDED", {"a": [1, {"b": None}]})
+    assert ended("FAILED", None, "E", "c").output is None

@@ -22,7 +22,9 @@ from botocore.exceptions import ClientError
 
 from automations.adapters.aws.client_errors import step_functions_failed
 from automations.adapters.aws.errors import ExecutionNotEnded
+from automations.json_depth import JSON_DEPTH_CEILING, text_depth_over, too_deep_message
 from automations.ports import ExecutionEnd
+from automations.service.outcome import DATA_TOO_DEEP
 
 DETAIL_TYPE = "Step Functions Execution Status Change"
 SOURCE = "aws.states"
@@ -78,10 +80,32 @@ def execution_end(detail: Mapping[str, Any], client: Any) -> tuple[str, Executio
     if status == "ABORTED" and error is None:
         error, cause = STOPPED
     output = _output(detail, client, arn) if status == "SUCCEEDED" else None
-    return str(detail["name"]), ExecutionEnd(status, output, error, cause, history)
+    return str(detail["name"]), ended(status, output, error, cause, history)
 
 
-def _output(detail: Mapping[str, Any], client: Any, arn: str) -> Any:
+def ended(
+    status: str,
+    output_text: str | None,
+    error: str | None,
+    cause: str | None,
+    history: list[dict[str, Any]] | None = None,
+) -> ExecutionEnd:
+    """The end of a run from what Step Functions reports, its output parsed. An expression can
+    build an output nested past what Python's parser takes (the 256 KB payload holds 100,000
+    levels): checked on the text first, such a run fails `Process.DataTooDeep` instead. The
+    configured depth, lower, is the service's to apply to the parsed value."""
+    events = history or []
+    if output_text is None:
+        return ExecutionEnd(status, None, error, cause, events)
+    found = text_depth_over(output_text, JSON_DEPTH_CEILING)
+    if found is not None:
+        detail = f"{found} levels"
+        message = too_deep_message("the execution's output", JSON_DEPTH_CEILING, detail)
+        return ExecutionEnd("FAILED", None, DATA_TOO_DEEP, message, events)
+    return ExecutionEnd(status, json.loads(output_text), error, cause, events)
+
+
+def _output(detail: Mapping[str, Any], client: Any, arn: str) -> str | None:
     text = detail.get("output")
     included = (detail.get("outputDetails") or {}).get("included", True)
     if text is None or not included:
@@ -89,7 +113,7 @@ def _output(detail: Mapping[str, Any], client: Any, arn: str) -> Any:
             text = client.describe_execution(executionArn=arn).get("output")
         except ClientError as exc:
             raise step_functions_failed("DescribeExecution", exc) from exc
-    return None if text is None else json.loads(text)
+    return None if text is None else str(text)
 
 
 def _failure(

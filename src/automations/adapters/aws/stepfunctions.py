@@ -34,7 +34,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from automations.adapters.aws.client_errors import Meaning, meaning, step_functions_failed
 from automations.adapters.aws.errors import ProcessUnknown, StepFunctionsFailed
-from automations.adapters.aws.history import STOPPED, execution_history
+from automations.adapters.aws.history import STOPPED, ended, execution_history
 from automations.adapters.aws.machines import Machines, execution_arn
 from automations.model.process import ProcessRecord
 from automations.model.scenario import ScenarioVersion
@@ -112,10 +112,9 @@ class StepFunctionsExecutor:
             raise step_functions_failed("StartSyncExecution", exc) from exc
         except BotoCoreError as exc:  # no answer at all (a read timeout, a lost connection)
             raise StepFunctionsFailed("StartSyncExecution", type(exc).__name__, str(exc)) from exc
-        output = response.get("output")
-        return ExecutionEnd(
+        return ended(
             str(response["status"]),
-            None if output is None else json.loads(output),
+            response.get("output"),
             response.get("error"),
             response.get("cause"),
         )
@@ -163,10 +162,9 @@ class StepFunctionsExecutor:
         while True:
             described = self._describe(arn)
             if described["status"] in _ENDED:
-                output = described.get("output")
-                return ExecutionEnd(
+                return ended(
                     str(described["status"]),
-                    None if output is None else json.loads(output),
+                    described.get("output"),
                     described.get("error"),
                     described.get("cause"),
                     execution_history(self._client, arn),
