@@ -186,13 +186,15 @@ def _split_parallel(types: list[str]) -> tuple[list[str], list[str]]:
 # --- running a case and judging the result -------------------------------------------------------
 
 
-def run_case(case: dict[str, Any]) -> Any:
-    """Run one corpus case on a virtual clock; returns the engine's ExecutionResult."""
+def run_case(case: dict[str, Any], **start: Any) -> Any:
+    """Run one corpus case on a virtual clock; returns the engine's ExecutionResult. `seed`
+    pins retry jitter (two runs to compare); other `start` keywords go to `Engine.start`."""
     import asyncio
 
-    from automations.asl import Engine, VirtualClock
+    from automations.asl import Engine, EngineOptions, VirtualClock
 
-    engine = Engine(clock=VirtualClock(start=1_790_000_000.0))
+    options = EngineOptions(seed=start.pop("seed", None))
+    engine = Engine(clock=VirtualClock(start=1_790_000_000.0), options=options)
     return asyncio.run(
         engine.start(
             case["definition"],
@@ -200,6 +202,7 @@ def run_case(case: dict[str, Any]) -> Any:
             state_machine_type=case["state_machine_type"],
             name="execution-name",
             state_machine_name="state-machine-name",
+            **start,
         )
     )
 

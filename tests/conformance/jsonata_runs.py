@@ -9,19 +9,15 @@ the JSONata paths differ. `--record` also notes every evaluation that reaches js
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from tests.conformance.asl_support import case_names, load_case
+from tests.conformance.asl_support import case_names, load_case, run_case
 
-from automations.asl import Engine, EngineOptions, VirtualClock
 from automations.expressions import JsonataExpression, is_expression
 from automations.expressions import fast as fast_path
-
-START = 1_790_000_000.0
 
 
 def expressions_in(value: Any) -> list[str]:
@@ -46,17 +42,7 @@ def jsonata_cases() -> list[str]:
 
 
 def run(case: dict[str, Any]) -> dict[str, Any]:
-    engine = Engine(clock=VirtualClock(start=START), options=EngineOptions(seed=13))
-    result = asyncio.run(
-        engine.start(
-            case["definition"],
-            input_text=case["input_string"],
-            state_machine_type=case["state_machine_type"],
-            name="execution-name",
-            state_machine_name="state-machine-name",
-            execution_id="differential",
-        )
-    )
+    result = run_case(case, seed=13, execution_id="differential")
     return {**result.to_dict(), "history": result.history}
 
 

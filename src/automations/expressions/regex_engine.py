@@ -1,4 +1,4 @@
-"""Regular expressions whose running time is bounded, for JSONata and the `parse` component.
+"""Regular expressions in JSONata (`/.../im` literals) whose running time is bounded.
 
 Python's `re` backtracks without limit and holds the interpreter while it does:
 `/^(a|aa)+$/` against forty `a`s and a `!` would stop every thread of the server for hours.
@@ -6,7 +6,8 @@ The `regex` module keeps the syntax our users write (the Perl/JavaScript family:
 back-references, lazy quantifiers — which a linear-time engine such as RE2 refuses), gives up
 after a timeout, and releases the interpreter while it matches (`concurrent=True`), so other
 threads go on. Each call gets what is left of the calling thread's time bound (`overstay`),
-or `DEFAULT_TIMEOUT_SECONDS` outside one.
+or `DEFAULT_TIMEOUT_SECONDS` outside one. (The `parse` component calls `regex` itself, with
+a timeout of its own for the whole search: it has no expression's bound around it.)
 """
 
 from __future__ import annotations
