@@ -40,8 +40,8 @@ from typing import Any
 
 import httpx
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.outbox import insert_event
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.outbox import insert_event
 from automations.model.base import from_epoch
 from automations.model.event import ChangeEvent, EventType
 

@@ -89,7 +89,7 @@ def _print_outcome(result: ProcessOutcome) -> None:
 
 def _dev(args: argparse.Namespace) -> int:
     # Imported here: `validate`/`run` should not pay for the server's imports.
-    from automations.adapters.local.server import run_dev
+    from automations.devserver.server import run_dev
     from automations.settings import Settings
 
     try:
@@ -131,8 +131,8 @@ def _start(args: argparse.Namespace) -> int:
 def _repair(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from automations.adapters.local.db import Database
-    from automations.adapters.local.processes import repair_processes
+    from automations.adapters.sqlite.db import Database
+    from automations.adapters.sqlite.processes import repair_processes
 
     if not Path(args.db).is_file():
         print(f"{args.db}: no such file", file=sys.stderr)

@@ -1,11 +1,12 @@
 """Ports: what the service layer needs from storage and the outside world, as small Protocols.
 
-SQLite adapters (`automations.adapters.local`) and DynamoDB adapters (`automations.adapters.aws`)
-implement the same Protocols; the service layer never knows which it got. Ids are strings
-everywhere (the product's ids are strings of digits). "Not found" is `None` (or False for a
-delete); a write that would break uniqueness raises `StoreConflict`. The one Clock of the
-project is the engine's, `automations.asl.ports.Clock`: it is not re-exported here, because the
-components import this module (`RecordsPort`) and must not reach the engine through it.
+SQLite adapters (`automations.adapters.sqlite`, wired by `automations.adapters.local`) and
+DynamoDB adapters (`automations.adapters.aws`) implement the same Protocols; the service layer
+never knows which it got. Ids are strings everywhere (the product's ids are strings of digits).
+"Not found" is `None` (or False for a delete); a write that would break uniqueness raises
+`StoreConflict`. The one Clock of the project is the engine's, `automations.asl.ports.Clock`: it
+is not re-exported here, because the components import this module (`RecordsPort`) and must
+not reach the engine through it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from automations.errors import AutomationsError
 from automations.model.catalog import Catalog, CatalogDraft
 from automations.model.event import ChangeEvent, EventType, HookDecision
+from automations.model.file import StoredFile
 from automations.model.filters import FilterExpr
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
 from automations.model.record import Record, RecordQuery
@@ -34,6 +36,7 @@ __all__ = [
     "ExecutionEnd",
     "ExecutionRequest",
     "Executor",
+    "FileStore",
     "FindSpec",
     "ProcessQuery",
     "ProcessStore",
@@ -329,6 +332,24 @@ class Secrets(Protocol):
     """Secrets (database passwords, tokens) by name, so scenarios never contain them."""
 
     def get(self, name: str) -> str | None: ...
+
+
+class FileStore(Protocol):
+    """Files that processes and the API keep (mail attachments, documents, uploads): a folder
+    beside the database locally, an S3 bucket on AWS. Components reach it through
+    `ComponentContext.services["files"]`."""
+
+    def put(self, name: str, content_type: str, data: bytes) -> StoredFile:
+        """Store `data` under a fresh id; FileTooLarge when it is over the store's limit."""
+        ...
+
+    def info(self, file_id: str) -> StoredFile | None:
+        """What is known of a stored file, without reading it (None: no such file)."""
+        ...
+
+    def read(self, file_id: str) -> tuple[StoredFile, bytes] | None:
+        """A stored file and its content (None: no such file)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

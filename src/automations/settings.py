@@ -39,7 +39,7 @@ class Settings(BaseModel):
     # EventBridge's smallest rate is one minute; tests and demos may allow `rate(N seconds)`.
     schedule_allow_seconds: bool = False
     api_workers: int = Field(default=16, ge=1, le=256)
-    # Processes serving the local server's port (one core each; see adapters/local/workers.py).
+    # Processes serving the local server's port (one core each; see devserver/workers.py).
     server_processes: int = Field(default=1, ge=1, le=64)
     admin_email: str = "admin@example.com"
     admin_password: str = Field(default="admin", min_length=1)

@@ -10,11 +10,11 @@ from collections import Counter
 
 from tests.e2e.conftest import StartDev
 
-from automations.adapters.local.catalogs import SqliteCatalogStore
-from automations.adapters.local.db import Database
-from automations.adapters.local.outbox import SqliteChangeFeed
-from automations.adapters.local.processes import SqliteProcessStore
-from automations.adapters.local.records import SqliteRecordStore
+from automations.adapters.sqlite.catalogs import SqliteCatalogStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.outbox import SqliteChangeFeed
+from automations.adapters.sqlite.processes import SqliteProcessStore
+from automations.adapters.sqlite.records import SqliteRecordStore
 from automations.asl.clock import RealClock
 from automations.model.process import ProcessStatus
 from automations.service.records import RecordDeps, create_record

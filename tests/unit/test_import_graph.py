@@ -84,9 +84,9 @@ def test_no_module_of_src_is_part_of_an_import_cycle() -> None:
 
 def test_the_graph_covers_every_layer() -> None:
     graph = _graph()
-    for name in ("automations.cli", "automations.adapters.local.server", "automations.api.app"):
+    for name in ("automations.cli", "automations.devserver.server", "automations.api.app"):
         assert name in graph
-    assert "automations.adapters.local.serving" in graph["automations.adapters.local.workers"]
+    assert "automations.devserver.serving" in graph["automations.devserver.workers"]
 
 
 def test_the_finder_sees_imports_inside_functions_and_type_checking_blocks() -> None:

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from automations.adapters.local.bootstrap import LocalServices, bootstrap
-from automations.adapters.local.outbox import SqliteChangeFeed
+from automations.adapters.sqlite.outbox import SqliteChangeFeed
 from automations.api.app import build_app
 from automations.api.services import ApiConfig
 from automations.asl.clock import VirtualClock
 from automations.model.event import ChangeEvent
 from automations.model.user import Role
 from automations.ports import BeforeHooks
+from support.bootstrap import LocalServices, bootstrap
 
 LOGIN, PASSWORD = "admin@example.ru", "s3cret пароль"
 

@@ -9,8 +9,8 @@ import pytest
 
 from automations.adapters.local.runtime import build_runtime
 from automations.adapters.local.secrets import EnvSecrets
-from automations.adapters.local.server import banner, ensure_admin
 from automations.cli import main
+from automations.devserver.server import banner, ensure_admin
 from automations.errors import SettingsInvalid
 from automations.settings import Settings
 

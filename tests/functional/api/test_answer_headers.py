@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from automations.adapters.local.devserver import ResolverAsgi
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
-from automations.adapters.local.webroute import WebRequestRoute
+from automations.devserver.http import ResolverAsgi
+from automations.devserver.webroute import WebRequestRoute
 from automations.model.process import ProcessStatus
 from automations.ports import ProcessQuery
 from automations.service.scenarios import save_scenario

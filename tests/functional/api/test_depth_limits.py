@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from tests.functional.api.test_webroute import call
 
-from automations.adapters.local.devserver import ResolverAsgi
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
-from automations.adapters.local.server import ensure_admin
-from automations.adapters.local.webroute import WebRequestRoute
 from automations.demo import seed_demo
+from automations.devserver.http import ResolverAsgi
+from automations.devserver.server import ensure_admin
+from automations.devserver.webroute import WebRequestRoute
 from automations.settings import Settings
 
 MAX_BODY = 1024 * 1024

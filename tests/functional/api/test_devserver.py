@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from automations.adapters.local.devserver import BackgroundServer
 from automations.api.services import ApiConfig
+from automations.devserver.http import BackgroundServer
 
 AUTH = ("admin@example.ru", "s3cret пароль")
 

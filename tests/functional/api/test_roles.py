@@ -18,8 +18,8 @@ import pytest
 from tests.functional.api.conftest import basic, proxy_event
 
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
-from automations.adapters.local.server import ensure_admin
 from automations.api.access import ROUTE_ROLES
+from automations.devserver.server import ensure_admin
 from automations.model.process import EventRef, Initiator, ProcessRecord
 from automations.model.user import Role
 from automations.settings import Settings

@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
-from automations.adapters.local.devserver import ResolverAsgi
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
-from automations.adapters.local.webroute import WebRequestRoute, _plain_pairs
+from automations.devserver.http import ResolverAsgi
+from automations.devserver.webroute import WebRequestRoute, _plain_pairs
 from automations.service.scenarios import save_scenario
 from automations.service.webrequests import create_endpoint
 from automations.settings import Settings

@@ -23,9 +23,9 @@ import moto_support
 from automations.adapters.aws.history import DETAIL_TYPE, SOURCE
 from automations.adapters.aws.machines import Machines, component_arn_from_prefix
 from automations.adapters.aws.stepfunctions import StepFunctionsExecutor
-from automations.adapters.local.db import Database
-from automations.adapters.local.processes import SqliteProcessStore
-from automations.adapters.local.scenarios import SqliteScenarioStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.processes import SqliteProcessStore
+from automations.adapters.sqlite.scenarios import SqliteScenarioStore
 from automations.asl import ComponentResolver, Engine, ExecutionResult, RealClock, VirtualClock
 from automations.components import registry
 from automations.model.event import EventType

@@ -15,10 +15,10 @@ import pytest
 from automations.adapters.aws.catalogs import DynamoCatalogStore
 from automations.adapters.aws.records import DynamoRecordStore
 from automations.adapters.aws.streams import change_event
-from automations.adapters.local.catalogs import SqliteCatalogStore
-from automations.adapters.local.db import Database
-from automations.adapters.local.outbox import SqliteChangeFeed
-from automations.adapters.local.records import SqliteRecordStore
+from automations.adapters.sqlite.catalogs import SqliteCatalogStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.outbox import SqliteChangeFeed
+from automations.adapters.sqlite.records import SqliteRecordStore
 from automations.asl.clock import VirtualClock
 from automations.model.catalog import (
     CatalogDraft,

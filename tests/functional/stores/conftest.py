@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 from moto_env import fake_aws
 
-from automations.adapters.local.catalogs import SqliteCatalogStore
-from automations.adapters.local.db import Database
-from automations.adapters.local.processes import SqliteProcessStore
-from automations.adapters.local.records import SqliteRecordStore
-from automations.adapters.local.scenarios import SqliteScenarioStore
-from automations.adapters.local.schedules import SqliteScheduleStore
-from automations.adapters.local.subscriptions import SqliteSubscriptionStore
-from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
-from automations.adapters.local.webrequests import SqliteWebRequestStore
+from automations.adapters.sqlite.catalogs import SqliteCatalogStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.processes import SqliteProcessStore
+from automations.adapters.sqlite.records import SqliteRecordStore
+from automations.adapters.sqlite.scenarios import SqliteScenarioStore
+from automations.adapters.sqlite.schedules import SqliteScheduleStore
+from automations.adapters.sqlite.subscriptions import SqliteSubscriptionStore
+from automations.adapters.sqlite.users import SqliteApiKeyStore, SqliteUserStore
+from automations.adapters.sqlite.webrequests import SqliteWebRequestStore
 from automations.asl.clock import VirtualClock
 from automations.model.catalog import Catalog, CatalogDraft, FieldDraft, FieldType
 from automations.model.event import ChangeEvent, EventType

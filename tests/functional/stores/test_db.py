@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.schema import MIGRATIONS
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.schema import MIGRATIONS
 
 
 def test_pragmas_wal_foreign_keys_and_busy_timeout(db: Database) -> None:

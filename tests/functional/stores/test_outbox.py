@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.outbox import SqliteChangeFeed
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.outbox import SqliteChangeFeed
 from automations.asl.clock import VirtualClock
 from automations.model.record import Record
 

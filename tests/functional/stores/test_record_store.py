@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from automations.adapters.local import records as records_module
-from automations.adapters.local.catalogs import SqliteCatalogStore
-from automations.adapters.local.db import Database
-from automations.adapters.local.outbox import SqliteChangeFeed
-from automations.adapters.local.records import SqliteRecordStore
+from automations.adapters.sqlite import records as records_module
+from automations.adapters.sqlite.catalogs import SqliteCatalogStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.outbox import SqliteChangeFeed
+from automations.adapters.sqlite.records import SqliteRecordStore
 from automations.asl.clock import VirtualClock
 from automations.errors import StoreConflict
 from automations.model.catalog import Catalog, CatalogDraft

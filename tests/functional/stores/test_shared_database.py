@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.group_commit import GroupCommit
-from automations.adapters.local.processes import SqliteProcessStore
-from automations.adapters.local.scenarios import SqliteScenarioStore
-from automations.adapters.local.webrequests import SqliteWebRequestStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.group_commit import GroupCommit
+from automations.adapters.sqlite.processes import SqliteProcessStore
+from automations.adapters.sqlite.scenarios import SqliteScenarioStore
+from automations.adapters.sqlite.webrequests import SqliteWebRequestStore
 from automations.asl.clock import VirtualClock
 from automations.model.process import EventRef, ProcessRecord, ProcessStatus
 from automations.model.scenario import WebRequestEndpoint

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from moto_env import fake_aws
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.processes import SqliteProcessStore, repair_processes
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.processes import SqliteProcessStore, repair_processes
 from automations.cli import main
 from automations.model.base import utc_iso
 from automations.model.process import (

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.schema import MIGRATIONS
-from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.schema import MIGRATIONS
+from automations.adapters.sqlite.users import SqliteApiKeyStore, SqliteUserStore
 from automations.asl.clock import VirtualClock
 from automations.errors import LastAdmin, StoreConflict
 from automations.model.errors import RoleTooHigh

@@ -1,1 +1,2 @@
-"""SQLite adapters of every port, for the embedded server (`automations dev`) and the tests."""
+"""The embedded runtime: the engine executor, the background loops, secrets from the
+environment, and the wiring of it all over the SQLite stores (`runtime.py:build_runtime`)."""

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from automations.adapters.local.checkpoints import SqliteCheckpointStore
+from automations.adapters.sqlite.checkpoints import SqliteCheckpointStore
 from automations.asl import (
     AslError,
     CheckpointStore,

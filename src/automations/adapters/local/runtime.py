@@ -16,21 +16,21 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from automations.adapters.local.catalogs import SqliteCatalogStore
-from automations.adapters.local.checkpoints import SqliteCheckpointStore
-from automations.adapters.local.db import Database
 from automations.adapters.local.executor import EmbeddedExecutor
-from automations.adapters.local.group_commit import GroupCommit
 from automations.adapters.local.loops import Bell, Doorbell, Loop, RingingRecordStore, stop_all
-from automations.adapters.local.outbox import SqliteChangeFeed
-from automations.adapters.local.processes import SqliteProcessStore
-from automations.adapters.local.records import SqliteRecordStore
-from automations.adapters.local.scenarios import SqliteScenarioStore
-from automations.adapters.local.schedules import SqliteScheduleStore
 from automations.adapters.local.secrets import EnvSecrets
-from automations.adapters.local.subscriptions import SqliteSubscriptionStore
-from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
-from automations.adapters.local.webrequests import SqliteWebRequestStore
+from automations.adapters.sqlite.catalogs import SqliteCatalogStore
+from automations.adapters.sqlite.checkpoints import SqliteCheckpointStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.group_commit import GroupCommit
+from automations.adapters.sqlite.outbox import SqliteChangeFeed
+from automations.adapters.sqlite.processes import SqliteProcessStore
+from automations.adapters.sqlite.records import SqliteRecordStore
+from automations.adapters.sqlite.scenarios import SqliteScenarioStore
+from automations.adapters.sqlite.schedules import SqliteScheduleStore
+from automations.adapters.sqlite.subscriptions import SqliteSubscriptionStore
+from automations.adapters.sqlite.users import SqliteApiKeyStore, SqliteUserStore
+from automations.adapters.sqlite.webrequests import SqliteWebRequestStore
 from automations.api.app import build_app
 from automations.api.services import ApiConfig, Services
 from automations.asl.clock import RealClock

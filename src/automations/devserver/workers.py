@@ -30,7 +30,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
-from automations.adapters.local.serving import serve_runtime
+from automations.devserver.serving import serve_runtime
 from automations.settings import Settings
 
 logger = logging.getLogger(__name__)

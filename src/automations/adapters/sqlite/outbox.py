@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from automations.adapters.local.db import Database, dumps, loads
+from automations.adapters.sqlite.db import Database, dumps, loads
 from automations.asl.ports import Clock
 from automations.model.base import from_epoch, utc_iso
 from automations.model.event import ChangeEvent, EventType

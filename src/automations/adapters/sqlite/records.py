@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from automations.adapters.local.db import Database, dumps, loads
-from automations.adapters.local.outbox import insert_event
-from automations.adapters.local.record_filters import compile_filter, field_path
+from automations.adapters.sqlite.db import Database, dumps, loads
+from automations.adapters.sqlite.outbox import insert_event
+from automations.adapters.sqlite.record_filters import compile_filter, field_path
 from automations.errors import StoreConflict
 from automations.model.base import utc_iso
 from automations.model.event import ChangeEvent

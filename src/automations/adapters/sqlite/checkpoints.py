@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from automations.adapters.local.db import Database, dumps
+from automations.adapters.sqlite.db import Database, dumps
 
 
 class SqliteCheckpointStore:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from automations.adapters.local.db import Database
+from automations.adapters.sqlite.db import Database
 from automations.asl.ports import Clock
 from automations.errors import LastAdmin, StoreConflict
 from automations.model.base import from_epoch, utc_iso

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from automations.adapters.local.db import Database
+from automations.adapters.sqlite.db import Database
 from automations.model.base import utc_iso
 from automations.model.scenario import Schedule
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import socket
 
-from automations.adapters.local.devserver import serve
 from automations.adapters.local.runtime import LocalRuntime
-from automations.adapters.local.webroute import WebRequestRoute
+from automations.devserver.http import serve
+from automations.devserver.webroute import WebRequestRoute
 
 
 def serve_runtime(runtime: LocalRuntime, sock: socket.socket) -> None:

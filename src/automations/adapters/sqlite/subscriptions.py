@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from automations.adapters.local.db import Database, dumps, loads
+from automations.adapters.sqlite.db import Database, dumps, loads
 from automations.model.event import EventType
 from automations.model.subscription import Subscription
 

@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from automations.adapters.local.generation import Generation
-from automations.adapters.local.schema import apply_schema
+from automations.adapters.sqlite.generation import Generation
+from automations.adapters.sqlite.schema import apply_schema
 from automations.model.filters import fold, strip_phone
 
 BUSY_TIMEOUT_MS = 10_000

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from automations.adapters.local.catalogs import SqliteCatalogStore
-from automations.adapters.local.db import Database
-from automations.adapters.local.records import SqliteRecordStore
-from automations.adapters.local.users import SqliteApiKeyStore, SqliteUserStore
+from automations.adapters.sqlite.catalogs import SqliteCatalogStore
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.records import SqliteRecordStore
+from automations.adapters.sqlite.users import SqliteApiKeyStore, SqliteUserStore
 from automations.api.services import ApiConfig, Services
 from automations.asl.clock import RealClock
 from automations.asl.ports import Clock

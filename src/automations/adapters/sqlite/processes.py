@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.group_commit import GroupCommit
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.group_commit import GroupCommit
 from automations.model.base import utc_iso
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
 from automations.model.unreadable import (

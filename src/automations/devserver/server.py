@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
-from automations.adapters.local.serving import serve_runtime
-from automations.adapters.local.workers import Workers, listening_socket
 from automations.demo import Demo, seed_demo
+from automations.devserver.serving import serve_runtime
+from automations.devserver.workers import Workers, listening_socket
 from automations.service.users import admin_password
 from automations.service.users import ensure_admin as ensure_admin_user
 from automations.settings import Settings

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from automations.adapters.local.db import Database
-from automations.adapters.local.generation import GenerationCache
+from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.generation import GenerationCache
 from automations.errors import StoreConflict
 from automations.model.scenario import WebRequestEndpoint
 

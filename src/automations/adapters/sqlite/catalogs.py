@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from automations.adapters.local.db import Database, dumps, loads
+from automations.adapters.sqlite.db import Database, dumps, loads
 from automations.model.catalog import Catalog, CatalogDraft, CatalogField, new_catalog
 
 

@@ -9,8 +9,8 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from automations.adapters.local.db import Database, dumps, loads
-from automations.adapters.local.generation import GenerationCache
+from automations.adapters.sqlite.db import Database, dumps, loads
+from automations.adapters.sqlite.generation import GenerationCache
 from automations.asl.ports import Clock
 from automations.model.base import from_epoch, utc_iso
 from automations.model.scenario import ScenarioVersion

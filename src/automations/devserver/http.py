@@ -29,8 +29,8 @@ from urllib.parse import parse_qsl
 
 import uvicorn
 
-from automations.adapters.local.webroute import WebRequestRoute
 from automations.api.services import DEFAULT_MAX_BODY_BYTES
+from automations.devserver.webroute import WebRequestRoute
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from automations.adapters.local.db import Database
+from automations.adapters.sqlite.db import Database
 
 logger = logging.getLogger(__name__)
 
