@@ -10,11 +10,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from automations.adapters.local.scenario_files import run_file
 from automations.bpmn.errors import ScenarioInvalid
 from automations.compiler import Flavour, to_json
 from automations.errors import CliInputInvalid, SettingsInvalid
 from automations.service.outcome import ProcessOutcome
-from automations.service.runs import run_file
 from automations.service.scenarios import compile_bpmn, sibling_scenarios
 
 EXIT_FAILED = 1

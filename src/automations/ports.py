@@ -33,11 +33,13 @@ __all__ = [
     "CatalogNotFound",
     "CatalogStore",
     "ChangeFeed",
+    "Counters",
     "ExecutionEnd",
     "ExecutionRequest",
     "Executor",
     "FileStore",
     "FindSpec",
+    "Primary",
     "ProcessQuery",
     "ProcessStore",
     "RecordNotFound",
@@ -48,6 +50,7 @@ __all__ = [
     "Secrets",
     "SubscriptionStore",
     "UserStore",
+    "Waits",
     "WebRequestStore",
     "WriteConflict",
     "WriteRefused",
@@ -413,6 +416,42 @@ class Executor(Protocol):
 
     def stop(self, process_id: str) -> bool:
         """Stop a run of this executor; its `on_end` reports ABORTED. False if none runs."""
+        ...
+
+
+class Primary(Protocol):
+    """The server process that runs background processes, as another server process sees it
+    (several embedded server processes may share one database; only one runs these). The dev
+    server implements it (`devserver/workers.py:PipeToPrimary`)."""
+
+    def pump(self) -> None:
+        """Processes were queued: start what the limit allows."""
+        ...
+
+    def stop(self, process_id: str) -> None:
+        """Stop this process if it runs there (else end it in the store)."""
+        ...
+
+
+class Counters(Protocol):
+    """Counters of one server since it started, for operators and the limit tests; each
+    runtime counts in the way its threads need (the use cases hold no locks)."""
+
+    def add(self, name: str, amount: int = 1) -> None: ...
+
+    def at_least(self, name: str, value: int) -> None:
+        """Raise the counter `name` to `value` if it is lower (a high-water mark)."""
+        ...
+
+    def snapshot(self) -> dict[str, int]: ...
+
+
+class Waits(Protocol):
+    """How a use case waits for what another thread or process does (a stopped run to be
+    recorded as ended): the runtime knows when its stores change, the use case does not."""
+
+    def until(self, done: Callable[[], bool], seconds: float) -> bool:
+        """Return True as soon as `done()` is true, False if it is still false after `seconds`."""
         ...
 
 

@@ -24,7 +24,7 @@ from automations.model.process import (
 )
 from automations.ports import ProcessQuery
 from automations.service.errors import TooManyProcesses
-from automations.service.processes import Start
+from automations.service.processes import Processes, Start
 from automations.service.scenarios import save_scenario
 from automations.service.variables import Trigger
 from automations.settings import Settings
@@ -85,9 +85,9 @@ def running_elsewhere(runtime: LocalRuntime) -> str:
 
 
 def test_a_machine_that_cannot_wait_is_stored_once_when_it_ends(runtime: LocalRuntime) -> None:
-    processes = runtime.automation.processes
-    counting = CountingStore(processes.deps.processes)
-    processes.deps = replace(processes.deps, processes=counting)
+    deps = runtime.automation.processes.deps
+    counting = CountingStore(deps.processes)
+    processes = Processes(replace(deps, processes=counting))
 
     ended = processes.run_sync(start("three"))
     now = asyncio.run(processes.run_sync_now(start("three", 5), 1.0))

@@ -34,6 +34,7 @@ from automations.service.processes import ProcessDeps, Processes, Start, latest_
 from automations.service.scenarios import save_scenario
 from automations.service.variables import Trigger
 from automations.settings import Settings
+from automations.waiting import PollingWaits, ThreadSafeCounters
 
 TESTS = Path(__file__).resolve().parents[2]
 EXAMPLES = TESTS.parent / "examples"
@@ -213,7 +214,13 @@ def world(
         )
         processes = Processes(
             ProcessDeps(
-                scenarios, process_store, executor, RealClock(), settings or Settings(demo=False)
+                scenarios,
+                process_store,
+                executor,
+                RealClock(),
+                settings or Settings(demo=False),
+                ThreadSafeCounters(),
+                PollingWaits(poll_seconds=POLL_SECONDS),
             )
         )
         try:

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from automations.adapters.local.scenario_files import ScenarioFolder
 from automations.asl import Engine, FileCheckpointStore, VirtualClock
 from automations.service.outcome import outcome
-from automations.service.runs import ScenarioFolder
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"

@@ -14,9 +14,9 @@ import json
 import sys
 from pathlib import Path
 
+from automations.adapters.local.scenario_files import ScenarioFolder
 from automations.asl import Engine, FileCheckpointStore, VirtualClock
 from automations.service.outcome import outcome
-from automations.service.runs import ScenarioFolder
 
 
 def main() -> None:

@@ -195,9 +195,18 @@ class AwsRuntime:
     @cached_property
     def processes(self) -> Processes:
         from automations.service.processes import ProcessDeps, Processes
+        from automations.waiting import PollingWaits, ThreadSafeCounters
 
+        # A stopped run's end is stored by the dispatcher, from the execution's end event.
+        waits = PollingWaits(poll_seconds=0.25)
         deps = ProcessDeps(
-            self.scenarios, self.process_store, self.executor, self.clock, self.settings
+            self.scenarios,
+            self.process_store,
+            self.executor,
+            self.clock,
+            self.settings,
+            ThreadSafeCounters(),
+            waits,
         )
         return Processes(deps)
 

@@ -36,15 +36,16 @@ from automations.api.services import ApiConfig, Services
 from automations.asl.clock import RealClock
 from automations.asl.ports import Clock
 from automations.components.records_common import SERVICE_KEY
-from automations.ports import ExecutionRequest, RecordsPort, Secrets
+from automations.ports import ExecutionRequest, Primary, RecordsPort, Secrets
 from automations.service.automation import Automation
 from automations.service.dispatch import BATCH, dispatch_pending
 from automations.service.hooks import ScenarioHooks
-from automations.service.processes import Primary, ProcessDeps, Processes, latest_standard
+from automations.service.processes import ProcessDeps, Processes, latest_standard
 from automations.service.record_access import RecordAccess
 from automations.service.records import RecordDeps
 from automations.service.schedules import fire_due
 from automations.settings import Settings
+from automations.waiting import PollingWaits, ThreadSafeCounters
 
 PUMP_SECONDS = 2.0
 
@@ -142,7 +143,11 @@ def build_runtime(
     )
     group = GroupCommit(db)
     store = SqliteProcessStore(db, group)
-    processes = Processes(ProcessDeps(scenarios, store, executor, clock, settings), primary)
+    # The end of a stopped run is stored by the engine's thread or the primary: a short poll of
+    # the local database.
+    waits = PollingWaits(poll_seconds=0.02)
+    deps = ProcessDeps(scenarios, store, executor, clock, settings, ThreadSafeCounters(), waits)
+    processes = Processes(deps, primary)
     hooks = ScenarioHooks(subscriptions, processes)
     record_deps.append(RecordDeps(catalogs=catalogs, records=records, clock=clock, hooks=hooks))
     automation = Automation(
