@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from automations.api.services import Services
 from automations.model.catalog import Catalog, CatalogDraft, CatalogPatch, patched_catalog
+from automations.model.user import Role, User
 from automations.ports import CatalogNotFound
 
 PATHS = ("/api/v1/catalogs", "/api/v1/catalogs/<catalogId>")
@@ -27,10 +28,12 @@ def catalog_summary(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def catalog_json(catalog: Catalog) -> dict[str, Any]:
-    """A catalog as `GET /api/v1/catalogs/{id}` returns it, fields included."""
+def catalog_json(catalog: Catalog, role: Role = Role.ADMIN) -> dict[str, Any]:
+    """A catalog as `GET /api/v1/catalogs/{id}` returns it, fields included; `privilegeCode`
+    is what the caller may do with it, in the product's terms: an admin may change the catalog
+    itself, a member its records only."""
     return catalog_summary(catalog) | {
-        "privilegeCode": "admin",
+        "privilegeCode": "admin" if role is Role.ADMIN else "edit",
         "fields": [f.model_dump(mode="json") for f in catalog.fields],
     }
 
@@ -57,7 +60,8 @@ def router(services: Services) -> Router:
 
     @routes.get("/api/v1/catalogs/<catalogId>", tags=TAGS, summary="Get a catalog")
     def get_catalog(catalogId: str) -> dict[str, Any]:
-        return catalog_json(existing(catalogId))
+        user: User | None = routes.context.get("user")
+        return catalog_json(existing(catalogId), Role.MEMBER if user is None else user.role)
 
     @routes.patch("/api/v1/catalogs/<catalogId>", tags=TAGS, summary="Change a catalog")
     def patch_catalog(

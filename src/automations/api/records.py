@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from automations.api.errors import BadRequest, NotFound
 from automations.api.querystring import nested_param
 from automations.api.services import Services
+from automations.json_depth import DEFAULT_MAX_JSON_DEPTH, text_depth_over, too_deep_message
 from automations.model.catalog import Catalog
 from automations.model.errors import FilterInvalid
 from automations.model.filter_parse import FilterContext, parse_filters, search_text_filter
@@ -39,11 +40,15 @@ PATHS = (
 TAGS = ["records"]
 
 
-def _json_param(name: str, text: str) -> Any:
+def _json_param(name: str, text: str, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> Any:
+    # Measured on the text before parsing, as bodies are: no parser recursion to interrupt.
+    depth = text_depth_over(text, max_depth)
+    if depth is not None:
+        raise BadRequest(too_deep_message(f"the {name} parameter", max_depth, f"{depth} levels"))
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise BadRequest(f"{name}: malformed JSON") from exc
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"{name}: malformed JSON at character {exc.pos + 1}: {exc.msg}") from exc
 
 
 def returned_fields(catalog: Catalog, text: str | None) -> set[str] | None:
@@ -82,7 +87,7 @@ def router(services: Services) -> Router:
         )
         parts: list[FilterExpr] = []
         if filters is not None:
-            raw = _json_param("filters", filters)
+            raw = _json_param("filters", filters, services.config.max_json_depth)
         else:  # the array format: filters[0][fieldId]=..&filters[0][value]=..
             params = routes.current_event.multi_value_query_string_parameters or {}
             raw = nested_param(params, "filters")

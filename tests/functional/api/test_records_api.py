@@ -96,6 +96,17 @@ def test_filters_in_the_json_format_with_or(orders: tuple[Any, str, list[str]]) 
     assert [r["id"] for r in only_both.body] == [ids[2]]
 
 
+def test_filters_that_are_not_json_or_nest_too_deep_are_refused_with_where(
+    orders: tuple[Any, str, list[str]],
+) -> None:
+    api, catalog_id, _ = orders
+    path = f"/api/v1/catalogs/{catalog_id}/records"
+    broken = api.call("GET", path, query={"filters": '{"1": "x",}'})
+    deep = api.call("GET", path, query={"filters": "[" * 200 + "]" * 200})
+    assert broken.status == 400 and "filters: malformed JSON at character 11" in str(broken.body)
+    assert deep.status == 400 and "the filters parameter nests deeper than the 64" in str(deep.body)
+
+
 def test_id_search_text_and_fields(orders: tuple[Any, str, list[str]]) -> None:
     api, catalog_id, ids = orders
     by_id = api.call(

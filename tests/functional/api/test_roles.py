@@ -196,6 +196,9 @@ def test_members_use_records_and_read_the_catalogs_they_are_in(server: Server) -
     ] * 8
     assert read[1]["values"]["1"] == "Second" and [r["id"] for r in found[1]] == [read[1]["id"]]
     assert [c["name"] for c in listed[1]] == ["Deals"] and structure[1]["fields"][0]["id"] == "1"
+    # The product's privilege codes: a member edits records, an admin the catalog too.
+    assert structure[1]["privilegeCode"] == "edit"
+    assert server.call("GET", base)[1]["privilegeCode"] == "admin"
     assert server.call("GET", record, auth=MEMBER)[0] == 404
     assert server.call("PATCH", base, {"name": "Mine"}, auth=MEMBER)[0] == 403
 
