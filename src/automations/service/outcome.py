@@ -32,6 +32,7 @@ _STATUS: dict[str, ProcessStatus] = {
     "ABORTED": "aborted",
 }
 DATA_LIMIT = "Process.DataLimitExceeded"
+DEFAULT_MAX_VARIABLES_BYTES = 262_144  # AUTOMATIONS_MAX_PROCESS_DATA_BYTES' default
 DATA_TOO_DEEP = "Process.DataTooDeep"
 # What an end that names no error means (AWS reports none for a timeout or a stop).
 _UNNAMED: dict[str, tuple[str, str | None]] = {
@@ -83,8 +84,12 @@ def ended_as(
     history: Sequence[Mapping[str, Any]],
     *,
     max_depth: int = DEFAULT_MAX_JSON_DEPTH,
+    max_bytes: int = DEFAULT_MAX_VARIABLES_BYTES,
 ) -> tuple[ProcessStatus, dict[str, Any], ProcessError | None]:
     """`outcome` without the path: the status, the variables and the error.
+
+    A process that did not complete keeps its variables as they were when it ended (see
+    `variables_at_end`), so that its owner sees what it held where it broke off.
 
     Final variables nesting deeper than `max_depth` (an expression can build such a value) are
     not kept: the process ends in error `Process.DataTooDeep` instead, since its record could
@@ -99,11 +104,43 @@ def ended_as(
             message=readable_cause(message),
             element=failing_element(history),
         )
-    variables = output if isinstance(output, dict) and process_status == "completed" else {}
+    if process_status == "completed":
+        variables = output if isinstance(output, dict) else {}
+    else:
+        variables = variables_at_end(history, max_bytes)
     too_deep = data_too_deep(variables, max_depth, "variable")
     if too_deep is not None:
         return "error", {}, ProcessError(code=DATA_TOO_DEEP, message=too_deep, element=None)
     return process_status, variables, failure
+
+
+def variables_at_end(
+    history: Iterable[Mapping[str, Any]], max_bytes: int = DEFAULT_MAX_VARIABLES_BYTES
+) -> dict[str, Any]:
+    """A run's variables when it ended, from its history alone (so both runtimes agree): its
+    start variables, then every value a state assigned, in the order they were assigned. Kept
+    only within `max_bytes` of JSON (the process data limit); past it, none are kept."""
+    variables: dict[str, Any] = {}
+    for event in history:
+        if started := event.get("executionStartedEventDetails"):
+            start = _parsed(started.get("input"))
+            if isinstance(start, dict):
+                variables.update(start)
+        elif exited := event.get("stateExitedEventDetails"):
+            for name, text in (exited.get("assignedVariables") or {}).items():
+                variables[name] = _parsed(text)
+    if len(to_json_text(variables).encode()) > max_bytes:
+        return {}
+    return variables
+
+
+def _parsed(text: Any) -> Any:
+    # The engine held every value to the depth limit when it was assigned; a history from
+    # elsewhere (an old AWS execution) is not trusted to be readable.
+    try:
+        return json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):
+        return None
 
 
 # --- the limits of process data (the engine also holds every step's output to the size) -----

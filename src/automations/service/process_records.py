@@ -204,6 +204,7 @@ class ProcessRecords:
             end.cause,
             end.history,
             max_depth=self.deps.settings.max_json_depth,
+            max_bytes=self.deps.settings.max_process_data_bytes,
         )
         now = self.now()
         fields: dict[str, Any] = {
@@ -213,7 +214,7 @@ class ProcessRecords:
         }
         if started is not None:
             fields["duration_ms"] = _milliseconds(started, now)
-        if status == "completed":
+        if status == "completed" or output:  # one that broke off keeps what it held then
             fields["output"] = output
         if failure is not None:
             fields["error"] = ProcessError(
