@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -162,11 +162,23 @@ def _request_invalid(exc: Exception) -> Response[str]:
         where = ".".join(str(part) for part in error.get("loc", ()))
         text = error.get("msg", "")
         if error.get("type") == "json_invalid":  # its location is a character offset
-            where, text = "body", "malformed JSON"
+            where, text = "body", _malformed_json(error, exc.body)
         problems.append({"location": where, "code": error.get("type", ""), "message": text})
     first = problems[0] if problems else {"location": "request", "message": "invalid"}
     message = f"{first['location']}: {first['message']}"
     return error_response(400, "request_invalid", message, errors=problems)
+
+
+def _malformed_json(error: Mapping[str, Any], body: Any) -> str:
+    """`malformed JSON at line 2, column 13: Expecting ',' delimiter`: where, as editors count."""
+    loc = error.get("loc", ())
+    offset = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    reason = (error.get("ctx") or {}).get("error")
+    if offset is None or not isinstance(body, str):
+        return "malformed JSON" + (f": {reason}" if reason else "")
+    line = body.count("\n", 0, offset) + 1
+    column = offset - (body.rfind("\n", 0, offset) + 1) + 1
+    return f"malformed JSON at line {line}, column {column}" + (f": {reason}" if reason else "")
 
 
 def _status(
@@ -219,7 +231,9 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     FilterInvalid: _named_field("filter_invalid"),
     RequestValidationError: _request_invalid,
     RequestUnsupportedContentType: _status(
-        HTTPStatus.BAD_REQUEST, "unsupported_content_type", "send the body as application/json"
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_content_type",
+        "send the body as application/json",
     ),
     UnicodeDecodeError: _status(HTTPStatus.BAD_REQUEST, "body_not_utf8", "the body is not UTF-8"),
     CatalogNotFound: _status(HTTPStatus.NOT_FOUND, "not_found"),

@@ -212,7 +212,7 @@ def test_unexpected_error_is_500_without_details(make_api: Any) -> None:
     }
 
 
-def test_wrong_content_type_is_400(api: Any) -> None:
+def test_wrong_content_type_is_415_naming_the_type_wanted(api: Any) -> None:
     catalog_id = api.catalog()
     answer = api.call(
         "POST",
@@ -220,4 +220,5 @@ def test_wrong_content_type_is_400(api: Any) -> None:
         raw_body="values=1",
         headers={"Content-Type": "text/csv"},
     )
-    assert (answer.status, answer.body["code"]) == (400, "unsupported_content_type")
+    assert (answer.status, answer.body["code"]) == (415, "unsupported_content_type")
+    assert answer.body["message"] == "send the body as application/json"
