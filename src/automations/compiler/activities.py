@@ -151,7 +151,10 @@ def _task_iteration(region: Region, element: Element) -> tuple[str, dict[str, St
     state = CORES[element.kind](inner, element)
     state.pop("Assign", None)
     if loop.output_collection:
-        final = jt.body(loop.output_element) if loop.output_element else "$result"
+        # Without outputElement an instance gives its `$result`; a task has none: null.
+        final = "$result" if element.kind in RESULT_OF else "null"
+        if loop.output_element:
+            final = jt.body(loop.output_element)
         locals_ = inner.locals()
         if element.kind in RESULT_OF:
             locals_ = inner.locals(result=RESULT_OF[element.kind])

@@ -156,7 +156,7 @@ class Region:
         if len(outs) != 1 or element.id in self.structure.joins:
             return False
         if element.kind is Kind.EXCLUSIVE_GATEWAY:
-            return True
+            return outs[0].condition is None  # else its condition must still be tested
         gateways = (Kind.INCLUSIVE_GATEWAY, Kind.PARALLEL_GATEWAY)
         return element.kind in gateways and len(self.graph.in_flows(element.id)) <= 1
 

@@ -11,9 +11,13 @@ from automations.compiler.variables import assigned_in_nodes
 
 def gateway(region: Region, element: Element) -> None:
     outs = region.graph.out_flows(element.id)
+    for flow in outs:  # (what validation says of them too)
+        misplaced = rules.condition_place_problem(flow, element) if flow.condition else None
+        if misplaced is not None:
+            region.ctx.problem(flow, misplaced, flow.condition_line)
     if element.id in region.structure.blocks:
         fork(region, element)
-    elif element.kind is Kind.EXCLUSIVE_GATEWAY and len(outs) > 1:
+    elif element.kind is Kind.EXCLUSIVE_GATEWAY and (len(outs) > 1 or _tested(outs)):
         choice(region, element, outs)
     elif len(region.graph.in_flows(element.id)) > 1:
         region.ctx.problem(element, "this join has no matching fork gateway before it")
@@ -21,6 +25,12 @@ def gateway(region: Region, element: Element) -> None:
         pass  # an unstructured fork: structure analysis has reported it already
     else:
         region.ctx.problem(element, "a gateway needs outgoing flows")
+
+
+def _tested(outs: list[Flow]) -> bool:
+    # A condition on the only way out still decides: when it is false the run fails, as BPMN
+    # says of an exclusive gateway none of whose conditions holds.
+    return any(flow.condition is not None for flow in outs)
 
 
 def choice(region: Region, element: Element, outs: list[Flow]) -> None:
@@ -40,7 +50,7 @@ def choice(region: Region, element: Element, outs: list[Flow]) -> None:
         condition = jt.value_with(flow.condition, region.locals())
         choices.append({"Condition": condition, "Next": region.entry(flow.target)})
     state: State = {"Type": "Choice", "Choices": choices}
-    default = region.graph.flows.get(element.default_flow or "")
+    default = next((flow for flow in outs if flow.id == element.default_flow), None)
     if default is not None:
         state["Default"] = region.entry(default.target)
     if not choices:
@@ -85,8 +95,13 @@ def _inclusive_gate(
 ) -> str:
     """A branch of an inclusive gateway starts with a `Choice` (named after its flow)."""
     if flow.id == gateway_.default_flow:
-        others = [f.condition for f in outs if f.id != flow.id and f.condition]
-        condition = " and ".join(f"$not({jt.body(c)})" for c in others if jt.is_expression(c))
+        others = [f.condition for f in outs if f.id != flow.id]
+        # The default runs when no other branch does, and an unconditional branch always does.
+        condition = " and ".join(
+            "false" if c is None else f"$not({jt.body(c)})"
+            for c in others
+            if c is None or jt.is_expression(c)
+        )
         if not condition:
             return first
     elif flow.condition is None:

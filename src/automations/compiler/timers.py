@@ -34,7 +34,7 @@ def wait_fields(region: Region, element: Element, timer: Timer | None) -> State 
         region.ctx.refuse_in_express(element, f"a wait of {timer.value} is longer than 5 minutes")
         stamp = f"$fromMillis({_calendar_end(duration)}, '{_TIMESTAMP_PICTURE}')"
         return {"Timestamp": jt.wrap(stamp)}
-    return {"Seconds": _fixed_seconds(region, element, duration)}
+    return {"Seconds": _fixed_seconds(region, element, duration, "wait")}
 
 
 def timeout_value(region: Region, event: Element, timer: Timer | None) -> int | str | None:
@@ -47,7 +47,7 @@ def timeout_value(region: Region, event: Element, timer: Timer | None) -> int | 
     if duration.calendar:
         region.ctx.refuse_in_express(event, f"a timeout of {timer.value} is longer than 5 minutes")
         return jt.wrap(f"$ceil(({_calendar_end(duration)} - $millis()) / 1000)")
-    return _fixed_seconds(region, event, duration)
+    return _fixed_seconds(region, event, duration, "timeout")
 
 
 def _accepted(region: Region, element: Element, timer: Timer | None, *, boundary: bool) -> bool:
@@ -57,10 +57,10 @@ def _accepted(region: Region, element: Element, timer: Timer | None, *, boundary
     return problem is None
 
 
-def _fixed_seconds(region: Region, element: Element, duration: Duration) -> int:
+def _fixed_seconds(region: Region, element: Element, duration: Duration, what: str) -> int:
     seconds = duration.whole_seconds
     if seconds > EXPRESS_MAX_SECONDS:
-        region.ctx.refuse_in_express(element, f"a wait of {seconds} s is longer than 5 minutes")
+        region.ctx.refuse_in_express(element, f"a {what} of {seconds} s is longer than 5 minutes")
     return seconds
 
 

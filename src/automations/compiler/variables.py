@@ -40,20 +40,23 @@ def assigned_in_nodes(
     return list(names)
 
 
-def expressions(graph: Graph) -> Iterator[str]:
-    """Every `{% %}` body in a scope and the scopes inside it."""
+def expressions(graph: Graph, *, in_instances: bool = True) -> Iterator[str]:
+    """Every `{% %}` body in a scope and the scopes inside it (without `in_instances`, only
+    those evaluated outside every multi-instance's iterations)."""
     for flow in graph.flows.values():
         if flow.condition and jt.is_expression(flow.condition):
             yield jt.body(flow.condition)
     for element in graph.elements.values():
         values = [p.value for p in (*element.inputs, *element.outputs)]
-        if element.loop is not None:
+        if element.loop is not None and not in_instances:
+            values = [element.loop.input_collection]
+        elif element.loop is not None:
             values += [element.loop.input_collection, element.loop.output_element or ""]
         if element.timer is not None:
             values.append(element.timer.value)
         yield from (jt.body(v) for v in values if jt.is_expression(v))
-        if element.body is not None:
-            yield from expressions(element.body)
+        if element.body is not None and (in_instances or element.loop is None):
+            yield from expressions(element.body, in_instances=in_instances)
 
 
 def loop_locals(graph: Graph) -> set[str]:
@@ -68,8 +71,12 @@ def loop_locals(graph: Graph) -> set[str]:
 
 def process_variables(graph: Graph, free: jt.FreeVariables) -> list[str]:
     """Names written anywhere, then names read anywhere, minus what the format binds locally."""
-    names: dict[str, None] = dict.fromkeys(assigned_in(graph))
+    assigned = assigned_in(graph)
+    names: dict[str, None] = dict.fromkeys(assigned)
     for text in expressions(graph):
         names.update(dict.fromkeys(sorted(free(text))))
-    excluded = LOCAL_NAMES | loop_locals(graph)
+    # An inputElement is local to its instances only: the same name used outside them is the
+    # process's own variable (else its reads there fail and its value leaves the result).
+    outside = set(assigned).union(*map(free, expressions(graph, in_instances=False)))
+    excluded = LOCAL_NAMES | (loop_locals(graph) - outside)
     return [n for n in names if n not in excluded]
