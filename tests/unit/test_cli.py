@@ -64,3 +64,16 @@ def test_compile_express_refuses_a_long_wait_on_stderr(capsys: pytest.CaptureFix
 def test_compile_timeout_comes_from_the_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compile", str(EXAMPLE), "--timeout-seconds", "3600"]) == 0
     assert json.loads(capsys.readouterr().out)["TimeoutSeconds"] == 3600
+
+
+def test_run_of_a_file_that_is_not_there_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nothere.bpmn"
+    assert main(["run", str(missing)]) == 2
+    assert main(["run", str(tmp_path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        f"{missing}:0: -: cannot read the file: No such file or directory",
+        f"{tmp_path}:0: -: cannot read the file: Is a directory",
+    ]

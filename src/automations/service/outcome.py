@@ -21,6 +21,7 @@ from automations.json_depth import (
     value_depth_over,
 )
 from automations.model.process import TraceStep
+from automations.service.messages import plain_cause
 from automations.state_names import element_of
 
 ProcessStatus = Literal["completed", "error", "aborted"]
@@ -178,10 +179,13 @@ def readable_cause(cause: str | None) -> str | None:
     """The words a person wants from a cause that Step Functions wrote as JSON.
 
     A component failure's cause is Lambda's error JSON (`errorMessage`); a failed call
-    activity's is the child execution's description (`Error`, `Cause`).
+    activity's is the child execution's description (`Error`, `Cause`). An expression's
+    failure is said in the scenario's terms (`service/messages.py`).
     """
-    if not cause or not cause.startswith("{"):
+    if not cause:
         return cause
+    if not cause.startswith("{"):
+        return plain_cause(cause)
     try:
         parsed = json.loads(cause)
     except ValueError:
@@ -189,9 +193,10 @@ def readable_cause(cause: str | None) -> str | None:
     if not isinstance(parsed, dict):
         return cause
     if isinstance(parsed.get("errorMessage"), str):
-        return str(parsed["errorMessage"])
+        return plain_cause(str(parsed["errorMessage"]))
     if isinstance(parsed.get("Error"), str):
-        return f"{parsed['Error']}: {parsed.get('Cause') or ''}".rstrip(": ")
+        inner = plain_cause(str(parsed.get("Cause") or ""))
+        return f"{parsed['Error']}: {inner}".rstrip(": ")
     return cause
 
 

@@ -32,10 +32,11 @@ class ScenarioFolder:
         return Definition.parse(asl)
 
     def load(self, path: Path) -> Definition:
-        """The file's machine; raises ScenarioInvalid (a missing one is a programming error)."""
+        """The file's machine; raises ScenarioInvalid when it is invalid, missing or unreadable."""
+        if not path.is_file():  # reading it raises ScenarioInvalid saying why, as for any file
+            compile_bpmn(path, file=str(path))
         definition = self.definition(path.stem)
-        if definition is None:
-            raise FileNotFoundError(path)
+        assert definition is not None  # the file is there, and compiling it raised if invalid
         return definition
 
     def resolver(self) -> ComponentResolver:
