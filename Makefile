@@ -13,7 +13,16 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_VERSION := 1.170.0
 export SAM_CLI_TELEMETRY := 0
 
-install: $(STAMP) node_modules/.installed
+install: $(STAMP) node_modules/.installed web/dist/index.html
+
+# The web app: its packages from web/package-lock.json, then one esbuild run (under a second).
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && node build.mjs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
@@ -78,4 +87,4 @@ coldstart: install
 	$(BIN)/python bench/coldstart.py
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam node_modules
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam node_modules web/node_modules web/dist

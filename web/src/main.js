@@ -1,0 +1,2 @@
+// The app's entry point (the shell's router takes it over).
+document.getElementById("app").textContent = "Automations";
