@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from tests.e2e.conftest import Dev, StartDev
+
+from support.devserver import Dev, StartDev
 
 SYNC_LIMIT = 3.0
 EXPRESSION_LIMIT = 1.0

@@ -7,7 +7,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from tests.e2e.conftest import ADMIN, StartDev
+
+from support.devserver import ADMIN, StartDev
 
 WRITES = 1000
 LIMIT = 10

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.e2e.conftest import Dev
+
+from support.devserver import Dev
 
 FINAL = ("completed", "error", "aborted")
 

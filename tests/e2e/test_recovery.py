@@ -8,8 +8,6 @@ import signal
 import time
 from collections import Counter
 
-from tests.e2e.conftest import StartDev
-
 from automations.adapters.sqlite.catalogs import SqliteCatalogStore
 from automations.adapters.sqlite.db import Database
 from automations.adapters.sqlite.outbox import SqliteChangeFeed
@@ -18,6 +16,7 @@ from automations.adapters.sqlite.records import SqliteRecordStore
 from automations.asl.clock import RealClock
 from automations.model.process import ProcessStatus
 from automations.service.records import RecordDeps, create_record
+from support.devserver import StartDev
 
 
 def test_sigkill_loses_nothing_and_resumes_from_checkpoints(dev_server: StartDev) -> None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.conftest import ADMIN, StartDev
+from support.devserver import ADMIN, StartDev
 
 MAX_EXAMPLES = 20
 

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 import httpx
-from tests.e2e.conftest import StartDev
+
+from support.devserver import StartDev
 
 
 def children(pid: int) -> list[int]:

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import httpx
-from tests.e2e.conftest import SCENARIOS, StartDev
+
+from support.devserver import SCENARIOS, StartDev
 
 
 def test_web_requests_sync_async_and_timeout(dev_server: StartDev) -> None:

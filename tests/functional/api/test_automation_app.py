@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.functional.api.conftest import proxy_event
 
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
 from automations.model.user import Role
 from automations.settings import Settings
+from support.api import proxy_event
 
 LOGIN, PASSWORD = "admin@example.com", "pw"
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()}

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.functional.api.test_webroute import call
 
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
 from automations.demo import seed_demo
@@ -19,6 +18,7 @@ from automations.devserver.http import ResolverAsgi
 from automations.devserver.server import ensure_admin
 from automations.devserver.webroute import WebRequestRoute
 from automations.settings import Settings
+from support.asgi import call
 
 MAX_BODY = 1024 * 1024
 DEPTHS = [200, 260, 1000, 100_000]

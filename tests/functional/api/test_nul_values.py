@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.functional.api.conftest import Api
+
+from support.api import Api
 
 
 @pytest.fixture

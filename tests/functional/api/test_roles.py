@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.functional.api.conftest import basic, proxy_event
 
 from automations.adapters.local.runtime import LocalRuntime, build_runtime
 from automations.api.access import ROUTE_ROLES
@@ -23,6 +22,7 @@ from automations.devserver.server import ensure_admin
 from automations.model.process import EventRef, Initiator, ProcessRecord
 from automations.model.user import Role
 from automations.settings import Settings
+from support.api import basic, proxy_event
 
 ADMIN = basic("admin@example.com", "admin-passw0rd")
 MEMBER = basic("member@example.com", "member-passw0rd")

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from tests.functional.api.conftest import BASIC, Api, MakeApi, basic
 
 from automations.api.services import ApiConfig
 from automations.model.user import Role
+from support.api import BASIC, Api, MakeApi, basic
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import string
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -20,6 +18,7 @@ from automations.devserver.webroute import WebRequestRoute, _plain_pairs
 from automations.service.scenarios import save_scenario
 from automations.service.webrequests import create_endpoint
 from automations.settings import Settings
+from support.asgi import call
 
 SCENARIOS = Path(__file__).parents[2] / "e2e" / "scenarios"
 MAX_BODY = 2_000
@@ -34,33 +33,6 @@ def runtime(tmp_path: Path) -> Iterator[LocalRuntime]:
     create_endpoint(built.automation.webrequests, built.automation.scenarios, "echo", "web-echo")
     yield built
     built.close()
-
-
-def call(
-    app: ResolverAsgi, method: str, path: str, body: bytes = b"", **headers: str
-) -> tuple[int, dict[str, str], bytes]:
-    path, _, query = path.partition("?")
-    scope = {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "query_string": query.encode(),
-        "headers": [(b"host", b"testserver")]
-        + [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 5000),
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start, end = sent
-    names = {k.decode().lower(): v.decode() for k, v in start["headers"]}
-    return start["status"], names, end["body"]
 
 
 REQUESTS: list[tuple[str, str, bytes, dict[str, str]]] = [

@@ -16,7 +16,6 @@ import time
 from typing import Any
 
 import pytest
-from tests.unit.expressions.test_fast_path import _same
 
 from automations.asl import Definition, Engine, VirtualClock, run_execution
 from automations.asl.context import ExecutionInfo
@@ -27,6 +26,7 @@ from automations.asl.timestamps import format_timestamp
 from automations.expressions import UNDEFINED, JsonataEvaluationError, compile_jsonata
 from automations.expressions.errors import Unsupported
 from automations.expressions.fast import fast_evaluator
+from support.json_values import same_json
 
 EXISTS_TEXTS = [
     "$exists($a) ? $a : null",
@@ -100,7 +100,7 @@ def test_exists_shortcut_and_plain_paths_match_the_library(text: str) -> None:
             continue
         assert json.dumps(env, sort_keys=True) == before
         assert expected is not Unsupported, f"{text!r} with {env!r}: the library failed"
-        assert _same(got, expected), f"{text!r} with {env!r}: fast {got!r} != {expected!r}"
+        assert same_json(got, expected), f"{text!r} with {env!r}: fast {got!r} != {expected!r}"
         answered += 1
     shadowed = "$exists :=" in text  # a variable shadows the function: always the library
     assert answered == 0 if shadowed else answered > 0

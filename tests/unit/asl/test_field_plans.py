@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.expressions.test_fast_path import _same
 
 from automations.asl import jsonata_io, run_execution
 from automations.asl.clock import VirtualClock
@@ -28,6 +27,7 @@ from automations.expressions import UNDEFINED, JsonataEvaluationError, compile_j
 from automations.expressions.errors import Unsupported
 from automations.expressions.fast import _is_clean, fast_evaluator
 from automations.expressions.jsonata_expr import to_json
+from support.json_values import same_json
 
 VARIABLES: dict[str, Any] = {
     "a": 1,
@@ -110,7 +110,7 @@ def _outcome(evaluate: Any, *args: Any) -> Any:
 
 def _agree(planned: Any, general: Any) -> None:
     if planned[0] == "value" and general[0] == "value":
-        assert _same(planned[1], general[1]), (planned, general)
+        assert same_json(planned[1], general[1]), (planned, general)
     else:
         assert planned == general
 
@@ -193,7 +193,7 @@ def test_variable_paths_match_the_library(text: str) -> None:
             expected = compile_jsonata(text).evaluate(None, env)
         except JsonataEvaluationError:
             pytest.fail(f"{text!r} with {env!r}: fast {got!r}, the library failed")
-        assert _same(got, expected), f"{text!r} with {env!r}: fast {got!r} != {expected!r}"
+        assert same_json(got, expected), f"{text!r} with {env!r}: fast {got!r} != {expected!r}"
 
 
 def test_a_variable_bound_to_undefined_reads_as_undefined_in_a_path() -> None:
@@ -221,7 +221,7 @@ def test_is_clean_agrees_with_to_json(value: Any) -> None:
     except JsonataEvaluationError:
         assert not _is_clean(value)
         return
-    assert _is_clean(value) == (converted is value and _same(converted, value))
+    assert _is_clean(value) == (converted is value and same_json(converted, value))
 
 
 def test_root_and_nested_frames_see_the_same_scopes() -> None:

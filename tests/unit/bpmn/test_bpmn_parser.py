@@ -5,14 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.unit.bpmn.documents import (
-    MINIMAL_BODY,
-    chain,
-    flow,
-    load_scenario,
-    make_xml,
-    task_with,
-)
 
 from automations.bpmn import (
     Kind,
@@ -26,6 +18,14 @@ from automations.bpmn import (
     parse_scenario,
 )
 from automations.bpmn.parser import MAX_SUBPROCESS_DEPTH, normalize_value
+from support.bpmn_documents import (
+    MINIMAL_BODY,
+    chain,
+    flow,
+    load_scenario,
+    make_xml,
+    task_with,
+)
 
 ORDER = Path(__file__).with_name("order.bpmn")
 

@@ -6,14 +6,6 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from tests.unit.bpmn.documents import (
-    MINIMAL_BODY,
-    chain,
-    flow,
-    load_scenario,
-    make_xml,
-    task_with,
-)
 
 from automations import bpmn
 from automations.bpmn import (
@@ -25,6 +17,14 @@ from automations.bpmn import (
     Scenario,
     ScenarioInvalid,
     validate_scenario,
+)
+from support.bpmn_documents import (
+    MINIMAL_BODY,
+    chain,
+    flow,
+    load_scenario,
+    make_xml,
+    task_with,
 )
 
 PARSE = '<auto:component type="parse"/>'

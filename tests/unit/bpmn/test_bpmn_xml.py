@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from tests.unit.bpmn.documents import HEADER, MINIMAL_BODY
-from tests.unit.bpmn.documents import make_xml as xml
 
 from automations.bpmn import ScenarioInvalid, load_scenario, parse_scenario
 from automations.bpmn.xml import MAX_XSD_PROBLEMS, _schema, document_text
 from automations.xml_guard import hardened_parser
+from support.bpmn_documents import HEADER, MINIMAL_BODY
+from support.bpmn_documents import make_xml as xml
 
 
 def _only(exc: pytest.ExceptionInfo[ScenarioInvalid]) -> tuple[int, str, str]:

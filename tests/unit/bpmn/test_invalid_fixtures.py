@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from tests.unit.bpmn.documents import load_scenario
 
 from automations.bpmn import ScenarioInvalid
 from automations.service.scenarios import compile_bpmn
+from support.bpmn_documents import load_scenario
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "invalid"
 KNOWN_SCENARIOS = {"approve-order"}

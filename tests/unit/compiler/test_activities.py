@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.unit.bpmn.documents import load_scenario, make_xml
 from tests.unit.compiler.graphs import (
     body,
     chain,
@@ -27,6 +26,7 @@ from automations.bpmn import ScenarioInvalid, parse_scenario
 from automations.bpmn.model import Element, Flow, Graph, Kind, RetryPolicy, Scenario
 from automations.compiler import Flavour, activities, compile_scenario
 from automations.compiler.events import ERROR_VALUE
+from support.bpmn_documents import load_scenario, make_xml
 
 
 def _problems(load: Callable[..., Scenario], text: str) -> list[tuple[str, int, str]]:

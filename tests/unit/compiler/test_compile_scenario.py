@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.unit.bpmn.documents import load_scenario, make_xml
 from tests.unit.compiler.graphs import chain, compiled, graph, node, out, refused
 
 from automations.bpmn import ScenarioInvalid, parse_scenario
 from automations.bpmn.model import Kind, Process, Scenario
 from automations.compiler import DEFAULT_TIMEOUT_SECONDS, Flavour, compile_scenario, to_json
+from support.bpmn_documents import load_scenario, make_xml
 
 
 def _process(**fields: object) -> Process:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.bpmn.documents import load_scenario
 
 from automations.bpmn.errors import ScenarioInvalid
 from automations.compiler import Flavour, compile_scenario, element_of
+from support.bpmn_documents import load_scenario
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.bpmn.documents import load_scenario, make_xml
 from tests.unit.compiler.graphs import (
     chain,
     compiled,
@@ -25,6 +24,7 @@ from automations.bpmn import ScenarioInvalid, parse_scenario
 from automations.bpmn.model import Element, Flow, Graph, Kind
 from automations.compiler import compile_scenario, gateways
 from automations.expressions import compile_jsonata, expression_text
+from support.bpmn_documents import load_scenario, make_xml
 
 X, P, INC = Kind.EXCLUSIVE_GATEWAY, Kind.PARALLEL_GATEWAY, Kind.INCLUSIVE_GATEWAY
 

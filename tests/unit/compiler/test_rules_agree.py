@@ -4,10 +4,10 @@ one place, whether the compiler is given a validated scenario or not."""
 from __future__ import annotations
 
 import pytest
-from tests.unit.bpmn.documents import load_scenario
 
 from automations.bpmn import ScenarioInvalid, parse_scenario
 from automations.compiler import compile_scenario
+from support.bpmn_documents import load_scenario
 
 HEAD = (
     '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

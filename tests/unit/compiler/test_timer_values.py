@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.unit.bpmn.documents import load_scenario
 
 from automations.asl import VirtualClock, run_execution
 from automations.bpmn import ScenarioInvalid, parse_scenario
 from automations.compiler import Flavour, compile_scenario
 from automations.expressions import compile_jsonata, expression_text
+from support.bpmn_documents import load_scenario
 
 HEAD = (
     '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

@@ -21,6 +21,7 @@ from automations.expressions import UNDEFINED, JsonataEvaluationError, compile_j
 from automations.expressions.errors import Unsupported
 from automations.expressions.fast import fast_evaluator
 from automations.expressions.free_vars import free_variables
+from support.json_values import same_json
 
 ROOT = Path(__file__).resolve().parents[3]
 _EXPRESSION = re.compile(r"^\s*\{%(.*)%\}\s*$", re.S)
@@ -245,16 +246,6 @@ def _environment(rng: random.Random, text: str) -> dict[str, Any]:
     return env
 
 
-def _same(a: Any, b: Any) -> bool:
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
-
-
 def _check(text: str, env: dict[str, Any]) -> bool:
     """Assert agreement; True when the fast path answered."""
     fast = fast_evaluator(text)
@@ -273,7 +264,7 @@ def _check(text: str, env: dict[str, Any]) -> bool:
     finally:
         assert json.dumps(env, sort_keys=True) == before, "the fast path changed its input"
     assert not failed, f"{text!r} with {env!r}: library failed ({expected}), fast gave {got!r}"
-    assert _same(got, expected), f"{text!r} with {env!r}: fast {got!r} != library {expected!r}"
+    assert same_json(got, expected), f"{text!r} with {env!r}: fast {got!r} != library {expected!r}"
     return True
 
 
@@ -317,7 +308,7 @@ def test_fast_path_answers_the_everyday_cases(
 ) -> None:
     fast = fast_evaluator(text)
     assert fast is not None
-    assert _same(fast(env), expected)
+    assert same_json(fast(env), expected)
 
 
 @pytest.mark.parametrize("text", ["$x.*", "$l[$a]", "{'a': 1, 'a': 2}"])
