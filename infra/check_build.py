@@ -1,7 +1,8 @@
 """Check what `sam build` left in .aws-sam/build: every function of the built template has its
-handler file and stays under 15 MB (the layer aside), the layer holds the package, stays under
-Lambda's 250 MB (unzipped, with the functions) and its compiled modules are for the template's
-architecture. Prints the sizes; exits 1 with the reasons when a check fails.
+handler file and stays under 15 MB (the layer aside), the API function carries the web app's
+bundle (`web/index.html` with the `<base>` it rewrites), the layer holds the package, stays
+under Lambda's 250 MB (unzipped, with the functions) and its compiled modules are for the
+template's architecture. Prints the sizes; exits 1 with the reasons when a check fails.
 
     python infra/check_build.py [.aws-sam/build]
 """
@@ -31,6 +32,16 @@ def architectures(folder: Path) -> set[str]:
     return found
 
 
+def web_bundle_problems(web: Path) -> list[str]:
+    """What is wrong with the web app's copy in the API function (none: it is served)."""
+    if not (web / "index.html").is_file():
+        return ["ApiFunction: no web/index.html (the web app is not in the build)"]
+    if '<base href="/">' not in (web / "index.html").read_text(encoding="utf-8"):
+        return ['ApiFunction: web/index.html has no <base href="/"> to rewrite']
+    print(f"web app  {'ApiFunction/web':28} {size_of(web) / 1024:7.1f} KB")
+    return []
+
+
 def main(build: Path) -> int:
     text = (build / "template.yaml").read_text(encoding="utf-8")
     architecture = "arm64" if "arm64" in text else "x86_64"
@@ -56,6 +67,7 @@ def main(build: Path) -> int:
             problems.append(f"{function.name}: {size / MB:.1f} MB, over 15 MB")
         if size + layer_bytes >= LAMBDA_LIMIT:
             problems.append(f"{function.name}: with the layer over Lambda's 250 MB")
+    problems += web_bundle_problems(build / "ApiFunction" / "web")
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
     return 1 if problems else 0

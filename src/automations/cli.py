@@ -1,4 +1,5 @@
-"""The `automations` command: validate, compile and run scenarios; start the local server."""
+"""The `automations` command: validate, compile and run scenarios; start the local server;
+start and retry processes on it."""
 
 from __future__ import annotations
 
@@ -128,6 +129,28 @@ def _start(args: argparse.Namespace) -> int:
     return 0 if reply.json().get("status") in ("completed", "queued", "running") else EXIT_FAILED
 
 
+def _retry(args: argparse.Namespace) -> int:
+    """`POST /api/v1/processes/{id}/retry` on a running server (as `start` is)."""
+    import httpx
+
+    try:
+        variables = _input(args.variables) if args.variables is not None else None
+    except CliInputInvalid as exc:
+        print(f"--variables: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    email = os.environ.get("AUTOMATIONS_ADMIN_EMAIL", "admin@example.com")
+    password = os.environ.get("AUTOMATIONS_ADMIN_PASSWORD", "admin")
+    url = f"{args.url.rstrip('/')}/api/v1/processes/{args.process}/retry"
+    body = {} if variables is None else {"variables": variables}
+    try:
+        reply = httpx.post(url, json=body, auth=(email, password), timeout=args.timeout)
+    except httpx.HTTPError as exc:
+        print(f"{url}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(reply.json(), ensure_ascii=False, indent=2))
+    return 0 if reply.status_code < 400 else EXIT_FAILED
+
+
 def _repair(args: argparse.Namespace) -> int:
     import sqlite3
 
@@ -201,6 +224,16 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--url", default="http://127.0.0.1:8000")
     start.add_argument("--timeout", type=float, default=70.0)
     start.set_defaults(handler=_start)
+    retry = commands.add_parser(
+        "retry", help="retry a process that ended in error, from where it failed"
+    )
+    retry.add_argument("process", help="the process id")
+    retry.add_argument(
+        "--variables", default=None, help="variables to change first: a JSON object or @file"
+    )
+    retry.add_argument("--url", default="http://127.0.0.1:8000")
+    retry.add_argument("--timeout", type=float, default=30.0)
+    retry.set_defaults(handler=_retry)
     repair = commands.add_parser(
         "repair", help="rewrite process records that cannot be read back (the server may run)"
     )

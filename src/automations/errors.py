@@ -21,6 +21,18 @@ class StoreConflict(AutomationsError):
     """Raised by a store when a write would break uniqueness (an id, a login, a urlId taken)."""
 
 
+class FileTooLarge(AutomationsError, ValueError):
+    """Raised by a file store when a file is over its size limit (`limit` bytes)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            f"the file is {size} bytes, over the limit of {limit} bytes"
+            " (AUTOMATIONS_MAX_FILE_BYTES)"
+        )
+
+
 class LastAdmin(StoreConflict):
     """Raised by a user store when deleting or demoting a user would leave no admin."""
 

@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from automations.errors import AutomationsError
 from automations.model.catalog import Catalog, CatalogDraft
 from automations.model.event import ChangeEvent, EventType, HookDecision
 from automations.model.file import StoredFile
 from automations.model.filters import FilterExpr
-from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
+from automations.model.process import ProcessChange, ProcessError, ProcessRecord, ProcessStatus
 from automations.model.record import Record, RecordQuery
 from automations.model.scenario import ScenarioVersion, Schedule, WebRequestEndpoint
+from automations.model.session import Session, SignInFailures
 from automations.model.subscription import Subscription
 from automations.model.user import ApiKey, Role, User
 
@@ -41,6 +42,8 @@ __all__ = [
     "FindSpec",
     "Primary",
     "ProcessQuery",
+    "ProcessStarter",
+    "ProcessStats",
     "ProcessStore",
     "RecordNotFound",
     "RecordStore",
@@ -48,6 +51,9 @@ __all__ = [
     "ScenarioStore",
     "ScheduleStore",
     "Secrets",
+    "SessionStore",
+    "SignInThrottle",
+    "StartedProcess",
     "SubscriptionStore",
     "UserStore",
     "Waits",
@@ -231,6 +237,19 @@ class ProcessQuery:
     initiator_id: str | None = None  # only the processes this user started
     limit: int = 100
     offset: int = 0
+    event_type: str | None = None  # `$record.after.create`, `$manual`, ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessStats:
+    """Processes queued in a window: how many per hour and status, and percentiles of how long
+    the ended ones took (over all of them, or over what a store that bounds its reads read:
+    `complete` says which)."""
+
+    per_hour: Mapping[str, Mapping[str, int]]  # `2026-01-02T13` -> status -> count
+    percentiles_ms: Mapping[str, int | None]  # p50, p90, p99
+    ended: int  # processes the percentiles are over
+    complete: bool = True
 
 
 class ProcessStore(Protocol):
@@ -258,6 +277,11 @@ class ProcessStore(Protocol):
         ...
 
     def count(self, status: ProcessStatus) -> int: ...
+
+    def stats(self, since: datetime, until: datetime, scenario_id: str | None) -> ProcessStats:
+        """Counts per hour (of `queued_at`) and status, and duration percentiles, of the
+        processes queued in [since, until]; computed in the store, never by listing them."""
+        ...
 
     def claim_queued(self, max_running: int, now: datetime) -> list[ProcessRecord]:
         """Move the oldest queued processes to `running` while fewer than `max_running` run."""
@@ -331,10 +355,70 @@ class ApiKeyStore(Protocol):
         ...
 
 
+class SessionStore(Protocol):
+    """Browser sessions by id (the hash of the cookie's token; see `model/session.py`)."""
+
+    def create(self, session: Session) -> None:
+        """Store a new session (ids are random: they never clash)."""
+        ...
+
+    def get(self, session_id: str) -> Session | None:
+        """The session, or None; an expired one may still be returned (the caller checks)."""
+        ...
+
+    def delete(self, session_id: str) -> bool:
+        """End one session (sign-out); False when there was none."""
+        ...
+
+    def delete_user(self, user_id: str) -> int:
+        """End every session of a user (their password changed, or they are gone); how many."""
+        ...
+
+
+class SignInThrottle(Protocol):
+    """Failed sign-ins per login, counted in windows that start at a window's first failure."""
+
+    def failures(self, login: str) -> SignInFailures | None:
+        """The current window of this login's failures, or None when it has none."""
+        ...
+
+    def add_failure(self, login: str, now: float, window_seconds: float) -> SignInFailures:
+        """Count one failure: in the current window, or in a new one starting `now` when the
+        last began `window_seconds` or more ago. Atomic (two servers counting at once both
+        count)."""
+        ...
+
+    def clear(self, login: str) -> None:
+        """Forget the login's failures (it signed in)."""
+        ...
+
+
 class Secrets(Protocol):
     """Secrets (database passwords, tokens) by name, so scenarios never contain them."""
 
     def get(self, name: str) -> str | None: ...
+
+
+class Connections(Protocol):
+    """The operator's named connections (databases, mail servers): a name -> its URL, password
+    included (`postgresql://user:password@host/db`). Components reach it through
+    `ComponentContext.services["connections"]`; a scenario names a connection and never holds
+    its password."""
+
+    def get(self, name: str) -> str | None:
+        """The URL of connection `name`, None when there is no such connection."""
+        ...
+
+
+class BackgroundCalls(Protocol):
+    """Component calls nobody waits for (`sql.query` with `wait: false`), at
+    `ComponentContext.services["background"]`: on AWS the component's own function invoked
+    asynchronously (a Lambda cannot keep working after it answered); where the service is
+    absent, a component runs the call on a thread of its own process."""
+
+    def submit(self, component: str, inputs: Mapping[str, Any]) -> None:
+        """Start `component` on `inputs` and return at once; its failure is only logged."""
+        ...
 
 
 class FileStore(Protocol):
@@ -343,7 +427,8 @@ class FileStore(Protocol):
     `ComponentContext.services["files"]`."""
 
     def put(self, name: str, content_type: str, data: bytes) -> StoredFile:
-        """Store `data` under a fresh id; FileTooLarge when it is over the store's limit."""
+        """Store `data` under a fresh id; `errors.FileTooLarge` (a ValueError) when it is over
+        the store's limit."""
         ...
 
     def info(self, file_id: str) -> StoredFile | None:
@@ -352,6 +437,37 @@ class FileStore(Protocol):
 
     def read(self, file_id: str) -> tuple[StoredFile, bytes] | None:
         """A stored file and its content (None: no such file)."""
+        ...
+
+
+# Why a start did not give a process that ran: the scenario has no saved version, the chain of
+# processes starting each other is at its limit, every slot is taken (a waited start cannot
+# queue), the waited run outlived the synchronous limit, the variables break a data limit.
+StartRefusal = Literal["not_found", "chain_too_deep", "busy", "timeout", "invalid_variables"]
+
+
+@dataclass(frozen=True, slots=True)
+class StartedProcess:
+    """What `ProcessStarter.start` did: the process it stored (every start stores one, refused
+    ones too, so it can be looked at), and when waited for, how it ended."""
+
+    process_id: str
+    status: ProcessStatus
+    variables: dict[str, Any] | None = None  # a completed run's final variables
+    error: ProcessError | None = None
+    refusal: StartRefusal | None = None
+
+
+class ProcessStarter(Protocol):
+    """Starts scenarios as processes of their own (`process.start`), at
+    `ComponentContext.services["processes"]`: the server binds it to the running process, so
+    what it starts is one step deeper in the chain (AUTOMATIONS_MAX_CHAIN_DEPTH)."""
+
+    def start(
+        self, scenario_id: str, variables: Mapping[str, Any], *, wait: bool
+    ) -> StartedProcess:
+        """Start the scenario's latest version with these start variables: run it to its end
+        when `wait` (within the synchronous limit), else queue it and return at once."""
         ...
 
 
@@ -417,6 +533,22 @@ class Executor(Protocol):
     def stop(self, process_id: str) -> bool:
         """Stop a run of this executor; its `on_end` reports ABORTED. False if none runs."""
         ...
+
+    def redrive(
+        self, request: ExecutionRequest, variables: Mapping[str, Any] | None, on_end: OnEnd
+    ) -> None:
+        """Run an execution that ended unsuccessfully on from the states that failed (Step
+        Functions' RedriveExecution), `variables` changed first; `on_end` as for `start`.
+        Raises RedriveRefused, before anything runs, when it cannot be."""
+        ...
+
+
+class RedriveRefused(AutomationsError):
+    """Raised by `Executor.redrive` when the execution cannot go on; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
 
 
 class Primary(Protocol):

@@ -31,6 +31,8 @@ class Settings(BaseModel):
     sync_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
     max_chain_depth: int = Field(default=5, ge=0, le=100)
     max_body_bytes: int = Field(default=1024 * KB, ge=1 * KB, le=64 * 1024 * KB)
+    # A stored file (the file store, `POST /api/v1/files`, mail attachments kept).
+    max_file_bytes: int = Field(default=25 * 1024 * KB, ge=1 * KB, le=5 * 1024 * 1024 * KB)
     # How deep JSON may nest in bodies, component results and process data (json_depth.py).
     max_json_depth: int = Field(default=DEFAULT_MAX_JSON_DEPTH, ge=8, le=JSON_DEPTH_CEILING)
     # How often the background loops look for work they were not told about (seconds).
@@ -47,6 +49,9 @@ class Settings(BaseModel):
     # Manager secret's ARN). When set, the password is that secret and `admin_password` is unused.
     admin_password_secret: str | None = None
     demo: bool = True
+    # The web app's bundle, served outside /api/ (api/webapp.py): unset, `web/dist` of the
+    # source tree locally; on Lambda the template points it at the copy in the API function.
+    web_root: str | None = None
 
     @classmethod
     def from_environment(

@@ -135,7 +135,8 @@ def test_management_api_saves_lists_refuses_and_stops(dev_server: StartDev) -> N
     )
     assert invalid.status_code == 422
     problem = invalid.json()["errors"][0]
-    assert set(problem) == {"element", "line", "message"} and problem["line"] > 0
+    assert set(problem) == {"elementId", "element", "line", "message"} and problem["line"] > 0
+    assert problem["elementId"] == problem["element"]
     assert dev.client.get("/api/v1/scenarios/broken").status_code == 404
 
     saved = dev.save_scenario("wait-two-seconds", "waiter")

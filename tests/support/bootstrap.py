@@ -9,6 +9,7 @@ from pathlib import Path
 from automations.adapters.sqlite.catalogs import SqliteCatalogStore
 from automations.adapters.sqlite.db import Database
 from automations.adapters.sqlite.records import SqliteRecordStore
+from automations.adapters.sqlite.sessions import SqliteSessionStore, SqliteSignInThrottle
 from automations.adapters.sqlite.users import SqliteApiKeyStore, SqliteUserStore
 from automations.api.services import ApiConfig, Services
 from automations.asl.clock import RealClock
@@ -43,5 +44,7 @@ def bootstrap(
         clock=clock,
         hooks=hooks or NoBeforeHooks(),
         config=config or ApiConfig(),
+        sessions=SqliteSessionStore(db),
+        sign_ins=SqliteSignInThrottle(db),
     )
     return LocalServices(services=services, db=db)

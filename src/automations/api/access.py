@@ -24,6 +24,19 @@ ADMIN, MEMBER = Role.ADMIN, Role.MEMBER
 
 ROUTE_ROLES: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
+    # Signing in needs no credentials; reading and ending a session check the cookie (and the
+    # CSRF token) themselves, so that a stale cookie can always be cleared.
+    ("POST", "/api/v1/session"): PUBLIC,
+    ("GET", "/api/v1/session"): PUBLIC,
+    ("DELETE", "/api/v1/session"): PUBLIC,
+    ("GET", "/api/v1/components"): MEMBER,
+    # Files go with records (a record's file field holds their ids): members store and read
+    # them. An id is 128 random bits, so reading one needs having been given it.
+    ("POST", "/api/v1/files"): MEMBER,
+    ("GET", "/api/v1/files/<fileId>"): MEMBER,
+    ("POST", "/api/v1/expressions/check"): MEMBER,
+    ("POST", "/api/v1/scenarios/validate"): ADMIN,
+    ("GET", "/api/v1/processes/stats"): ADMIN,
     # Web requests come from other systems: the scenario decides what to trust in them.
     **{(method, "/api/webrequest/<urlId>"): PUBLIC for method in WEBHOOK_METHODS},
     ("GET", "/api/v1/catalogs"): MEMBER,
@@ -56,6 +69,8 @@ ROUTE_ROLES: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/v1/processes"): MEMBER,
     ("GET", "/api/v1/processes/<processId>"): MEMBER,
     ("POST", "/api/v1/processes/<processId>/stop"): ADMIN,
+    # The one who started it may retry it too (`api/processes.py` finds it theirs or none).
+    ("POST", "/api/v1/processes/<processId>/retry"): MEMBER,
     ("GET", "/api/v1/metrics"): ADMIN,
     ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
@@ -106,7 +121,7 @@ def authorize(user: User, needed: Role) -> None:
 def caller(user: User | None) -> User:
     """The authenticated caller a route reads from its context (the gate set it)."""
     if user is None:
-        raise Unauthorized("authentication required (HTTP Basic or an API key)")
+        raise Unauthorized("authentication required (sign in, HTTP Basic or an API key)")
     return user
 
 

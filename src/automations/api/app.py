@@ -22,13 +22,18 @@ from automations.api import (
     access,
     api_keys,
     catalogs,
+    components,
+    expressions,
+    files,
     processes,
     records,
     scenarios,
     schedules,
+    sessions,
     subscriptions,
     updating,
     users,
+    webapp,
     webhook,
     webrequests,
 )
@@ -48,7 +53,15 @@ from automations.model.user import User
 
 # Web requests come from other systems: the scenario decides what to trust in them.
 PUBLIC_PREFIXES = (webhook.PREFIX,)
-ROUTE_PATHS = (*catalogs.PATHS, *records.PATHS, *users.PATHS, *api_keys.PATHS, OPENAPI_PATH)
+ROUTE_PATHS = (
+    *catalogs.PATHS,
+    *records.PATHS,
+    *users.PATHS,
+    *api_keys.PATHS,
+    *components.PATHS,
+    *expressions.PATHS,
+    OPENAPI_PATH,
+)
 # Scenarios, events and processes: served when the services include the automation side.
 AUTOMATION_MODULES = (
     scenarios,
@@ -81,17 +94,22 @@ def gateway_error(error: ApiError) -> dict[str, Any]:
     }
 
 
-def make_gate(authenticator: Authenticator, max_body_bytes: int) -> Gate:
+def make_gate(
+    authenticator: Authenticator, max_body_bytes: int, max_file_bytes: int | None = None
+) -> Gate:
     """Size first (cheap, and protects the rest), then credentials unless the route is public,
-    then the role the route needs."""
+    then the role the route needs. An upload's body is a file: `max_file_bytes` bounds it."""
 
     def gate(event: Mapping[str, Any]) -> User | None:
-        if body_size(event) > max_body_bytes:
-            raise BodyTooLarge(f"the request body is larger than {max_body_bytes} bytes")
         path = str(event.get("path") or "")
+        method = str(event.get("httpMethod") or "")
+        if max_file_bytes is not None and files.is_upload(method, path):
+            if body_size(event) > max_file_bytes:
+                raise files.too_big(max_file_bytes)
+        elif body_size(event) > max_body_bytes:
+            raise BodyTooLarge(f"the request body is larger than {max_body_bytes} bytes")
         if path.startswith(PUBLIC_PREFIXES):
             return None  # web requests: any body, the scenario reads it as data
-        method = str(event.get("httpMethod") or "")
         if (
             event.get("body")
             and _is_form(header(event.get("headers"), "content-type"))
@@ -102,7 +120,7 @@ def make_gate(authenticator: Authenticator, max_body_bytes: int) -> Gate:
         needed = access.required_role(method, path)
         if needed is access.PUBLIC:
             return None
-        user = authenticator.authenticate(event.get("headers"))
+        user = authenticator.authenticate(event.get("headers"), method)
         access.authorize(user, needed)
         return user
 
@@ -115,6 +133,8 @@ _RAW_BODY = re.compile(r"/api/v1/scenarios/[^/]+")
 
 
 def _reads_raw_body(method: str, path: str) -> bool:
+    if files.is_upload(method, path):
+        return True  # a file: its route reads the bytes (and says what it makes of a form)
     return method in ("PUT", "POST") and _RAW_BODY.fullmatch(path) is not None
 
 
@@ -126,9 +146,15 @@ def _is_form(content_type: str | None) -> bool:
 class ApiResolver(APIGatewayRestResolver):
     """An APIGatewayRestResolver that runs a gate (size, auth, role) on the raw event first."""
 
-    def __init__(self, gate: Gate, max_json_depth: int = DEFAULT_MAX_JSON_DEPTH) -> None:
+    def __init__(
+        self,
+        gate: Gate,
+        max_json_depth: int = DEFAULT_MAX_JSON_DEPTH,
+        web: webapp.WebApp | None = None,
+    ) -> None:
         super().__init__(enable_validation=True, json_body_deserializer=json_reader(max_json_depth))
         self._gate = gate
+        self._web = web
         self._own_event: BaseProxyEvent | None = None
 
     # powertools keeps the current event on its base class, one for the whole process: two
@@ -149,6 +175,11 @@ class ApiResolver(APIGatewayRestResolver):
         return proxy
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if self._web is not None:
+            # The web app's files: public, outside /api/, answered before any gate or route.
+            answer = self._web.answer(event)
+            if answer is not None:
+                return answer
         try:
             user = self._gate(event)
         except ApiError as error:
@@ -185,16 +216,37 @@ def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
 def build_app(services: Services) -> APIGatewayRestResolver:
     """The API over these services (nothing global: build as many as you like)."""
     authenticator = Authenticator(
-        services.users, services.api_keys, services.config.auth_cache_seconds
+        services.users,
+        services.api_keys,
+        services.config.auth_cache_seconds,
+        sessions=services.sessions,
+        clock=services.clock,
     )
+    web_root = services.config.web_root
     app = ApiResolver(
-        make_gate(authenticator, services.config.max_body_bytes), services.config.max_json_depth
+        make_gate(
+            authenticator,
+            services.config.max_body_bytes,
+            services.config.max_file_bytes if services.files is not None else None,
+        ),
+        services.config.max_json_depth,
+        web=None if web_root is None else webapp.WebApp(web_root),
     )
     app.include_router(catalogs.router(services))
     app.include_router(users.router(services))
     app.include_router(api_keys.router(services))
+    app.include_router(components.router())
+    app.include_router(expressions.router())
     paths = list(ROUTE_PATHS)
+    if services.sessions is not None and services.sign_ins is not None:
+        app.include_router(sessions.router(services, services.sessions, services.sign_ins))
+        paths += sessions.PATHS
     patches = _role_patches()
+    if services.files is not None:
+        app.include_router(files.router(services.files, services.config.max_file_bytes))
+        paths += files.PATHS
+        for operation, patch in files.OPENAPI.items():
+            patches[operation] = _merged(patches.get(operation, {}), patch)
     if services.automation is not None:
         # Before the records router: `.../records/updating` must not be read as a record id.
         for module in AUTOMATION_MODULES:

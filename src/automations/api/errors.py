@@ -39,6 +39,7 @@ from automations.service.errors import (
     ProcessDataTooLarge,
     ProcessFailed,
     ProcessNotFound,
+    ProcessNotRetryable,
     ScenarioNotFound,
     ScheduleNotFound,
     ServiceError,
@@ -94,6 +95,25 @@ class Forbidden(ApiError):
     code = "forbidden"
 
 
+class CsrfRefused(ApiError):
+    """Raised when a request authenticated by the session cookie changes something without
+    the session's CSRF token (it may come from another site's page)."""
+
+    status = HTTPStatus.FORBIDDEN
+    code = "csrf"
+
+
+class TooManyAttempts(ApiError):
+    """Raised when sign-in for a login is paused after repeated failures."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class NotFound(ApiError):
     """Raised when a path names nothing (an unknown route, view or object)."""
 
@@ -139,6 +159,15 @@ def error_response(
 def _api_error(exc: Exception) -> Response[str]:
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.code, exc.message, exc.field_id)
+
+
+def _too_many_attempts(exc: Exception) -> Response[str]:
+    assert isinstance(exc, TooManyAttempts)
+    answer = error_response(
+        exc.status, exc.code, exc.message, retryAfterSeconds=exc.retry_after_seconds
+    )
+    answer.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return answer
 
 
 def _values_invalid(exc: Exception) -> Response[str]:
@@ -197,7 +226,11 @@ def _refused(exc: Exception) -> Response[str]:
 
 def _scenario_invalid(exc: Exception) -> Response[str]:
     assert isinstance(exc, ScenarioInvalid)
-    problems = [{"element": p.element, "line": p.line, "message": p.message} for p in exc.problems]
+    problems = [
+        # `element` as the API first named it; `elementId` as validation answers it.
+        {"elementId": p.element, "element": p.element, "line": p.line, "message": p.message}
+        for p in exc.problems
+    ]
     first = exc.problems[0].message if exc.problems else "the scenario is not valid"
     return error_response(422, "scenario_invalid", first, errors=problems)
 
@@ -226,6 +259,7 @@ def _unexpected(exc: Exception) -> Response[str]:
 
 ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     ApiError: _api_error,
+    TooManyAttempts: _too_many_attempts,
     ValuesInvalid: _values_invalid,
     CatalogInvalid: _named_field("catalog_invalid"),
     FilterInvalid: _named_field("filter_invalid"),
@@ -250,6 +284,7 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     ScheduleNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     ProcessNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     ProcessAlreadyFinished: _service(HTTPStatus.CONFLICT, "already_finished"),
+    ProcessNotRetryable: _service(HTTPStatus.CONFLICT, "not_retryable"),
     BindingInvalid: _service(HTTPStatus.BAD_REQUEST, "invalid"),
     BodyTooDeep: _service(HTTPStatus.BAD_REQUEST, "body.too_deep"),
     TooManyProcesses: _service(HTTPStatus.TOO_MANY_REQUESTS, "too_many_processes"),

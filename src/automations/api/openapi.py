@@ -27,6 +27,8 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
     "basic": HTTPBase(scheme="basic"),
     "bearer": HTTPBearer(),
     "apiKey": APIKey.model_validate({"in": APIKeyIn.header, "name": "X-API-Key"}),
+    # The web app's session (POST /api/v1/session); unsafe methods add X-CSRF-Token.
+    "session": APIKey.model_validate({"in": APIKeyIn.cookie, "name": "automations_session"}),
 }
 
 
@@ -41,7 +43,7 @@ def openapi_document(app: APIGatewayRestResolver, patches: Patches | None = None
         version=VERSION,
         description=DESCRIPTION,
         security_schemes=SECURITY_SCHEMES,
-        security=[{"basic": []}, {"bearer": []}, {"apiKey": []}],
+        security=[{"basic": []}, {"bearer": []}, {"apiKey": []}, {"session": []}],
     )
     document: dict[str, Any] = json.loads(text)
     _document_errors(document)

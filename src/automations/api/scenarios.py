@@ -11,18 +11,20 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import Field
 
 from automations.api.bodies import raw_body
+from automations.bpmn.errors import Problem
 from automations.model.base import CamelModel, utc_iso
 from automations.model.scenario import ScenarioVersion
 from automations.model.user import User
 from automations.service.automation import Automation
 from automations.service.errors import ScenarioNotFound
 from automations.service.manual import run_manual
-from automations.service.scenarios import save_scenario
+from automations.service.scenarios import check_scenario, save_scenario
 
 PATHS = (
     "/api/v1/scenarios",
     "/api/v1/scenarios/<scenarioId>",
     "/api/v1/scenarios/<scenarioId>/run",
+    "/api/v1/scenarios/validate",
 )
 TAGS = ["scenarios"]
 XML = "application/xml"
@@ -39,6 +41,12 @@ OPENAPI: dict[tuple[str, str], dict[str, Any]] = {
                 "description": "The scenario does not compile; every problem with element and line",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
+        },
+    },
+    ("/api/v1/scenarios/validate", "post"): {
+        "requestBody": {
+            "required": True,
+            "content": {XML: {"schema": {"type": "string", "description": "BPMN 2.0 XML"}}},
         },
     },
     ("/api/v1/scenarios/{scenarioId}", "get"): {
@@ -69,6 +77,11 @@ def version_json(version: ScenarioVersion) -> dict[str, Any]:
     }
 
 
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """One problem as the editor marks it: on the element with this BPMN id (`-`: the file)."""
+    return {"elementId": problem.element, "line": problem.line, "message": problem.message}
+
+
 def router(automation: Automation) -> Router:
     """The scenario routes, bound to these use cases."""
     routes = Router()  # type: ignore[no-untyped-call]
@@ -84,6 +97,22 @@ def router(automation: Automation) -> Router:
         bpmn = raw_body(routes.current_event)
         timeout = automation.settings.process_timeout_seconds
         return version_json(save_scenario(store, scenarioId, bpmn, timeout_seconds=timeout))
+
+    @routes.post(
+        PATHS[3], tags=TAGS, summary="Check a BPMN draft with the compiler (nothing stored)"
+    )
+    def validate_scenario(
+        scenario_id: Annotated[
+            str | None, Query(alias="scenarioId", max_length=100, description="the id it will have")
+        ] = None,
+    ) -> dict[str, Any]:
+        problems = check_scenario(
+            store,
+            raw_body(routes.current_event),
+            scenario_id=scenario_id,
+            timeout_seconds=automation.settings.process_timeout_seconds,
+        )
+        return {"ok": not problems, "problems": [problem_json(p) for p in problems]}
 
     @routes.get(PATHS[1], tags=TAGS, summary="Get a scenario's BPMN")
     def get_scenario(

@@ -9,9 +9,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import Field
 
 from automations.model.base import CamelModel
+from automations.model.scenario import Schedule
 from automations.service.automation import Automation
 from automations.service.errors import ScheduleNotFound
-from automations.service.schedules import create_schedule
+from automations.service.schedules import ScheduleDeps, create_schedule, next_runs
 
 PATHS = ("/api/v1/schedules", "/api/v1/schedules/<scheduleId>")
 TAGS = ["schedules"]
@@ -25,6 +26,11 @@ class ScheduleDraft(CamelModel):
     active: bool = True
 
 
+def schedule_json(deps: ScheduleDeps, schedule: Schedule) -> dict[str, Any]:
+    """A schedule with its next run times (`nextRuns`, by the code that fires it)."""
+    return schedule.model_dump(mode="json") | {"nextRuns": next_runs(deps, schedule)}
+
+
 def router(automation: Automation) -> Router:
     """The schedule routes, bound to these use cases."""
     routes = Router()  # type: ignore[no-untyped-call]
@@ -33,11 +39,11 @@ def router(automation: Automation) -> Router:
     @routes.post(PATHS[0], tags=TAGS, summary="Create a schedule")
     def post_schedule(draft: Annotated[ScheduleDraft, Body()]) -> dict[str, Any]:
         schedule = create_schedule(deps, draft.expression, draft.scenario_id, active=draft.active)
-        return schedule.model_dump(mode="json")
+        return schedule_json(deps, schedule)
 
     @routes.get(PATHS[0], tags=TAGS, summary="List schedules")
     def list_schedules() -> list[dict[str, Any]]:
-        return [s.model_dump(mode="json") for s in automation.schedules.all()]
+        return [schedule_json(deps, s) for s in automation.schedules.all()]
 
     @routes.delete(PATHS[1], tags=TAGS, summary="Delete a schedule")
     def delete_schedule(scheduleId: str) -> dict[str, Any]:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from automations.asl.ports import Clock
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
-from automations.ports import ApiKeyStore, BeforeHooks, CatalogStore, RecordStore, UserStore
+from automations.model.file import DEFAULT_MAX_FILE_BYTES
+from automations.ports import (
+    ApiKeyStore,
+    BeforeHooks,
+    CatalogStore,
+    FileStore,
+    RecordStore,
+    SessionStore,
+    SignInThrottle,
+    UserStore,
+)
 from automations.service.records import NoBeforeHooks, RecordDeps
 
 if TYPE_CHECKING:
@@ -21,8 +32,14 @@ class ApiConfig:
     """Per-deployment settings of the API."""
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # An uploaded file's body (`POST /api/v1/files`): the file store's limit, not the body's.
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
     auth_cache_seconds: float = 60.0
+    # Browser sessions (api/sessions.py): how long one lasts after signing in.
+    session_seconds: float = 24 * 3600.0
+    # The web app's bundle (web/dist) served outside /api/ (api/webapp.py); None: not served.
+    web_root: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +55,11 @@ class Services:
     config: ApiConfig = field(default_factory=ApiConfig)
     # Scenarios, events and processes; without it the API serves catalogs and records only.
     automation: Automation | None = None
+    # Browser sessions and their sign-in throttle; without them there is no `/api/v1/session`.
+    sessions: SessionStore | None = None
+    sign_ins: SignInThrottle | None = None
+    # The file store; without it there is no `/api/v1/files`.
+    files: FileStore | None = None
 
     def record_deps(self) -> RecordDeps:
         """The record use cases' ports."""

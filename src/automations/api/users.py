@@ -1,6 +1,7 @@
 """`/api/v1/users`: who may call the API and with which role (the admins' business).
 
-Passwords go in and never come out. The last admin can be neither deleted nor demoted (409
+Passwords go in and never come out; changing one (or deleting the user) ends the user's browser
+sessions at once. The last admin can be neither deleted nor demoted (409
 `last_admin`): somebody must always be able to manage the rest. A changed role or password
 takes up to the authentication cache's lifetime to bite on a server that saw the old one.
 """
@@ -79,6 +80,10 @@ def router(services: Services) -> Router:
     routes = Router()  # type: ignore[no-untyped-call]
     store = services.users
 
+    def end_sessions(user_id: str) -> None:
+        if services.sessions is not None:
+            services.sessions.delete_user(user_id)
+
     def existing(user_id: str) -> User:
         found = store.get(user_id)
         if found is None:
@@ -108,12 +113,14 @@ def router(services: Services) -> Router:
         changed = store.change(userId, name=patch.name, role=patch.role)
         if patch.password is not None:
             store.set_password(userId, patch.password)
+            end_sessions(userId)  # whoever signed in with the old password is out
         return user_json(changed or existing(userId))
 
     @routes.delete(PATHS[1], tags=TAGS, summary="Delete a user (and their API keys)")
     def delete_user(userId: str) -> dict[str, Any]:
         if not store.delete(userId):
             raise NotFound(f"user {userId[:100]} not found")
+        end_sessions(userId)
         return {"id": userId}
 
     return routes

@@ -123,3 +123,7 @@ class StatesFailure(Exception):
     @property
     def terminal(self) -> bool:
         return self.error in TERMINAL_ERRORS
+
+
+class ExecutionNotRedrivable(AslError):
+    """Raised by `redrive.redriven` when a checkpoint's execution did not end unsuccessfully."""

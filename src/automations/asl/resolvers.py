@@ -28,11 +28,13 @@ from typing import Any
 from automations.asl import errors
 from automations.asl.errors import TaskError, UnknownResource
 from automations.asl.json_text import to_json_text
+from automations.asl.nested_starts import NestedStarts
 from automations.asl.ports import TaskContext
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
 
 INVALID_INPUT = "Component.InvalidInput"  # = automations.components.invoke.INVALID_INPUT
 UNKNOWN_COMPONENT = "Component.Unknown"
+PROCESSES_KEY = "processes"  # = automations.components.process_start.SERVICE_KEY
 
 # `${Component.http.request}` / `${Scenario.abc}` placeholders of the compiled templates.
 _PLACEHOLDER = re.compile(r"^\$\{(Component|Scenario)\.(.+)\}$")
@@ -104,10 +106,23 @@ async def _run_component(
         model = invoke.parse_input(spec, payload)
     except ComponentInputInvalid as err:
         raise TaskError(INVALID_INPUT, err.message) from None
+    services = {**resolver.services, **context.services}
+    if (
+        PROCESSES_KEY not in services
+        and resolver.definitions is not None
+        and context.run_child is not None
+    ):
+        # No runtime gave a process starter: `process.start` runs nested (nested_starts.py).
+        services[PROCESSES_KEY] = NestedStarts(
+            resolver.definitions,
+            context.run_child,
+            asyncio.get_running_loop(),
+            context.execution_id,
+        )
     component_context = ComponentContext(
         process_id=context.execution_id,
         element_id=context.state_name,
-        services={**resolver.services, **context.services},
+        services=services,
         max_json_depth=resolver.max_json_depth,
     )
     try:

@@ -12,6 +12,7 @@ from automations.bpmn.model import Element, Kind, Param
 from automations.bpmn.rules import boundary_problem, collection_problem
 from automations.compiler import jsonata_text as jt
 from automations.compiler import timers
+from automations.compiler.carried import carry_out
 from automations.compiler.context import Region, State, is_inline, with_next
 from automations.compiler.events import unsupported
 from automations.compiler.gateways import branch_exit, merge_assign
@@ -45,7 +46,7 @@ def scenario_arn(scenario_id: str) -> str:
 
 
 def _inputs(region: Region, params: list[Param]) -> dict[str, object]:
-    return {p.name: jt.value_with(p.value, region.locals()) for p in params}
+    return {p.name: jt.value_or_null(p.value, region.locals()) for p in params}
 
 
 def _outputs(region: Region, element: Element) -> dict[str, object]:
@@ -237,7 +238,7 @@ def _subprocess_iteration(region: Region, element: Element) -> tuple[str, dict[s
     item = {"Type": "Pass", "Assign": {inner.write(loop.input_element): "{% $states.input %}"}}
     if collect_name:
         final = jt.body(loop.output_element) if loop.output_element else "null"
-        collected = jt.bound(final, inner.locals())
+        collected = jt.bound_or_null(final, inner.locals())
         inner.add(collect_name, {"Type": "Pass", "Output": jt.wrap(collected), "End": True})
     return item_name, {item_name: with_next(item, first), **inner.states}
 
@@ -247,6 +248,7 @@ def _wrapped_subprocess(region: Region, element: Element) -> None:
     assert element.body is not None
     names = assigned_in(element.body)
     inner = region.scope(element.body, lambda r, e: branch_exit(r, names), names)
+    inner.carry = tuple(dict.fromkeys([*region.carry, *names]))
     start_at = inner.compile_from(element.body.starts()[0].id)
     state: State = {
         "Type": "Parallel",
@@ -255,6 +257,7 @@ def _wrapped_subprocess(region: Region, element: Element) -> None:
     if names:
         state["Assign"] = merge_assign(region, {name: [0] for name in names})
     attach_boundaries(region, element, state)
+    carry_out(region, state, names)
     region.add(element.id, with_next(state, region.next_of(element)))
 
 

@@ -85,13 +85,25 @@ class Region:
     # scoped name (`total__s3`), and every expression there reads it through a binding.
     writes: dict[str, str] = field(default_factory=dict)  # variable -> name assigned here
     reads: dict[str, str] = field(default_factory=dict)  # variable -> JSONata that reads it
+    # Inside a subprocess with boundaries (a one-branch Parallel), the variables it assigns:
+    # an error end event here carries their values out in its Cause, since a failed branch
+    # hands nothing else back, and the boundary's Catch assigns them (`activities.carried`).
+    carry: tuple[str, ...] = ()
     _queue: list[Element] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
 
     def child(self, graph: Graph, on_end: EndCompiler, *, share_states: bool = False) -> Region:
         """A region in the same variable scope (an inlined subprocess) or a nested one."""
         states = self.states if share_states else {}
-        return Region(self.ctx, graph, on_end, states=states, writes=self.writes, reads=self.reads)
+        return Region(
+            self.ctx,
+            graph,
+            on_end,
+            states=states,
+            writes=self.writes,
+            reads=self.reads,
+            carry=self.carry,
+        )
 
     def scope(self, graph: Graph, on_end: EndCompiler, assigned: list[str]) -> Region:
         """A region in a new ASL variable scope (a branch, an iteration) that assigns `assigned`."""
@@ -102,7 +114,7 @@ class Region:
             scoped = f"{name}__{scope}"
             writes[name] = scoped
             reads[name] = f"($exists(${scoped}) ? ${scoped} : {self.read(name)})"
-        return Region(self.ctx, graph, on_end, writes=writes, reads=reads)
+        return Region(self.ctx, graph, on_end, writes=writes, reads=reads, carry=self.carry)
 
     def binding(self, name: str, text: str) -> Region:
         """A view of this region in which `$name` reads as the JSONata `text`."""
@@ -113,6 +125,7 @@ class Region:
             states=self.states,
             writes=self.writes,
             reads={**self.reads, name: text},
+            carry=self.carry,
         )
 
     def write(self, name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from automations.bpmn.model import Element
 from automations.compiler import jsonata_text as jt
 from automations.compiler import timers
+from automations.compiler.carried import carrying_cause
 from automations.compiler.context import Region, State, with_next
 
 # `$error` for a boundary's outputs. A Lambda error's Cause is a JSON text whose errorMessage
@@ -36,8 +37,11 @@ def end(region: Region, element: Element) -> None:
 def error_end(region: Region, element: Element) -> None:
     code = element.error_code or element.error_ref or "Error"
     state: State = {"Type": "Fail", "Error": code}
-    if element.error_message or element.name:
-        state["Cause"] = element.error_message or element.name
+    message = element.error_message or element.name
+    if region.carry:
+        state["Cause"] = carrying_cause(region, message)
+    elif message:
+        state["Cause"] = message
     region.add(element.id, state)
 
 

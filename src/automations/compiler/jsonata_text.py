@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from automations.bpmn.model import Param
+from automations.expressions.definite import gives_value
 from automations.expressions.template import CLOSE, OPEN, expression_text
 from automations.expressions.template import is_expression as is_expression  # the one test
 
@@ -45,6 +46,23 @@ def block(bindings: Sequence[tuple[str, str]], final: str) -> str:
     return "(" + "; ".join([*parts, final]) + ")"
 
 
+# An author's expression that selects nothing (a missing property) reads as null, as the
+# scenario format promises; Step Functions fails any field whose expression gives undefined,
+# so the compiled text says so itself. The name has `__`, which scenario variables may not.
+NULL_GUARD = "$__value"
+GUARD_BINDING = f"{NULL_GUARD} := "
+GUARD_TEST = f"$exists({NULL_GUARD}) ? {NULL_GUARD} : null"
+
+
+def or_null(bindings: Sequence[tuple[str, str]], final: str) -> str:
+    """`block(bindings, final)` giving null where `final` gives nothing.
+
+    `:=` binds more loosely than every operator, so `final` needs no parentheses of its own."""
+    if gives_value(final):
+        return block(bindings, final)
+    return block([*bindings, (NULL_GUARD[1:], final)], GUARD_TEST)
+
+
 def reads(expr: str, name: str) -> bool:
     """Whether `expr` mentions `$name`. Textual on purpose: `$error` is also a JSONata built-in
     function, so a syntax-tree walk that skips built-ins would miss it; binding a local that the
@@ -58,15 +76,34 @@ def _mention(name: str) -> re.Pattern[str]:
 
 
 def value_with(value: str, locals_: dict[str, str]) -> Any:
-    """A field value for ASL: a literal stays a literal; an expression gets its locals bound."""
+    """A field value for ASL: a literal stays a literal; an expression gets its locals bound.
+
+    For fields that want a value of their own type (a condition, a loop's collection, a
+    timer): null would be as wrong there as nothing, and "gave no value" says better what is."""
     if not is_expression(value):
         return value
     return wrap(bound(body(value), locals_))
 
 
+def value_or_null(value: str, locals_: dict[str, str]) -> Any:
+    """`value_with` for a value any JSON may be (an input): null rather than nothing."""
+    if not is_expression(value):
+        return value
+    return wrap(bound_or_null(body(value), locals_))
+
+
 def bound(expr: str, locals_: dict[str, str]) -> str:
     """`expr` inside a block binding those of `locals_` it reads."""
-    return block([(name, text) for name, text in locals_.items() if reads(expr, name)], expr)
+    return block(_read_locals(expr, locals_), expr)
+
+
+def bound_or_null(expr: str, locals_: dict[str, str]) -> str:
+    """`bound(expr, locals_)`, null where `expr` gives nothing."""
+    return or_null(_read_locals(expr, locals_), expr)
+
+
+def _read_locals(expr: str, locals_: dict[str, str]) -> list[tuple[str, str]]:
+    return [(name, text) for name, text in locals_.items() if reads(expr, name)]
 
 
 def sequential_assign(
@@ -89,9 +126,17 @@ def sequential_assign(
         if not needed and not is_expression(out.value):
             assign[write(out.name)] = out.value
         else:
-            assign[write(out.name)] = wrap(block(needed, expr))
-        earlier.append((out.name, expr))
+            assign[write(out.name)] = wrap(or_null(needed, expr))
+        earlier.append((out.name, _as_assigned(out.value)))
     return assign
+
+
+def _as_assigned(value: str) -> str:
+    """An earlier output's text as a later one reads it: what was assigned, null included."""
+    expr = body(value)
+    if not is_expression(value) or gives_value(expr):
+        return expr
+    return or_null([], expr)
 
 
 def _needed_bindings(
@@ -117,5 +162,5 @@ def sequential_value(
     outputs: Sequence[Param], final: str, locals_: dict[str, str], free: FreeVariables
 ) -> str:
     """JSONata for `final` evaluated after `outputs`, as if they had been assigned first."""
-    earlier = [(out.name, body(out.value)) for out in outputs]
-    return wrap(block(_needed_bindings(final, earlier, locals_, free), final))
+    earlier = [(out.name, _as_assigned(out.value)) for out in outputs]
+    return wrap(or_null(_needed_bindings(final, earlier, locals_, free), final))

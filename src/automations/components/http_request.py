@@ -30,15 +30,15 @@ Error codes (what boundary events and `auto:retry` can name):
 - `http.too_deep`: the body is JSON nesting deeper than `AUTOMATIONS_MAX_JSON_DEPTH` levels
   (64 by default): the result could not be kept as process data.
 
-Address policy (the SSRF guard): the component resolves the host itself and refuses loopback,
-private (RFC 1918, CGNAT 100.64/10, ULA fc00::/7), link-local (169.254/16 with the cloud
-metadata address, fe80::/10), site-local (fec0::/10), multicast, unspecified, reserved and every
-other range IANA's special-purpose registries mark not globally reachable (documentation,
-benchmarking, 192.0.0.0/24 and 2001::/23 whole), and IPv6 addresses that lead to such an IPv4
-address (::ffff:a.b.c.d, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4, Teredo, ::a.b.c.d). If
-any address of a host is refused, the host is. It then connects to the very address it
-checked (the URL's host is replaced by the IP, with the original `Host` header and TLS server
-name), so DNS cannot answer differently between the check and the connection. Proxy
+Address policy (the SSRF guard, kept in `address_guard`): the component resolves the host itself
+and refuses loopback, private (RFC 1918, CGNAT 100.64/10, ULA fc00::/7), link-local (169.254/16
+with the cloud metadata address, fe80::/10), site-local (fec0::/10), multicast, unspecified,
+reserved and every other range IANA's special-purpose registries mark not globally reachable
+(documentation, benchmarking, 192.0.0.0/24 and 2001::/23 whole), and IPv6 addresses that lead to
+such an IPv4 address (::ffff:a.b.c.d, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4, Teredo,
+::a.b.c.d). If any address of a host is refused, the host is. It then connects to the very
+address it checked (the URL's host is replaced by the IP, with the original `Host` header and
+TLS server name), so DNS cannot answer differently between the check and the connection. Proxy
 environment variables are ignored for the same reason. Configuration, read at each call:
 - `AUTOMATIONS_HTTP_ALLOW_PRIVATE=1`: allow every address (a developer machine, tests).
 - `AUTOMATIONS_HTTP_ALLOW_HOSTS=crm.local,10.1.0.0/16,127.0.0.1`: host names, IP addresses or
@@ -60,16 +60,22 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
+from ipaddress import ip_address
 from typing import Any, Literal
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from automations.components import address_guard
+
+# Re-exported: the guard's names as `http.request` has always offered them.
+from automations.components.address_guard import ALLOW_HOSTS_ENV as ALLOW_HOSTS_ENV
+from automations.components.address_guard import ALLOW_PRIVATE_ENV as ALLOW_PRIVATE_ENV
+from automations.components.address_guard import AddressPolicy, IPAddress, read_allowances
+from automations.components.address_guard import forbidden_reason as forbidden_reason
 from automations.components.errors import ComponentFailed
 from automations.components.registry import ComponentContext, ComponentSpec, register
 from automations.json_depth import text_depth_over, too_deep_message
@@ -83,8 +89,6 @@ TOO_LARGE = "http.too_large"
 TOO_DEEP = "http.too_deep"
 ERRORS = (TIMEOUT, CONNECTION, STATUS, FORBIDDEN_ADDRESS, INVALID_RESPONSE, TOO_LARGE, TOO_DEEP)
 
-ALLOW_PRIVATE_ENV = "AUTOMATIONS_HTTP_ALLOW_PRIVATE"
-ALLOW_HOSTS_ENV = "AUTOMATIONS_HTTP_ALLOW_HOSTS"
 MAX_RESPONSE_BYTES_ENV = "AUTOMATIONS_HTTP_MAX_RESPONSE_BYTES"
 
 DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024
@@ -96,9 +100,6 @@ _SCHEMES = {"http": 80, "https": 443}
 _SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie")
 
 log = logging.getLogger(__name__)
-
-IPAddress = IPv4Address | IPv6Address
-IPNetwork = IPv4Network | IPv6Network
 
 
 class HttpRequestInput(BaseModel):
@@ -146,168 +147,36 @@ class HttpRequestResult(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------
-# Address policy
+# Address policy (the guard itself is `address_guard`'s)
 
 
 @dataclass(frozen=True, slots=True)
-class HttpPolicy:
-    """Which addresses may be called and how big a body may be (from the environment)."""
+class HttpPolicy(AddressPolicy):
+    """The address policy, plus how big a body may be (from the environment)."""
 
-    allow_private: bool = False
-    allow_hosts: frozenset[str] = frozenset()
-    allow_networks: tuple[IPNetwork, ...] = ()
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> HttpPolicy:
         env = os.environ if environ is None else environ
-        hosts: set[str] = set()
-        networks: list[IPNetwork] = []
-        for entry in env.get(ALLOW_HOSTS_ENV, "").split(","):
-            name = _normal_host(entry.strip().strip("[]"))
-            if not name:
-                continue
-            try:
-                networks.append(ip_network(name, strict=False))
-            except ValueError:
-                hosts.add(name)
+        allow_private, hosts, networks = read_allowances(env)
         limit = env.get(MAX_RESPONSE_BYTES_ENV, "").strip()
         return cls(
-            allow_private=env.get(ALLOW_PRIVATE_ENV, "").strip().lower() in {"1", "true", "yes"},
-            allow_hosts=frozenset(hosts),
-            allow_networks=tuple(networks),
+            allow_private=allow_private,
+            allow_hosts=hosts,
+            allow_networks=networks,
             max_response_bytes=int(limit) if limit.isdigit() else DEFAULT_MAX_RESPONSE_BYTES,
         )
 
-    def allows(self, host: str, address: IPAddress) -> bool:
-        """Whether a non-public `address` of `host` may still be called."""
-        return (
-            self.allow_private
-            or _normal_host(host) in self.allow_hosts
-            or any(address in network for network in self.allow_networks)
-        )
 
-
-def _normal_host(host: str) -> str:
-    return host.lower().rstrip(".")
-
-
-_CGNAT = ip_network("100.64.0.0/10")
-_SITE_LOCAL = ip_network("fec0::/10")  # deprecated (RFC 3879), but still routed inside sites
-# Not globally reachable in IANA's special-purpose registries, or refused here on purpose, where
-# `is_global` says otherwise in some Python versions (3.11's lists predate a few entries).
-# 192.0.0.0/24 and 2001::/23 are refused whole, the anycast services IANA marks globally
-# reachable inside them included (PCP, TURN, AMT, AS112, ORCHIDv2, DETs): they answer
-# nearby, a router or a relay rather than a web service; an operator may allow them.
-_NOT_PUBLIC = tuple(
-    ip_network(block)
-    for block in (
-        "192.0.0.0/24",  # IETF protocol assignments
-        "192.88.99.0/24",  # 6to4 relay anycast, deprecated (RFC 7526)
-        "64:ff9b:1::/48",  # local-use IPv4/IPv6 translation (RFC 8215)
-        "100:0:0:1::/64",  # dummy IPv6 prefix (RFC 9780)
-        "2001::/23",  # IETF protocol assignments (Teredo, benchmarking, ORCHID...)
-        "3fff::/20",  # documentation (RFC 9637)
-        "5f00::/16",  # segment routing SIDs (RFC 9602)
-    )
-)
-# IPv6 forms that are an IPv4 address by another name: judged by that address alone.
-_NAT64 = ip_network("64:ff9b::/96")
-_NAT64_LOCAL = ip_network("64:ff9b:1::/48")
-
-# Checked in order; the first that holds names the refusal.
-_ADDRESS_CLASSES: tuple[tuple[str, Callable[[IPAddress], bool]], ...] = (
-    ("loopback", lambda a: a.is_loopback),
-    ("link-local", lambda a: a.is_link_local),
-    ("unspecified", lambda a: a.is_unspecified),
-    ("multicast", lambda a: a.is_multicast),
-    ("reserved", lambda a: a.is_reserved),
-    ("private", lambda a: a.is_private or a in _CGNAT),
-    ("site-local", lambda a: a in _SITE_LOCAL),
-    ("non-public", lambda a: not a.is_global or any(a in block for block in _NOT_PUBLIC)),
-)
-
-
-def forbidden_reason(address: IPAddress) -> str | None:
-    """The kind of a non-public address ("loopback", "private"...), None for a public one.
-
-    An IPv6 address that reaches an IPv4 one is refused when that IPv4 address would be (the
-    kernel connects ::ffff:127.0.0.1 to 127.0.0.1, though `ipaddress` finds it no loopback).
-    """
-    translated = _translated_ipv4(address)
-    if translated is not None:
-        return forbidden_reason(translated)
-    for embedded in _embedded_ipv4(address):
-        reason = forbidden_reason(embedded)
-        if reason is not None:
-            return reason
-    for reason, holds in _ADDRESS_CLASSES:
-        if holds(address):
-            return reason
-    return None
-
-
-def _translated_ipv4(address: IPAddress) -> IPv4Address | None:
-    """The IPv4 address an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) address
-    is, which is all there is to judge: the IPv6 form itself is merely how it is written."""
-    if not isinstance(address, IPv6Address):
-        return None
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address in _NAT64:
-        return IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-def _embedded_ipv4(address: IPAddress) -> list[IPv4Address]:
-    """IPv4 addresses other IPv6 forms lead to, judged besides the IPv6 address itself: 6to4
-    (2002:AABB:CCDD::), Teredo (its server and its client), IPv4-compatible (::a.b.c.d,
-    deprecated) and local-use NAT64 (its usual /96 form: the last 32 bits)."""
-    if not isinstance(address, IPv6Address):
-        return []
-    found: list[IPv4Address] = []
-    if address.sixtofour is not None:
-        found.append(address.sixtofour)
-    if address.teredo is not None:
-        found += address.teredo
-    number = int(address)
-    if number >> 32 == 0 and number > 1:  # not :: nor ::1
-        found.append(IPv4Address(number))
-    if address in _NAT64_LOCAL:
-        found.append(IPv4Address(number & 0xFFFFFFFF))
-    return found
-
-
-def _resolve(host: str, port: int) -> list[IPAddress]:
-    try:
-        return [ip_address(host)]  # a literal needs no lookup
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        raise ComponentFailed(CONNECTION, f"cannot resolve {host!r}: {exc}") from None
-    addresses: list[IPAddress] = []
-    for info in infos:
-        address = ip_address(info[4][0])
-        if address not in addresses:
-            addresses.append(address)
-    return addresses
-
-
-def checked_addresses(host: str, port: int, policy: HttpPolicy) -> list[IPAddress]:
+def checked_addresses(host: str, port: int, policy: AddressPolicy) -> list[IPAddress]:
     """Resolve `host`; raise `http.forbidden_address` if any address is not allowed."""
-    addresses = _resolve(host, port)
-    for address in addresses:
-        reason = forbidden_reason(address)
-        if reason is not None and not policy.allows(host, address):
-            where = host if host == str(address) else f"{host} resolves to {address}, which"
-            raise ComponentFailed(
-                FORBIDDEN_ADDRESS,
-                f"{where} is a {reason} address; calls to it are refused "
-                f"unless {ALLOW_HOSTS_ENV} or {ALLOW_PRIVATE_ENV} allows them",
-            )
-    return addresses
+    try:
+        return address_guard.checked_addresses(host, port, policy)
+    except address_guard.ForbiddenAddress as refused:
+        raise ComponentFailed(FORBIDDEN_ADDRESS, refused.message) from None
+    except address_guard.UnresolvedHost as unresolved:
+        raise ComponentFailed(CONNECTION, unresolved.message) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -567,6 +436,20 @@ def run(params: HttpRequestInput, ctx: ComponentContext) -> HttpRequestResult:
         headers=_flat_headers(reply.headers),
         body=_body(reply, params.responseType, ctx.max_json_depth),
     )
+
+
+def fetch_bytes(url: str, timeout_seconds: float) -> tuple[bytes, str]:
+    """GET `url` as this component does (the guard on every hop, redirects, the body limit), for
+    another component that needs a file from the web (`mail.send`'s attachments): the body and
+    its content type. ValueError for a URL that is not http(s); ComponentFailed with this
+    component's codes otherwise, a final status >= 400 included."""
+    try:
+        params = HttpRequestInput(url=url, timeoutSeconds=min(timeout_seconds, MAX_TIMEOUT_SECONDS))
+    except ValueError:
+        raise ValueError("an absolute http:// or https:// URL is required") from None
+    reply = _fetch(params, HttpPolicy.from_environment())
+    _check_status(reply, params.method)
+    return reply.content, reply.headers.get("content-type", "")
 
 
 SPEC = register(

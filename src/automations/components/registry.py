@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from automations.components.errors import UnknownComponent
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
@@ -46,10 +47,30 @@ class ComponentSpec:
     errors: tuple[str, ...]
     run: Runner
     summary: str = ""
+    # How the editor shows it: a title in English, the palette group (`family_of` the name
+    # when empty) and what each error code means (`error_description`).
+    title: str = ""
+    family: str = ""
+    error_descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def palette_title(self) -> str:
+        """The title, or one made of the name (`records.create` -> `Records: create`)."""
+        return self.title or title_of(self.name)
+
+    @property
+    def palette_family(self) -> str:
+        return self.family or family_of(self.name)
+
+    def error_description(self, code: str) -> str:
+        """What an error code means, or the code's own words when the spec says nothing."""
+        return self.error_descriptions.get(code) or code.rpartition(".")[2].replace("_", " ")
 
     @property
     def input_names(self) -> frozenset[str]:
-        return frozenset(self.input_model.model_fields)
+        return frozenset(
+            _input_name(name, info) for name, info in self.input_model.model_fields.items()
+        )
 
     @property
     def shape(self) -> ComponentShape:
@@ -57,10 +78,41 @@ class ComponentSpec:
         fields = self.input_model.model_fields
         return ComponentShape(
             module=self.run.__module__,
-            inputs=tuple(fields),
-            required=tuple(name for name, info in fields.items() if info.is_required()),
+            inputs=tuple(_input_name(name, info) for name, info in fields.items()),
+            required=tuple(
+                _input_name(name, info) for name, info in fields.items() if info.is_required()
+            ),
             errors=self.errors,
         )
+
+
+# Palette groups by the name's prefix; a prefix not listed is its own group.
+FAMILIES: Mapping[str, str] = {
+    "records": "records",
+    "http": "actions",
+    "process": "actions",
+    "mail": "communications",
+    "parse": "data",
+    "sql": "data",
+}
+
+
+def family_of(name: str) -> str:
+    """The palette group of a component that names none, from its name's prefix."""
+    prefix = name.partition(".")[0]
+    return FAMILIES.get(prefix, prefix)
+
+
+def title_of(name: str) -> str:
+    """A title made of a name: `sql.query` -> `Sql: query`, `parse` -> `Parse`."""
+    head, _, tail = name.partition(".")
+    words = head.replace("_", " ").capitalize()
+    return f"{words}: {tail.replace('_', ' ').replace('.', ' ')}" if tail else words
+
+
+def _input_name(name: str, info: FieldInfo) -> str:
+    # An alias is the name a scenario writes where the Python name cannot be it (`from`).
+    return info.alias or name
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +152,16 @@ _READ_ERRORS = (
     "records.unavailable",
 )
 
+_MAIL_SERVER_INPUTS = (
+    "connection",
+    "host",
+    "port",
+    "secure",
+    "user",
+    "password",
+    "timeoutSeconds",
+)
+
 # Built-in components: name -> the module that registers it, its inputs and errors. Adding a
 # component is adding its module and one entry here (a test checks each module registers the
 # name it is listed under, with these inputs and errors).
@@ -127,11 +189,73 @@ BUILTIN: dict[str, ComponentShape] = {
             "http.too_deep",
         ),
     ),
+    "mail.receive": ComponentShape(
+        module="automations.components.mail_receive",
+        inputs=(
+            *_MAIL_SERVER_INPUTS,
+            "folder",
+            "criteria",
+            "since",
+            "before",
+            "from",
+            "subject",
+            "limit",
+            "markSeen",
+            "moveTo",
+            "saveAttachments",
+            "maxTextChars",
+        ),
+        required=(),
+        errors=(
+            "mail.connection",
+            "mail.auth",
+            "mail.folder",
+            "mail.forbidden_address",
+            "mail.attachment",
+        ),
+    ),
+    "mail.send": ComponentShape(
+        module="automations.components.mail_send",
+        inputs=(
+            *_MAIL_SERVER_INPUTS,
+            "from",
+            "to",
+            "cc",
+            "bcc",
+            "replyTo",
+            "subject",
+            "text",
+            "html",
+            "attachments",
+        ),
+        required=("from",),
+        errors=(
+            "mail.connection",
+            "mail.auth",
+            "mail.rejected",
+            "mail.forbidden_address",
+            "mail.attachment",
+        ),
+    ),
     "parse": ComponentShape(
         module="automations.components.parse",
         inputs=("data", "method", "query", "returns", "group"),
         required=("data", "query"),
         errors=("parse.invalid_data", "parse.invalid_query", "parse.timeout"),
+    ),
+    "process.start": ComponentShape(
+        module="automations.components.process_start",
+        inputs=("scenarioId", "variables", "wait"),
+        required=("scenarioId",),
+        errors=(
+            "process.not_found",
+            "process.chain_too_deep",
+            "process.busy",
+            "process.timeout",
+            "process.invalid_variables",
+            "process.failed",
+            "process.unavailable",
+        ),
     ),
     "records.create": ComponentShape(
         module="automations.components.records_create",
@@ -177,6 +301,33 @@ BUILTIN: dict[str, ComponentShape] = {
         inputs=("catalogId", "recordId", "values"),
         required=("catalogId", "recordId"),
         errors=_RECORD_ERRORS,
+    ),
+    "sql.query": ComponentShape(
+        module="automations.components.sql_query",
+        inputs=(
+            "connection",
+            "databaseType",
+            "host",
+            "port",
+            "database",
+            "user",
+            "password",
+            "query",
+            "parameters",
+            "rowLimit",
+            "timeoutSeconds",
+            "wait",
+        ),
+        required=("query",),
+        errors=(
+            "sql.connection",
+            "sql.syntax",
+            "sql.constraint",
+            "sql.timeout",
+            "sql.parameters",
+            "sql.forbidden_address",
+            "sql.failed",
+        ),
     ),
 }
 

@@ -18,7 +18,9 @@ def serve_runtime(runtime: LocalRuntime, sock: socket.socket) -> None:
     settings = runtime.settings
     serve(
         sockets=[sock],
-        max_body_bytes=settings.max_body_bytes,
+        # Read as far as the largest body a route takes (an upload); the gate holds each
+        # route to its own limit.
+        max_body_bytes=max(settings.max_body_bytes, settings.max_file_bytes),
         factory=runtime.app,
         workers=settings.api_workers,
         web=WebRequestRoute(

@@ -182,6 +182,8 @@ def _compile(text: str) -> jsonata.Jsonata:
         raise JsonataSyntaxError(text, str(err.error), str(err), int(err.location)) from None
     except regex.error as err:
         raise JsonataSyntaxError(text, "S0302", f"invalid regular expression: {err}", 0) from None
+    except RecursionError:  # the parser recurses once per level of brackets
+        raise JsonataSyntaxError(text, "S0000", "the expression nests too deeply", 0) from None
     except Exception as err:  # the tokenizer leaks IndexError & co. on some inputs
         raise JsonataSyntaxError(text, "S0000", _python_error_message(err), 0) from None
     if compiled.errors:

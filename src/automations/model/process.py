@@ -51,6 +51,8 @@ class TraceStep(CamelModel):
     element: str
     entered_at: UtcText
     exited_at: UtcText | None = None
+    # Which retry entered it (1 for the first); None in the run before any retry.
+    retry: int | None = None
 
 
 class ProcessRecord(CamelModel):
@@ -73,6 +75,7 @@ class ProcessRecord(CamelModel):
     output: dict[str, Any] | None = None
     error: ProcessError | None = None
     trace: list[TraceStep] = Field(default_factory=list)
+    retries: int = 0  # how many times it was retried from where it failed
 
 
 class ProcessChange(CamelModel):
@@ -85,14 +88,19 @@ class ProcessChange(CamelModel):
     output: dict[str, Any] | None = None
     error: ProcessError | None = None
     trace: list[TraceStep] | None = None
+    # A retry: the end of the run it goes on from is cleared, and it is counted.
+    retried: bool = False
 
     def applied_to(self, process: ProcessRecord) -> ProcessRecord:
         """The process with the fields this change sets."""
         fields = {
             name: value for name in _CHANGE_FIELDS if (value := getattr(self, name)) is not None
         }
+        if self.retried:
+            fields |= dict.fromkeys(_ENDED, None) | {"retries": process.retries + 1}
         return process.model_copy(update=fields)
 
 
 # (`model_fields` is a descriptor that pydantic runs on every access)
-_CHANGE_FIELDS = tuple(ProcessChange.model_fields)
+_CHANGE_FIELDS = tuple(name for name in ProcessChange.model_fields if name != "retried")
+_ENDED = ("finished_at", "duration_ms", "error")

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from automations.model.base import utc_iso
 from automations.model.catalog import Catalog, CatalogField, FieldType
 from automations.model.errors import FieldProblem, ValuesInvalid
+from automations.model.file import is_file_id
 
 MAX_LIST = 1000
 
@@ -185,7 +186,9 @@ def _file(field: CatalogField, value: Any) -> Any:
     files = _object_entries(value, _FILE_KEYS)
     for entry in files:
         if "id" in entry:
-            entry["id"] = _id_text(entry["id"], "a file id")
+            # The file store's ids (`POST /api/v1/files`, mail attachments), or the product's.
+            stored = isinstance(entry["id"], str) and is_file_id(entry["id"])
+            entry["id"] = entry["id"] if stored else _id_text(entry["id"], "a file id")
         elif "src" not in entry:
             raise _Bad("each file needs an `id` (stored file) or a `src` (external file)")
         elif urlsplit(entry["src"]).scheme not in ("http", "https"):

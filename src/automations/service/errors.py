@@ -41,6 +41,11 @@ class ProcessAlreadyFinished(ServiceError):
     """Raised when stopping a process that is already completed, failed or aborted."""
 
 
+class ProcessNotRetryable(ServiceError):
+    """Raised when retrying a process that did not end in error, is being retried, or whose
+    run cannot go on from where it failed (the message says which)."""
+
+
 class BindingInvalid(ServiceError):
     """Raised when a subscription, endpoint or schedule cannot be saved as given (bad event type,
     unknown catalog, schedule expression that does not parse...)."""

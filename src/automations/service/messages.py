@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from automations.compiler.jsonata_text import GUARD_BINDING, GUARD_TEST
 from automations.state_names import element_of
 
 _STATE = re.compile(
@@ -64,7 +65,10 @@ def authored(text: str) -> str:
     $states.result.Payload; x)` is `x`. Only blocks whose first binding reads `$states`
     (which scenarios never name) are the compiler's."""
     parts = _top_level_parts(text)
-    if len(parts) > 1 and re.match(r"\$\w+ := .*\$states\.", parts[0], re.DOTALL):
+    if len(parts) > 1 and parts[-1] == GUARD_TEST and parts[-2].startswith(GUARD_BINDING):
+        # The compiler's null guard holds the author's expression, whole (see `or_null`).
+        text = parts[-2].removeprefix(GUARD_BINDING)
+    elif len(parts) > 1 and re.match(r"\$\w+ := .*\$states\.", parts[0], re.DOTALL):
         text = parts[-1]
     for compiled, name in _COMPILED_NAMES:
         text = text.replace(compiled, name)

@@ -10,10 +10,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from automations.asl.json_text import to_json_text
-from automations.asl.timestamps import format_timestamp
 from automations.json_depth import (
     DEFAULT_MAX_JSON_DEPTH,
     json_path,
@@ -21,11 +20,11 @@ from automations.json_depth import (
     value_depth_over,
 )
 from automations.model.process import TraceStep
+from automations.service.live_trace import TraceBuilder
 from automations.service.messages import plain_cause
 from automations.state_names import element_of
 
 ProcessStatus = Literal["completed", "error", "aborted"]
-_STEPS = TypeAdapter(list[TraceStep])
 _STATUS: dict[str, ProcessStatus] = {
     "SUCCEEDED": "completed",
     "FAILED": "error",
@@ -127,7 +126,10 @@ def variables_at_end(
             start = _parsed(started.get("input"))
             if isinstance(start, dict):
                 variables.update(start)
-        elif exited := event.get("stateExitedEventDetails"):
+        elif exited := event.get("stateExitedEventDetails") or event.get(
+            "executionRedrivenEventDetails"
+        ):
+            # (a retry's changed variables are written as assignments too)
             for name, text in (exited.get("assignedVariables") or {}).items():
                 variables[name] = _parsed(text)
     if len(to_json_text(variables).encode()) > max_bytes:
@@ -194,6 +196,8 @@ def readable_cause(cause: str | None) -> str | None:
         return cause
     if isinstance(parsed.get("errorMessage"), str):
         return plain_cause(str(parsed["errorMessage"]))
+    if "variables" in parsed and parsed.get("errorMessage") is None:
+        return None  # an error end event with no message, carrying a subprocess's variables
     if isinstance(parsed.get("Error"), str):
         inner = plain_cause(str(parsed.get("Cause") or ""))
         return f"{parsed['Error']}: {inner}".rstrip(": ")
@@ -234,43 +238,11 @@ def failing_element(history: Sequence[Mapping[str, Any]]) -> str | None:
 
 
 def trace_steps(history: Iterable[Mapping[str, Any]]) -> list[TraceStep]:
-    """Elements entered and left, with times (a state and its helper states count as one).
-
-    An element stays open while any of its states runs (a Map and its iterations), so its step
-    ends when the last of them exits; entering it again after that opens a new step.
-    """
-    steps: list[dict[str, Any]] = []
-    open_steps: dict[str, list[Any]] = {}  # element -> [its step, states open]
-    for event in history:
-        details = event.get(_ENTERED)
-        if details is not None:
-            element = element_of(str(details["name"]))
-            slot = open_steps.get(element)
-            if slot is not None and slot[1]:
-                slot[1] += 1
-                continue
-            step = {"element": element, "entered_at": _moment(event)}
-            steps.append(step)
-            open_steps[element] = [step, 1]
-            continue
-        details = event.get(_EXITED)
-        if details is None:
-            continue
-        slot = open_steps.get(element_of(str(details["name"])))
-        if slot is not None and slot[1]:
-            slot[1] -= 1
-            if not slot[1]:
-                slot[0]["exited_at"] = _moment(event)
-    # One validation for the whole list: far cheaper than a model per step, and a synchronous
-    # web request pays for it on every call.
-    return _STEPS.validate_python(steps)
-
-
-_ENTERED, _EXITED = "stateEnteredEventDetails", "stateExitedEventDetails"
-
-
-def _moment(event: Mapping[str, Any]) -> str:
-    return format_timestamp(float(event.get("timestamp", 0.0)))
+    """Elements entered and left, with times (a state and its helper states count as one),
+    built as the live trace is (`service/live_trace.py:TraceBuilder`)."""
+    builder = TraceBuilder()
+    builder.feed(history)
+    return builder.steps()
 
 
 def _failed_state(event: Mapping[str, Any]) -> str | None:

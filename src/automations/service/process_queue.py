@@ -59,8 +59,9 @@ class ProcessQueue:
             return
         request = self._records.request(process, version, express=False)
         run = self._deps.executor.resume if resume else self._deps.executor.start
-        run(request, lambda end: self._finish_and_pump(process.id, end))
+        run(request, lambda end: self.finish_and_pump(process.id, end))
 
-    def _finish_and_pump(self, process_id: str, end: ExecutionEnd) -> None:
+    def finish_and_pump(self, process_id: str, end: ExecutionEnd) -> None:
+        """Store how a run ended, then start what its slot lets start."""
         self._records.finish(process_id, end)
         self.pump()

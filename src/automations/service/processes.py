@@ -9,6 +9,9 @@ reading beside them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from automations.model.process import FINAL_STATUSES, ProcessRecord, ProcessStatus
 from automations.ports import ExecutionEnd, Primary, ProcessQuery
 from automations.service.errors import ProcessAlreadyFinished, ProcessNotFound
@@ -25,6 +28,7 @@ from automations.service.process_records import (
     Start,
     latest_standard,
 )
+from automations.service.process_retry import retry
 from automations.service.recovery import recover
 from automations.service.sync_runs import SyncRuns
 
@@ -77,6 +81,11 @@ class Processes:
     ) -> ProcessRecord | None:
         """Store how a running process ended (None if it was not running any more)."""
         return self._records.finish(process_id, end, check)
+
+    def retry(self, process_id: str, variables: Mapping[str, Any] | None = None) -> ProcessRecord:
+        """Run a process that ended in error on from the element that failed (see
+        process_retry.py); ProcessNotRetryable says why one cannot be."""
+        return retry(self._records, self._queue, self.get(process_id), variables)
 
     def recover(self) -> int:
         """After a restart (see recovery.py); how many background runs were resumed."""

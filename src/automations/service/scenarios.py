@@ -44,6 +44,41 @@ def sibling_scenarios(path: Path) -> KnownScenarios:
 SCENARIO_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
 
+def _id_problem(scenario_id: str) -> Problem | None:
+    if SCENARIO_ID.match(scenario_id):
+        return None
+    return Problem(scenario_id[:100], 0, "-", "a scenario id is 1-100 letters, digits, - or _")
+
+
+def _known_in(store: ScenarioStore, scenario_id: str | None) -> KnownScenarios:
+    """Call activities may name a stored scenario, or the one being saved (itself)."""
+    return lambda other: other == scenario_id or store.latest(other) is not None
+
+
+def check_scenario(
+    store: ScenarioStore,
+    bpmn: str | bytes,
+    *,
+    scenario_id: str | None = None,
+    timeout_seconds: int = 86400,
+) -> list[Problem]:
+    """Every problem that would make `save_scenario` refuse this file (none: it would save);
+    nothing is stored. `scenario_id` is the id it would be saved as, when known."""
+    problem = None if scenario_id is None else _id_problem(scenario_id)
+    if problem is not None:
+        return [problem]
+    try:
+        compile_bpmn(
+            bpmn,
+            file=f"{scenario_id or 'draft'}.bpmn",
+            known_scenarios=_known_in(store, scenario_id),
+            timeout_seconds=timeout_seconds,
+        )
+    except ScenarioInvalid as exc:
+        return exc.problems
+    return []
+
+
 def save_scenario(
     store: ScenarioStore, scenario_id: str, bpmn: str | bytes, *, timeout_seconds: int = 86400
 ) -> ScenarioVersion:
@@ -56,14 +91,10 @@ def save_scenario(
     scenario EXPRESS cannot run (a long wait, a call activity) is stored without that flavour;
     its synchronous events then run the STANDARD machine.
     """
-    if not SCENARIO_ID.match(scenario_id):
-        raise ScenarioInvalid(
-            [Problem(scenario_id[:100], 0, "-", "a scenario id is 1-100 letters, digits, - or _")]
-        )
-
-    def known(other: str) -> bool:
-        return other == scenario_id or store.latest(other) is not None
-
+    problem = _id_problem(scenario_id)
+    if problem is not None:
+        raise ScenarioInvalid([problem])
+    known = _known_in(store, scenario_id)
     file = f"{scenario_id}.bpmn"
     _, standard = compile_bpmn(
         bpmn, file=file, known_scenarios=known, timeout_seconds=timeout_seconds

@@ -90,3 +90,24 @@ def fire_due(deps: ScheduleDeps) -> int:
     if fired:
         deps.processes.pump()
     return fired
+
+
+NEXT_RUNS = 5
+
+
+def next_runs(deps: ScheduleDeps, schedule: Schedule, count: int = NEXT_RUNS) -> list[str]:
+    """The schedule's next `count` firing times (ISO, UTC) from its next run on; none for an
+    inactive schedule or an expression that no longer parses."""
+    if not schedule.active or schedule.next_run_at is None:
+        return []
+    try:
+        recurrence = parse_recurrence(schedule.expression, allow_seconds=deps.allow_seconds)
+    except ExpressionInvalid:
+        return []
+    times = [schedule.next_run_at]
+    while len(times) < count:
+        try:
+            times.append(recurrence.next_after(times[-1]))
+        except ExpressionInvalid:  # a cron that stops firing (a year list that ends)
+            break
+    return [utc_iso(t) for t in times]

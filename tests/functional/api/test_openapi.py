@@ -17,6 +17,9 @@ def test_document_lists_every_route_and_method(api: Any) -> None:
         "/api/v1/users/{userId}": ["delete", "get", "patch"],
         "/api/v1/apikeys": ["get", "post"],
         "/api/v1/apikeys/{keyId}": ["delete"],
+        "/api/v1/components": ["get"],
+        "/api/v1/expressions/check": ["post"],
+        "/api/v1/session": ["delete", "get", "post"],
     }
 
 
@@ -26,7 +29,12 @@ def test_document_describes_our_errors_and_auth(api: Any) -> None:
     assert {"400", "401", "403", "404"} <= set(create["responses"]) and "422" not in create[
         "responses"
     ]
-    assert set(document["components"]["securitySchemes"]) == {"basic", "bearer", "apiKey"}
+    assert set(document["components"]["securitySchemes"]) == {
+        "basic",
+        "bearer",
+        "apiKey",
+        "session",
+    }
     assert document["components"]["schemas"]["RecordValuesBody"]["required"] == ["values"]
 
 

@@ -29,16 +29,42 @@ MEMBER = basic("member@example.com", "member-passw0rd")
 OTHER = basic("other@example.com", "other-passw0rd")
 # What a member may call: records (and the catalogs they are in), their processes, their keys.
 MEMBER_READS = {
+    "/api/v1/components",  # the editor's palette: reading it changes nothing
     "/api/v1/catalogs",
     "/api/v1/catalogs/{catalogId}",
     "/api/v1/processes",
     "/api/v1/processes/{processId}",
 }
-MEMBER_PREFIXES = ("/api/v1/catalogs/{catalogId}/records", "/api/v1/apikeys")
+# Files go with records (a file field holds their ids): members store and read them.
+MEMBER_PREFIXES = ("/api/v1/catalogs/{catalogId}/records", "/api/v1/apikeys", "/api/v1/files")
+# A syntax check of one expression: it reads and stores nothing.
+MEMBER_CALLS = {
+    ("POST", "/api/v1/expressions/check"),
+    # The one who started a process may retry it (anyone else's reads as not found).
+    ("POST", "/api/v1/processes/{processId}/retry"),
+}
+# Public by design, and the only public operations the document lists: they answer for
+# themselves. Signing in takes no credentials; reading or ending a session looks at the
+# session cookie alone (Basic or a key is no session), so a stale cookie can always be
+# cleared. What they answer without a cookie is checked below, with one in test_sessions.py.
+SESSION_ROUTES = {
+    ("POST", "/api/v1/session"),
+    ("GET", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
+}
 
 
 def member_may(method: str, route: str) -> bool:
-    return route.startswith(MEMBER_PREFIXES) or (method == "GET" and route in MEMBER_READS)
+    return (
+        route.startswith(MEMBER_PREFIXES)
+        or (method == "GET" and route in MEMBER_READS)
+        or (method, route) in MEMBER_CALLS
+    )
+
+
+def guarded(server: Server) -> list[tuple[str, str]]:
+    """Every operation of the document except the session's own."""
+    return [op for op in operations(server) if op not in SESSION_ROUTES]
 
 
 @dataclass
@@ -112,15 +138,32 @@ def test_the_matrix_covers_the_whole_api(server: Server) -> None:
 
 
 def test_without_credentials_every_route_is_401(server: Server) -> None:
-    answers = {op: server.call(op[0], sample(op[1]), {}, auth=None) for op in operations(server)}
+    answers = {op: server.call(op[0], sample(op[1]), {}, auth=None) for op in guarded(server)}
     assert {op: a[0] for op, a in answers.items() if a[0] != 401} == {}
     assert {a[1]["code"] for a in answers.values()} == {"unauthorized"}
+
+
+def test_the_exempt_session_routes_are_exactly_the_public_ones_listed(server: Server) -> None:
+    documented = {(m, r.replace("{", "<").replace("}", ">")) for m, r in operations(server)}
+    public = {op for op, role in ROUTE_ROLES.items() if role is None and op in documented}
+    assert public == SESSION_ROUTES
+
+
+def test_the_session_routes_without_a_session(server: Server) -> None:
+    read = server.call("GET", "/api/v1/session", auth=None)
+    read_basic = server.call("GET", "/api/v1/session", auth=ADMIN)  # Basic is no session
+    signed_out = server.call("DELETE", "/api/v1/session", auth=None)
+    empty = server.call("POST", "/api/v1/session", {}, auth=None)
+    assert (read[0], read[1]["code"]) == (401, "unauthorized")
+    assert (read_basic[0], read_basic[1]["code"]) == (401, "unauthorized")
+    assert signed_out == (200, {"ok": True})
+    assert (empty[0], empty[1]["code"]) == (400, "request_invalid")
 
 
 def test_members_get_403_on_every_management_route(server: Server) -> None:
     refused: dict[tuple[str, str], int] = {}
     allowed: dict[tuple[str, str], int] = {}
-    for method, route in operations(server):
+    for method, route in guarded(server):
         status, body = server.call(method, sample(route), {}, auth=MEMBER)
         (allowed if member_may(method, route) else refused)[method, route] = status
         if status == 403 and not member_may(method, route):
@@ -134,7 +177,7 @@ def test_members_get_403_on_every_management_route(server: Server) -> None:
 
 
 def test_admins_are_never_refused(server: Server) -> None:
-    answers = {op: server.call(op[0], sample(op[1]), {})[0] for op in operations(server)}
+    answers = {op: server.call(op[0], sample(op[1]), {})[0] for op in guarded(server)}
     assert {op: s for op, s in answers.items() if s in (401, 403)} == {}
 
 

@@ -36,8 +36,9 @@ def dynamodb(mocked_aws: None) -> Any:
 
 @pytest.fixture
 def tables(dynamodb: Any) -> dict[str, str]:
-    """Every table created, by logical name (`Records`, `Automations`) -> table name."""
-    return create_tables(dynamodb, {"Records": "test-records", "Automations": "test-automations"})
+    """Every table created, by logical name (`Records`, `Automations`, `Sessions`) -> name."""
+    names = {"Records": "test-records", "Automations": "test-automations"}
+    return create_tables(dynamodb, names | {"Sessions": "test-sessions"})
 
 
 @pytest.fixture

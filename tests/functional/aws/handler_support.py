@@ -57,6 +57,7 @@ def handler_env(
     env = HANDLER_ENV | {
         "RECORDS_TABLE": tables["Records"],
         "AUTOMATIONS_TABLE": tables["Automations"],
+        "SESSIONS_TABLE": tables.get("Sessions", "Sessions"),
     }
     for name, value in (env | extra).items():
         monkeypatch.setenv(name, value)

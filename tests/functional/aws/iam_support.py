@@ -54,12 +54,18 @@ class Recorder:
     """A boto3 session whose calls, while `recording()`, are noted as the IAM requests they
     make (set-up done through the same session is not the function's doing)."""
 
-    def __init__(self, tables: Mapping[str, str], secrets: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        tables: Mapping[str, str],
+        secrets: Mapping[str, str] | None = None,
+        buckets: Mapping[str, str] | None = None,
+    ) -> None:
         self.session = boto3.session.Session()
         self.requests: list[Request] = []
         self._active = False
         self._logical = {name: f"{logical}Table" for logical, name in tables.items()}
         self._secrets = dict(secrets or {})  # secret ARN -> the template's logical id
+        self._buckets = dict(buckets or {})  # bucket name -> the template's logical id
         self.session.events.register("before-parameter-build", self._note)
 
     @contextmanager
@@ -89,6 +95,11 @@ class Recorder:
             self.requests.append(
                 Request(f"{service}:{operation}", self._secrets.get(secret, secret))
             )
+        elif service == "s3":
+            bucket = str(params.get("Bucket", ""))
+            resource = f"{self._buckets.get(bucket, bucket)}/{params.get('Key', '')}"
+            action = S3_ACTIONS.get(operation, operation)
+            self.requests.append(Request(f"s3:{action}", resource))
         else:
             self.requests.append(Request(f"{service}:{operation}", "*"))
 
@@ -114,7 +125,14 @@ class Recorder:
         return Request(f"dynamodb:{operation}", resource, _leading_key(params))
 
 
-EXECUTION_ACTIONS = {"DescribeExecution", "GetExecutionHistory", "StopExecution"}
+EXECUTION_ACTIONS = {
+    "DescribeExecution",
+    "GetExecutionHistory",
+    "StopExecution",
+    "RedriveExecution",
+}
+# S3 operations IAM authorizes as another action (HeadObject needs s3:GetObject).
+S3_ACTIONS = {"HeadObject": "GetObject"}
 
 
 def _leading_key(params: Mapping[str, Any]) -> str | None:

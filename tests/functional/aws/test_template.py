@@ -43,17 +43,57 @@ RECORDS_WRITES = {
     ("Records", WRITE, ("RecordsTable",), None),
     ("Automations", WRITE, AUTOMATIONS, None),
 }
+# The operator's named connections: one secret each under <stack>/connections/.
+MAIL_CONNECTIONS = (
+    "ConnectionSecrets",
+    ("secretsmanager:GetSecretValue",),
+    (
+        "arn:AWS::Partition}:secretsmanager:AWS::Region}:AWS::AccountId}:secret:"
+        "AWS::StackName}/connections/*",
+    ),
+    None,
+)
 EXPECTED_RIGHTS: dict[str, set[Any]] = {
     "ApiFunction": {
         "ProcessRunnerPolicy",
         ("Records", ADMIN, ("RecordsTable",), None),
         ("Automations", ADMIN, AUTOMATIONS, None),
         ("AdminPassword", ("secretsmanager:GetSecretValue",), ("AdminPasswordSecret",), None),
+        # Sessions and sign-in failures (no transactions: no ConditionCheckItem), by user on
+        # gsi1; no other function may reach them.
+        (
+            "Sessions",
+            tuple(a for a in ADMIN if a != "dynamodb:ConditionCheckItem"),
+            ("SessionsTable", "SessionsTable/index/gsi1"),
+            None,
+        ),
+        ("Files", ("s3:GetObject", "s3:PutObject"), ("FilesBucket/files/*",), None),
     },
     "WebhookFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
     "DispatcherFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
     "http.request": set(),
+    "mail.send": {
+        MAIL_CONNECTIONS,
+        ("ReadFiles", ("s3:GetObject",), ("FilesBucket/files/*",), None),
+    },
+    "mail.receive": {
+        MAIL_CONNECTIONS,
+        ("WriteFiles", ("s3:PutObject",), ("FilesBucket/files/*",), None),
+    },
     "parse": set(),
+    "process.start": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
+    "sql.query": {
+        MAIL_CONNECTIONS,
+        (
+            "NotWaitedFor",
+            ("lambda:InvokeFunction",),
+            (
+                "arn:AWS::Partition}:lambda:AWS::Region}:AWS::AccountId}:function:"
+                "AWS::StackName}-sql-query",
+            ),
+            None,
+        ),
+    },
     "records.get": RECORDS_READS,
     "records.find": RECORDS_READS,
     "records.structure": {("Catalogs", READ, ("AutomationsTable",), CATALOG_ONLY)},
@@ -254,9 +294,35 @@ def test_the_api_routes_records_and_management_to_api_and_web_requests_to_webhoo
         events = FUNCTIONS[logical_id]["Properties"]["Events"].values()
         return {(e["Properties"]["Path"], e["Properties"]["Method"]) for e in events}
 
-    assert routes("ApiFunction") == {("/api/v1/{proxy+}", "ANY")}
+    # The web app is served by the API function too: its page at the root, files and routes below.
+    assert routes("ApiFunction") == {
+        ("/api/v1/{proxy+}", "ANY"),
+        ("/", "ANY"),
+        ("/{proxy+}", "ANY"),
+    }
     assert routes("WebhookFunction") == {("/api/webrequest/{urlId}", "ANY")}
-    assert {"ApiUrl", "WebhookBaseUrl"} <= set(TEMPLATE["Outputs"])
+    assert {"AppUrl", "ApiUrl", "WebhookBaseUrl"} <= set(TEMPLATE["Outputs"])
+    assert TEMPLATE["Outputs"]["AppUrl"]["Value"]["Fn::Sub"].endswith("/prod/")
+
+
+def test_the_api_function_finds_the_web_app_where_its_build_copies_it() -> None:
+    env = FUNCTIONS["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    makefile = (ROOT / "infra" / "functions" / "Makefile").read_text(encoding="utf-8")
+    assert env["AUTOMATIONS_WEB_ROOT"] == "/var/task/web"  # Lambda's code folder + web
+    assert 'cp -R "$(ROOT)/web/dist" "$(ARTIFACTS_DIR)/web"' in makefile
+    read = Settings.from_environment({"AUTOMATIONS_WEB_ROOT": env["AUTOMATIONS_WEB_ROOT"]})
+    assert read.web_root == "/var/task/web"
+
+
+def test_only_the_api_function_reaches_the_sessions() -> None:
+    reaching = {
+        logical_id
+        for logical_id, function in FUNCTIONS.items()
+        if "SessionsTable" in json.dumps(function["Properties"].get("Policies", []))
+        or "SESSIONS_TABLE" in function["Properties"].get("Environment", {}).get("Variables", {})
+    }
+    assert reaching == {"ApiFunction"}
+    assert "SessionsTable" not in json.dumps(RESOURCES["ProcessRunnerPolicy"])
 
 
 # --- tables and settings ------------------------------------------------------------------------

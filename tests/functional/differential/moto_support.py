@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -98,6 +99,8 @@ from automations.expressions import (
     JsonataExpression,
     JsonataSyntaxError,
 )
+from automations.model.process import ProcessError, ProcessStatus
+from automations.ports import StartedProcess
 
 REGION = "eu-west-1"
 # Real seconds per second of state-machine time: two hours pass in 360 ms, 30 minutes in 90 ms.
@@ -188,8 +191,11 @@ def _start_execution(
     )
 
 
-def _component_invoker(components: dict[str, str]) -> Callable[..., bytes]:
-    """A `LambdaSimpleBackend.invoke` running the component a function name stands for."""
+def _component_invoker(
+    components: dict[str, str], services: dict[str, Any]
+) -> Callable[..., bytes]:
+    """A `LambdaSimpleBackend.invoke` running the component a function name stands for, with
+    `services` as the components' ports (`processes`: see `MotoStarts`)."""
 
     def invoke(
         self: LambdaSimpleBackend,
@@ -209,6 +215,7 @@ def _component_invoker(components: dict[str, str]) -> Callable[..., bytes]:
                 ComponentContext(
                     process_id=context.get("executionId", ""),
                     element_id=context.get("elementId", ""),
+                    services=services,
                 ),
             )
         except ComponentFailed as failed:
@@ -225,12 +232,14 @@ def _function_error(response_headers: dict[str, Any], error_type: str, message: 
     return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
 
 
-def _patch_moto(mp: pytest.MonkeyPatch, components: dict[str, str]) -> None:
+def _patch_moto(
+    mp: pytest.MonkeyPatch, components: dict[str, str], services: dict[str, Any]
+) -> None:
     mp.setattr(moto_jsonata, "_eval_jsonata", _eval_jsonata)
     for module in (moto_jsonata, moto_states, variable_store):  # each imported it by name
         mp.setattr(module, "encode_jsonata_variable_declarations", _encode_declarations)
     mp.setattr(string_expression, "get_intrinsic_functions_declarations", lambda **_: "")
-    mp.setattr(LambdaSimpleBackend, "invoke", _component_invoker(components))
+    mp.setattr(LambdaSimpleBackend, "invoke", _component_invoker(components, services))
     mp.setattr(StateTaskServiceSfn, "_normalise_parameters", _sfn_parameters)
     mp.setattr(StateTaskServiceSfn, "_normalise_response", _sfn_response)
     mp.setattr(StepFunctionsParserBackend, "start_execution", _start_execution)
@@ -268,8 +277,10 @@ class MotoRun:
 class MotoStepFunctions:
     """Component functions and state machines in one moto account (see `moto_step_functions`)."""
 
-    def __init__(self, components: dict[str, str]) -> None:
+    def __init__(self, components: dict[str, str], services: dict[str, Any]) -> None:
         self._components = components  # function name -> component, read by the patched invoke
+        services["processes"] = MotoStarts(self)  # what process.start reaches in moto's Lambda
+        self._definition_of: Callable[[str], dict[str, Any]] = example_definition
         self.sfn = boto3.client("stepfunctions", region_name=REGION)
         self._lambda = boto3.client("lambda", region_name=REGION)
         self._role = boto3.client("iam", region_name=REGION).create_role(
@@ -284,6 +295,7 @@ class MotoStepFunctions:
     def machine_arn(self, name: str, definition_of: Callable[[str], dict[str, Any]]) -> str:
         """The machine `name` (created on first use from `definition_of(name)`, with every
         `${Component.x}` / `${Scenario.x}` replaced by the ARN of a function / machine)."""
+        self._definition_of = definition_of
         if name not in self._machine_arns:
             text = json.dumps(definition_of(name))
             text = _replace_placeholders(text, "${Component.", self._function_arn)
@@ -372,6 +384,50 @@ class MotoStepFunctions:
         assert not alive, f"moto worker threads outlived every execution: {alive}"
 
 
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+_ENDED_AS = {
+    "SUCCEEDED": ProcessStatus.COMPLETED,
+    "FAILED": ProcessStatus.ERROR,
+    "TIMED_OUT": ProcessStatus.ERROR,
+    "ABORTED": ProcessStatus.ABORTED,
+}
+
+
+def example_definition(stem: str) -> dict[str, Any]:
+    """The compiled example `stem` (what a started scenario is when no test said otherwise)."""
+    from automations.service.scenarios import compile_bpmn, sibling_scenarios
+
+    path = EXAMPLES / f"{stem}.bpmn"
+    return compile_bpmn(path, file=path.name, known_scenarios=sibling_scenarios(path))[1]
+
+
+class MotoStarts:
+    """`process.start`'s port inside moto's Lambda: the scenario runs as an execution of its
+    own machine in the same moto account, polled to its end when waited for (what the step
+    runner's starter does on AWS, without the process store)."""
+
+    def __init__(self, harness: MotoStepFunctions) -> None:
+        self._harness = harness
+
+    def start(self, scenario_id: str, variables: Any, *, wait: bool) -> StartedProcess:
+        arn = self._harness._child(scenario_id, self._harness._definition_of)
+        name = f"start-{uuid.uuid4().hex}"
+        execution = self._harness.sfn.start_execution(
+            stateMachineArn=arn, name=name, input=json.dumps(dict(variables))
+        )["executionArn"]
+        if not wait:
+            return StartedProcess(process_id=name, status=ProcessStatus.RUNNING)
+        described = self._harness._finished(execution)
+        status = _ENDED_AS[described["status"]]
+        if status is not ProcessStatus.COMPLETED:
+            error = ProcessError(
+                code=described.get("error") or "", message=described.get("cause") or ""
+            )
+            return StartedProcess(process_id=name, status=status, error=error)
+        output = json.loads(described.get("output") or "{}")
+        return StartedProcess(process_id=name, status=status, variables=output)
+
+
 class _ErrorList(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
@@ -402,15 +458,16 @@ def moto_step_functions() -> Iterator[MotoStepFunctions]:
     thread would call localhost:5000 once the mock is gone).
     """
     components: dict[str, str] = {}
+    services: dict[str, Any] = {}
     config: DefaultConfig = {
         "stepfunctions": {"execute_state_machine": True},
         "lambda": {"use_docker": False},
     }
     with pytest.MonkeyPatch.context() as mp:
         _fake_aws_environment(mp)
-        _patch_moto(mp, components)
+        _patch_moto(mp, components, services)
         with mock_aws(config=config):
-            harness = MotoStepFunctions(components)
+            harness = MotoStepFunctions(components, services)
             try:
                 yield harness
             finally:

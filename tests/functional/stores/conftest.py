@@ -22,6 +22,7 @@ from automations.adapters.sqlite.processes import SqliteProcessStore
 from automations.adapters.sqlite.records import SqliteRecordStore
 from automations.adapters.sqlite.scenarios import SqliteScenarioStore
 from automations.adapters.sqlite.schedules import SqliteScheduleStore
+from automations.adapters.sqlite.sessions import SqliteSessionStore, SqliteSignInThrottle
 from automations.adapters.sqlite.subscriptions import SqliteSubscriptionStore
 from automations.adapters.sqlite.users import SqliteApiKeyStore, SqliteUserStore
 from automations.adapters.sqlite.webrequests import SqliteWebRequestStore
@@ -36,6 +37,8 @@ from automations.ports import (
     RecordStore,
     ScenarioStore,
     ScheduleStore,
+    SessionStore,
+    SignInThrottle,
     SubscriptionStore,
     UserStore,
     WebRequestStore,
@@ -140,6 +143,8 @@ class Stores:
     schedules: ScheduleStore
     users: UserStore
     api_keys: ApiKeyStore
+    sessions: SessionStore
+    sign_ins: SignInThrottle
     dump: Callable[[], str]
 
 
@@ -155,6 +160,8 @@ def _sqlite_stores(db: Database, clock: VirtualClock) -> Stores:
         schedules=SqliteScheduleStore(db),
         users=SqliteUserStore(db, clock),
         api_keys=SqliteApiKeyStore(db, clock),
+        sessions=SqliteSessionStore(db),
+        sign_ins=SqliteSignInThrottle(db),
         dump=lambda: "\n".join(db.connection().iterdump()),
     )
 
@@ -168,6 +175,7 @@ def _dynamodb_stores(clock: VirtualClock) -> Iterator[Stores]:
     from automations.adapters.aws.records import DynamoRecordStore
     from automations.adapters.aws.scenarios import DynamoScenarioStore
     from automations.adapters.aws.schedules import DynamoScheduleStore
+    from automations.adapters.aws.sessions import DynamoSessionStore, DynamoSignInThrottle
     from automations.adapters.aws.subscriptions import DynamoSubscriptionStore
     from automations.adapters.aws.tables import create_tables
     from automations.adapters.aws.users import DynamoApiKeyStore, DynamoUserStore
@@ -175,7 +183,10 @@ def _dynamodb_stores(clock: VirtualClock) -> Iterator[Stores]:
 
     with mock_aws():
         client = boto3.client("dynamodb")
-        names = create_tables(client, {"Records": "records-t", "Automations": "automations-t"})
+        names = create_tables(
+            client,
+            {"Records": "records-t", "Automations": "automations-t", "Sessions": "sessions-t"},
+        )
         main, records = names["Automations"], names["Records"]
 
         def dump() -> str:
@@ -196,6 +207,8 @@ def _dynamodb_stores(clock: VirtualClock) -> Iterator[Stores]:
             schedules=DynamoScheduleStore(client, main),
             users=DynamoUserStore(client, main, clock),
             api_keys=DynamoApiKeyStore(client, main, clock),
+            sessions=DynamoSessionStore(client, names["Sessions"]),
+            sign_ins=DynamoSignInThrottle(client, names["Sessions"]),
             dump=dump,
         )
 
@@ -272,6 +285,16 @@ def user_store(stores: Stores) -> UserStore:
 @pytest.fixture
 def api_key_store(stores: Stores) -> ApiKeyStore:
     return stores.api_keys
+
+
+@pytest.fixture
+def session_store(stores: Stores) -> SessionStore:
+    return stores.sessions
+
+
+@pytest.fixture
+def sign_in_throttle(stores: Stores) -> SignInThrottle:
+    return stores.sign_ins
 
 
 @pytest.fixture

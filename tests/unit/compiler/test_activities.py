@@ -86,7 +86,10 @@ def test_a_task_is_a_pass_that_assigns_its_outputs() -> None:
     task = node("T", Kind.TASK, outputs=[out("a", "{% 1 %}"), out("b", "{% $a + 1 %}")])
     assert _state(task) == {
         "Type": "Pass",
-        "Assign": {"a": "{% 1 %}", "b": "{% ($a := 1; $a + 1) %}"},
+        "Assign": {
+            "a": "{% 1 %}",
+            "b": "{% ($a := 1; $__value := $a + 1; $exists($__value) ? $__value : null) %}",
+        },
         "Next": "E",
     }
     assert _state(node("T", Kind.TASK)) == {"Type": "Pass", "Next": "E"}
@@ -103,12 +106,17 @@ def test_a_service_task_invokes_its_components_function() -> None:
         "Arguments": {
             "FunctionName": "${Component.parse}",
             "Payload": {
-                "inputs": {"data": "{% $text %}", "query": "$.a"},
+                "inputs": {
+                    "data": "{% ($__value := $text; $exists($__value) ? $__value : null) %}",
+                    "query": "$.a",
+                },
                 "context": {"executionId": "{% $states.context.Execution.Id %}", "elementId": "T"},
             },
         },
         "Retry": [TRANSIENT],
-        "Assign": {"v": "{% ($result := $states.result.Payload; $result.value) %}"},
+        "Assign": {
+            "v": "{% ($result := $states.result.Payload; $__value := $result.value; $exists($__value) ? $__value : null) %}"
+        },
         "Next": "E",
     }
 
@@ -141,9 +149,11 @@ def test_a_call_activity_starts_the_called_scenario_and_waits_for_it() -> None:
         "Resource": "arn:aws:states:::states:startExecution.sync:2",
         "Arguments": {
             "StateMachineArn": "${Scenario.billing}",
-            "Input": {"amount": "{% $total %}"},
+            "Input": {"amount": "{% ($__value := $total; $exists($__value) ? $__value : null) %}"},
         },
-        "Assign": {"paid": "{% ($result := $states.result.Output; $result.paid) %}"},
+        "Assign": {
+            "paid": "{% ($result := $states.result.Output; $__value := $result.paid; $exists($__value) ? $__value : null) %}"
+        },
         "Next": "E",
     }
     bare = _state(node("C", Kind.CALL_ACTIVITY, called_element="billing"))
@@ -167,7 +177,9 @@ def test_an_input_inside_a_branch_reads_the_branch_copy() -> None:
     branch = region(g).scope(g, lambda r, e: {"Type": "Succeed"}, ["x"])
     activities.activity(branch, g.elements["T"])
     inputs = branch.states["T"]["Arguments"]["Payload"]["inputs"]
-    assert inputs == {"data": "{% ($x := ($exists($x__s1) ? $x__s1 : $x); $x) %}"}
+    assert inputs == {
+        "data": "{% ($x := ($exists($x__s1) ? $x__s1 : $x); $__value := $x; $exists($__value) ? $__value : null) %}"
+    }
 
 
 # -- boundary events -------------------------------------------------------------------------
@@ -327,7 +339,19 @@ def test_a_subprocess_with_a_boundary_is_a_one_branch_parallel() -> None:
             }
         ],
         "Assign": {"done": "{% ($r := $states.result; $r[0].`done`) %}"},
-        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B"}],
+        "Catch": [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "Next": "B",
+                # What an error end event inside carried out in its Cause, else as before.
+                "Assign": {
+                    "done": "{% ($__cause := $states.errorOutput.Cause; $__carried := "
+                    "($type($__cause) = 'string' and $substring($__cause, 0, 1) = '{' and "
+                    "$contains($__cause, '\"variables\":{') ? $parse($__cause).variables : {}); "
+                    "$exists($__carried.`done`) ? $__carried.`done` : $done) %}"
+                },
+            }
+        ],
         "Next": "E",
     }
 
@@ -362,7 +386,9 @@ def test_an_error_thrown_in_a_wrapped_subprocess_is_caught_by_its_boundary() -> 
     )
     machine = compiled(g)
     assert machine["States"]["B"]["Assign"]["why"] == (
-        "{% ($error := " + ERROR_VALUE + "; $error.code) %}"
+        "{% ($error := "
+        + ERROR_VALUE
+        + "; $__value := $error.code; $exists($__value) ? $__value : null) %}"
     )
     result = run_execution(machine, {})
     assert (result.status, result.output) == ("SUCCEEDED", {"why": "bad"})
@@ -398,7 +424,7 @@ def test_a_multi_instance_task_maps_one_state_per_item() -> None:
                 "M__instance": {
                     "Type": "Pass",
                     # The task's own outputs are local to its instance: computed, not assigned.
-                    "Output": "{% ($item := $states.input; $double := $item * 2; $double + 1) %}",
+                    "Output": "{% ($item := $states.input; $double := ($__value := $item * 2; $exists($__value) ? $__value : null); $__value := $double + 1; $exists($__value) ? $__value : null) %}",
                     "End": True,
                 }
             },
@@ -420,9 +446,12 @@ def test_a_multi_instance_service_task_collects_each_result_by_default() -> None
     instance = _state(task)["ItemProcessor"]["States"]["M__instance"]
     assert instance["Type"] == "Task"
     assert instance["Arguments"]["Payload"]["inputs"] == {
-        "data": "{% ($item := $states.input; $item) %}"
+        "data": "{% ($item := $states.input; $__value := $item; $exists($__value) ? $__value : null) %}"
     }
-    assert instance["Output"] == "{% ($result := $states.result.Payload; $result) %}"
+    assert (
+        instance["Output"]
+        == "{% ($result := $states.result.Payload; $__value := $result; $exists($__value) ? $__value : null) %}"
+    )
     assert "Assign" not in instance and instance["End"] is True
 
 
@@ -434,7 +463,10 @@ def test_a_multi_instance_call_activity_collects_each_called_result() -> None:
         loop=loop(output="all", output_element="{% $result.total %}"),
     )
     instance = _state(call)["ItemProcessor"]["States"]["M__instance"]
-    assert instance["Output"] == "{% ($result := $states.result.Output; $result.total) %}"
+    assert (
+        instance["Output"]
+        == "{% ($result := $states.result.Output; $__value := $result.total; $exists($__value) ? $__value : null) %}"
+    )
 
 
 def test_a_multi_instance_task_without_output_element_collects_nulls() -> None:
@@ -473,14 +505,14 @@ def test_a_multi_instance_subprocess_runs_its_body_per_item_then_collects() -> N
         "Work": {
             "Type": "Pass",
             "Assign": {
-                "line__s1": "{% ($item := ($exists($item__s1) ? $item__s1 : $item); $item * 10) %}"
+                "line__s1": "{% ($item := ($exists($item__s1) ? $item__s1 : $item); $__value := $item * 10; $exists($__value) ? $__value : null) %}"
             },
             "Next": "Out",
         },
         "Out": {"Type": "Pass", "Next": "Sub__collect"},
         "Sub__collect": {
             "Type": "Pass",
-            "Output": "{% ($line := ($exists($line__s1) ? $line__s1 : $line); $line + 1) %}",
+            "Output": "{% ($line := ($exists($line__s1) ? $line__s1 : $line); $__value := $line + 1; $exists($__value) ? $__value : null) %}",
             "End": True,
         },
     }

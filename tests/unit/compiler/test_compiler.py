@@ -69,7 +69,7 @@ def test_outputs_see_the_ones_before_them() -> None:
     )
     assign = compiled(bpmn(body))["States"]["T"]["Assign"]
     assert assign["a"] == "{% 1 %}"
-    assert assign["b"] == "{% ($a := 1; $a + 1) %}"
+    assert assign["b"] == "{% ($a := 1; $__value := $a + 1; $exists($__value) ? $__value : null) %}"
     assert assign["c"] == "lit"
 
 
@@ -159,10 +159,16 @@ def test_error_boundary_becomes_catch_with_error_binding() -> None:
     task_state = states["T"]
     assert task_state["Resource"] == "arn:aws:states:::lambda:invoke"
     assert task_state["Arguments"]["FunctionName"] == "${Component.parse}"
-    assert task_state["Arguments"]["Payload"]["inputs"] == {"data": "{% $text %}", "query": "$.a"}
+    assert task_state["Arguments"]["Payload"]["inputs"] == {
+        "data": "{% ($__value := $text; $exists($__value) ? $__value : null) %}",
+        "query": "$.a",
+    }
     assert task_state["Catch"] == [{"ErrorEquals": ["parse.invalid_data"], "Next": "B"}]
     assert task_state["Retry"][-1]["ErrorEquals"][0] == "Lambda.ServiceException"
-    assert task_state["Assign"]["v"] == "{% ($result := $states.result.Payload; $result.value) %}"
+    assert (
+        task_state["Assign"]["v"]
+        == "{% ($result := $states.result.Payload; $__value := $result.value; $exists($__value) ? $__value : null) %}"
+    )
     assert states["B"]["Assign"]["why"].startswith("{% ($error := {")
     assert states["B"]["Next"] == "Fallback"
 
@@ -203,7 +209,7 @@ def test_multi_instance_becomes_map_collecting_output_element() -> None:
     assert processor["States"] == {
         "M__instance": {
             "Type": "Pass",
-            "Output": "{% ($item := $states.input; $item * 2) %}",
+            "Output": "{% ($item := $states.input; $__value := $item * 2; $exists($__value) ? $__value : null) %}",
             "End": True,
         }
     }

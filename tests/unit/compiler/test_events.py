@@ -113,7 +113,12 @@ def test_a_boundary_event_assigns_its_outputs_with_error_bound() -> None:
     state = _one(region(g), "B")
     assert state == {
         "Type": "Pass",
-        "Assign": {"why": "{% ($error := " + events.ERROR_VALUE + "; $error.message) %}", "n": "1"},
+        "Assign": {
+            "why": "{% ($error := "
+            + events.ERROR_VALUE
+            + "; $__value := $error.message; $exists($__value) ? $__value : null) %}",
+            "n": "1",
+        },
         "Next": "E",
     }
 

@@ -326,7 +326,9 @@ def test_branch_variables_come_back_and_the_first_branch_that_changed_one_wins()
         B=_task("B", ("x", "{% $b %}")),
     )
     state = compiled(g)["States"]["F"]
-    assert state["Branches"][1]["States"]["B"]["Assign"] == {"x__s2": "{% $b %}"}
+    assert state["Branches"][1]["States"]["B"]["Assign"] == {
+        "x__s2": "{% ($__value := $b; $exists($__value) ? $__value : null) %}"
+    }
     assert state["Assign"] == {
         "x": "{% ($r := $states.result; ($r[0].`x` != $x ? $r[0].`x` : "
         "($r[1].`x` != $x ? $r[1].`x` : $x))) %}",

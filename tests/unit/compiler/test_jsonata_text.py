@@ -70,7 +70,10 @@ def test_value_with_keeps_a_literal_and_binds_an_expression() -> None:
 
 def test_outputs_without_anything_to_bind_are_assigned_as_written() -> None:
     assign = jt.sequential_assign(_outs(("a", "text"), ("b", "{% $n + 1 %}")), {}, free_variables)
-    assert assign == {"a": "text", "b": "{% $n + 1 %}"}
+    assert assign == {
+        "a": "text",
+        "b": "{% ($__value := $n + 1; $exists($__value) ? $__value : null) %}",
+    }
 
 
 def test_an_output_recomputes_the_earlier_outputs_it_reads_transitively() -> None:
@@ -78,9 +81,14 @@ def test_an_output_recomputes_the_earlier_outputs_it_reads_transitively() -> Non
         ("a", "{% 1 %}"), ("b", "{% $a + 1 %}"), ("c", "{% $x %}"), ("d", "{% $b * 10 %}")
     )
     assign = jt.sequential_assign(outputs, {}, free_variables)
-    assert assign["b"] == "{% ($a := 1; $a + 1) %}"
-    assert assign["c"] == "{% $x %}"  # c reads no earlier output
-    assert assign["d"] == "{% ($a := 1; $b := $a + 1; $b * 10) %}"  # not c: d does not read it
+    assert assign["b"] == "{% ($a := 1; $__value := $a + 1; $exists($__value) ? $__value : null) %}"
+    assert (
+        assign["c"] == "{% ($__value := $x; $exists($__value) ? $__value : null) %}"
+    )  # c reads no earlier output
+    assert (
+        assign["d"]
+        == "{% ($a := 1; $b := ($__value := $a + 1; $exists($__value) ? $__value : null); $__value := $b * 10; $exists($__value) ? $__value : null) %}"
+    )  # not c: d does not read it
     assert _evaluate(assign["d"]) == 20
 
 
@@ -94,7 +102,9 @@ def test_an_output_given_twice_reads_its_earlier_value_and_the_last_one_is_assig
     assign = jt.sequential_assign(
         _outs(("x", "{% 1 %}"), ("x", "{% $x + 1 %}")), {}, free_variables
     )
-    assert assign == {"x": "{% ($x := 1; $x + 1) %}"}
+    assert assign == {
+        "x": "{% ($x := 1; $__value := $x + 1; $exists($__value) ? $__value : null) %}"
+    }
     assert _evaluate(assign["x"]) == 2
 
 
@@ -102,16 +112,24 @@ def test_locals_come_first_when_the_output_or_an_earlier_one_it_needs_reads_them
     locals_ = {"result": "$states.result.Payload", "error": "$states.input"}
     outputs = _outs(("v", "{% $result.value %}"), ("w", "{% $v * 2 %}"), ("k", "{% 3 %}"))
     assign = jt.sequential_assign(outputs, locals_, free_variables)
-    assert assign["v"] == "{% ($result := $states.result.Payload; $result.value) %}"
+    assert (
+        assign["v"]
+        == "{% ($result := $states.result.Payload; $__value := $result.value; $exists($__value) ? $__value : null) %}"
+    )
     # w reads only $v, whose text reads $result: the prelude binds it before $v.
-    assert assign["w"] == ("{% ($result := $states.result.Payload; $v := $result.value; $v * 2) %}")
+    assert assign["w"] == (
+        "{% ($result := $states.result.Payload; $v := ($__value := $result.value; $exists($__value) ? $__value : null); $__value := $v * 2; $exists($__value) ? $__value : null) %}"
+    )
     assert assign["k"] == "{% 3 %}"
 
 
 def test_write_renames_the_assigned_variable_not_the_names_inside() -> None:
     outputs = _outs(("a", "{% 1 %}"), ("b", "{% $a %}"))
     assign = jt.sequential_assign(outputs, {}, free_variables, lambda name: f"{name}__s1")
-    assert assign == {"a__s1": "{% 1 %}", "b__s1": "{% ($a := 1; $a) %}"}
+    assert assign == {
+        "a__s1": "{% 1 %}",
+        "b__s1": "{% ($a := 1; $__value := $a; $exists($__value) ? $__value : null) %}",
+    }
 
 
 # -- sequential_value ----------------------------------------------------------------------
@@ -120,5 +138,11 @@ def test_write_renames_the_assigned_variable_not_the_names_inside() -> None:
 def test_sequential_value_is_the_final_text_after_the_outputs_it_needs() -> None:
     outputs = _outs(("a", "{% $item * 2 %}"), ("b", "{% 0 %}"))
     value = jt.sequential_value(outputs, "$a + 1", {"item": "$states.input"}, free_variables)
-    assert value == "{% ($item := $states.input; $a := $item * 2; $a + 1) %}"
-    assert jt.sequential_value([], "$result", {}, free_variables) == "{% $result %}"
+    assert (
+        value
+        == "{% ($item := $states.input; $a := ($__value := $item * 2; $exists($__value) ? $__value : null); $__value := $a + 1; $exists($__value) ? $__value : null) %}"
+    )
+    assert (
+        jt.sequential_value([], "$result", {}, free_variables)
+        == "{% ($__value := $result; $exists($__value) ? $__value : null) %}"
+    )

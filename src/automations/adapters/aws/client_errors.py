@@ -25,6 +25,7 @@ class Meaning(Enum):
     ALREADY_EXISTS = "already_exists"  # the name is taken (a state machine, an execution)
     NOT_FOUND = "not_found"  # what the call names does not exist (a machine, a secret)
     CANCELLED = "cancelled"  # a DynamoDB transaction: its reasons say which action failed
+    NOT_REDRIVABLE = "not_redrivable"  # RedriveExecution: the execution cannot go on
     # Throttled or down after botocore's own retries. Nothing acts on it yet: such an error
     # goes on as it came (a 500 from the API, a failed Lambda invocation that is retried).
     UNAVAILABLE = "unavailable"
@@ -39,6 +40,10 @@ MEANINGS = MappingProxyType(
         "ResourceNotFoundException": Meaning.NOT_FOUND,
         "StateMachineDoesNotExist": Meaning.NOT_FOUND,
         "ExecutionDoesNotExist": Meaning.NOT_FOUND,
+        "ExecutionNotRedrivable": Meaning.NOT_REDRIVABLE,
+        # S3: GetObject says NoSuchKey; HeadObject has no body, only its status.
+        "NoSuchKey": Meaning.NOT_FOUND,
+        "404": Meaning.NOT_FOUND,
         "ThrottlingException": Meaning.UNAVAILABLE,
         "ProvisionedThroughputExceededException": Meaning.UNAVAILABLE,
         "RequestLimitExceeded": Meaning.UNAVAILABLE,

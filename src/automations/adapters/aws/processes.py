@@ -34,7 +34,8 @@ from automations.adapters.aws.tables import GSI1, GSI2
 from automations.model.base import utc_iso
 from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
 from automations.model.unreadable import StoredRow, is_unreadable, read_process
-from automations.ports import ProcessQuery
+from automations.ports import ProcessQuery, ProcessStats
+from automations.service.process_stats import percentile_rank
 
 SEMAPHORE = {"pk": "SEMAPHORE", "sk": "running"}
 CLAIM_CANDIDATES = 25  # queued processes read per round of `claim_queued`
@@ -178,6 +179,9 @@ class DynamoProcessStore:
             "gsi1sk": order,
             "gsi2pk": f"PSCENARIO#{process.scenario_id}",
             "gsi2sk": order,
+            # Read by `stats` without the body (None: not written).
+            "durationMs": process.duration_ms,
+            "eventType": process.event.type,
         }
         return {
             "Put": {
@@ -232,13 +236,18 @@ class DynamoProcessStore:
             for found in merged
             if query.status is None or found["status"] == str(query.status)
         )
-        # Only members ask for their own (an admin sees every process): read through, no index.
+        # Only members ask for their own (an admin sees every process), and the event type is
+        # a rare filter: both read through the list, no index.
         wanted = (
             p
             for p in listed
-            if query.initiator_id is None or p.initiator.user_id == query.initiator_id
+            if (query.initiator_id is None or p.initiator.user_id == query.initiator_id)
+            and (query.event_type is None or p.event.type == query.event_type)
         )
         return list(itertools.islice(wanted, query.offset, query.offset + query.limit))
+
+    def stats(self, since: datetime, until: datetime, scenario_id: str | None) -> ProcessStats:
+        return _stats(self._client, self._table, since, until, scenario_id)
 
     def _newest(self, index: str, partition: str, query: ProcessQuery) -> Iterator[dict[str, Any]]:
         hash_key, range_key = ("gsi1pk", "gsi1sk") if index == GSI1 else ("gsi2pk", "gsi2sk")
@@ -258,6 +267,78 @@ class DynamoProcessStore:
             ScanIndexForward=False,
         )
         return map(dynamo.plain, found)
+
+
+# Index items one stats call reads at most: each is charged whole (body included), so about
+# 1 RCU per 8 KB of process read, eventually consistent.
+STATS_MAX_ITEMS = 20_000
+
+
+def _stats(
+    client: Any, table: str, since: datetime, until: datetime, scenario_id: str | None
+) -> ProcessStats:
+    """Counted from the index items of the window, newest first (the status partitions merged),
+    projecting away the bodies; past STATS_MAX_ITEMS the answer covers the newest ones only
+    (`complete` false). DynamoDB has no aggregate: this is the bounded read instead."""
+    if scenario_id is not None:
+        partitions = [(GSI2, "gsi2pk", "gsi2sk", f"PSCENARIO#{scenario_id}")]
+    else:
+        partitions = [(GSI1, "gsi1pk", "gsi1sk", _status_key(s)) for s in ProcessStatus]
+    streams = [
+        _window(client, table, since, until, index, hash_key, range_key, partition)
+        for index, hash_key, range_key, partition in partitions
+    ]
+    newest = heapq.merge(*streams, key=lambda found: str(found["order"]), reverse=True)
+    read = list(itertools.islice(newest, STATS_MAX_ITEMS + 1))
+    per_hour: dict[str, dict[str, int]] = {}
+    durations: list[int] = []
+    for found in read[:STATS_MAX_ITEMS]:
+        counts = per_hour.setdefault(str(found["order"])[:13], {})
+        counts[str(found["status"])] = counts.get(str(found["status"]), 0) + 1
+        if isinstance(found.get("durationMs"), int):
+            durations.append(found["durationMs"])
+    durations.sort()
+    percentiles = {
+        name: durations[percentile_rank(len(durations), fraction)] if durations else None
+        for name, fraction in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
+    }
+    return ProcessStats(
+        per_hour=per_hour,
+        percentiles_ms=percentiles,
+        ended=len(durations),
+        complete=len(read) <= STATS_MAX_ITEMS,
+    )
+
+
+def _window(
+    client: Any,
+    table: str,
+    since: datetime,
+    until: datetime,
+    index: str,
+    hash_key: str,
+    range_key: str,
+    partition: str,
+) -> Iterator[dict[str, Any]]:
+    """One partition's items queued in [since, until], newest first, as `{order, status,
+    durationMs}` (read page by page, only as far as the caller goes)."""
+    items = dynamo.query(
+        client,
+        TableName=table,
+        IndexName=index,
+        KeyConditionExpression=f"{hash_key} = :p AND {range_key} BETWEEN :since AND :until",
+        ExpressionAttributeValues={
+            ":p": {"S": partition},
+            ":since": {"S": utc_iso(since)},
+            ":until": {"S": utc_iso(until) + _AFTER},
+        },
+        ProjectionExpression="#sk, #s, durationMs",
+        ExpressionAttributeNames={"#sk": range_key, "#s": "status"},
+        ScanIndexForward=False,
+    )
+    for found in map(dynamo.plain, items):
+        found["order"] = found.pop(range_key)
+        yield found
 
 
 def _status_key(status: ProcessStatus) -> str:

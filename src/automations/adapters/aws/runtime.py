@@ -9,8 +9,9 @@ start and only as far as a function's path needs (mirrors `adapters/local/runtim
 Each part is a cached property, built on first use: the `http.request` step-runner never
 imports boto3, a records step-runner builds the record stores but no API, the webhook builds no
 records API. Table names, the state-machine role and the component prefix come from the
-environment the template sets (`RECORDS_TABLE`, `AUTOMATIONS_TABLE`, `STATE_MACHINE_ROLE_ARN`,
-`COMPONENT_FUNCTION_PREFIX`), the limits from `AUTOMATIONS_*` (`Settings`).
+environment the template sets (`RECORDS_TABLE`, `AUTOMATIONS_TABLE`, `SESSIONS_TABLE` for the
+API alone, `STATE_MACHINE_ROLE_ARN`, `COMPONENT_FUNCTION_PREFIX`), the limits and the web app's
+folder (`AUTOMATIONS_WEB_ROOT`) from `AUTOMATIONS_*` (`Settings`).
 
 On AWS there is no outbox: the Records table's stream is the change feed, so `NoOutbox` stands in
 for the ChangeFeed port and every stream record goes through `dispatch_event`.
@@ -24,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from automations.adapters.aws.tables import AUTOMATIONS, RECORDS, table_name
+from automations.adapters.aws.tables import AUTOMATIONS, RECORDS, SESSIONS, table_name
 from automations.model.event import ChangeEvent
 from automations.settings import Settings
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from automations.asl.ports import Clock
     from automations.model.catalog import Catalog
     from automations.model.process import ProcessRecord
-    from automations.ports import ScenarioStore, Secrets
+    from automations.ports import FileStore, ProcessStarter, ScenarioStore, Secrets
     from automations.service.automation import Automation
     from automations.service.hooks import ScenarioHooks
     from automations.service.processes import Processes
@@ -113,6 +114,10 @@ class AwsRuntime:
     @cached_property
     def automations_table(self) -> str:
         return table_name(AUTOMATIONS, self.environ)
+
+    @cached_property
+    def sessions_table(self) -> str:
+        return table_name(SESSIONS, self.environ)
 
     @cached_property
     def secrets(self) -> Secrets:
@@ -243,9 +248,13 @@ class AwsRuntime:
 
     @cached_property
     def services(self) -> Services:
+        from pathlib import Path
+
+        from automations.adapters.aws.sessions import DynamoSessionStore, DynamoSignInThrottle
         from automations.adapters.aws.users import DynamoApiKeyStore, DynamoUserStore
         from automations.api.services import ApiConfig, Services
 
+        web_root = self.settings.web_root
         return Services(
             catalogs=self.record_deps.catalogs,
             records=self.record_deps.records,
@@ -255,9 +264,14 @@ class AwsRuntime:
             hooks=self.hooks,
             config=ApiConfig(
                 max_body_bytes=self.settings.max_body_bytes,
+                max_file_bytes=self.settings.max_file_bytes,
                 max_json_depth=self.settings.max_json_depth,
+                web_root=Path(web_root) if web_root else None,
             ),
             automation=self.automation,
+            sessions=DynamoSessionStore(self.dynamodb, self.sessions_table),
+            sign_ins=DynamoSignInThrottle(self.dynamodb, self.sessions_table),
+            files=self.files,
         )
 
     # --- what the functions call --------------------------------------------------------------
@@ -334,10 +348,54 @@ class AwsRuntime:
         that process's chain depth), built only if the component asks for it."""
         return _LazyServices(self, process_id_of(execution_arn))
 
+    @cached_property
+    def connections(self) -> Any:
+        """The operator's named connections: one secret each under `CONNECTIONS_PREFIX`."""
+        from automations.adapters.aws.connections import PREFIX_VARIABLE, SecretsManagerConnections
+
+        return SecretsManagerConnections(
+            self.session.client("secretsmanager"), prefix=self.environ.get(PREFIX_VARIABLE, "")
+        )
+
+    @cached_property
+    def background(self) -> Any:
+        """Calls nobody waits for: this function invoked again, asynchronously."""
+        from automations.adapters.aws.background import FUNCTION_VARIABLE, LambdaBackgroundCalls
+
+        return LambdaBackgroundCalls(
+            self.session.client("lambda"), self.environ.get(FUNCTION_VARIABLE, "")
+        )
+
+    @cached_property
+    def files(self) -> FileStore | None:
+        """The file store on the bucket `FILES_BUCKET` names (None when the deployment has none)."""
+        from automations.adapters.aws.files import BUCKET_VARIABLE, S3FileStore
+
+        bucket = self.environ.get(BUCKET_VARIABLE, "")
+        if not bucket:
+            return None
+        client = self.session.client("s3")
+        return S3FileStore(client, bucket, self.clock, self.settings.max_file_bytes)
+
+    def process_starts(self, process_id: str) -> ProcessStarter:
+        """`process.start`'s port for a component of process `process_id`: what it starts is
+        one step deeper in the chain (a nested call activity's execution is no process: its
+        starts count from depth 1)."""
+        from automations.service.process_starts import ProcessStarts
+
+        process = self.process_store.get(process_id)
+        depth = process.depth if process is not None else 0
+        return ProcessStarts(self.processes, parent_id=process_id, depth=depth + 1)
+
+
+# ComponentContext.services keys (records_common, connections, sql_query, process_start and the
+# mail components name them alike).
+_SERVICE_KEYS = ("records", "connections", "background", "files", "processes")
+
 
 class _LazyServices(Mapping[str, Any]):
-    """ComponentContext.services for a step-runner: `records` is built on first access, so a
-    component that never asks (http.request, parse) touches no table."""
+    """ComponentContext.services for a step-runner: each is built on first access, so a
+    component that never asks (http.request, parse) touches no table and no secret."""
 
     def __init__(self, runtime: AwsRuntime, process_id: str) -> None:
         self._runtime = runtime
@@ -345,21 +403,22 @@ class _LazyServices(Mapping[str, Any]):
         self._built: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
-        from automations.components.records_common import SERVICE_KEY
-
-        if key != SERVICE_KEY:
+        if key not in _SERVICE_KEYS:
             raise KeyError(key)
         if key not in self._built:
-            self._built[key] = ProcessRecords(self._runtime, self._process_id)
+            if key == "records":
+                self._built[key] = ProcessRecords(self._runtime, self._process_id)
+            elif key == "processes":  # (the runtime's `processes` are the use cases)
+                self._built[key] = self._runtime.process_starts(self._process_id)
+            else:
+                self._built[key] = getattr(self._runtime, key)
         return self._built[key]
 
     def __iter__(self) -> Any:
-        from automations.components.records_common import SERVICE_KEY
-
-        return iter((SERVICE_KEY,))
+        return iter(_SERVICE_KEYS)
 
     def __len__(self) -> int:
-        return 1
+        return len(_SERVICE_KEYS)
 
 
 class ProcessRecords:

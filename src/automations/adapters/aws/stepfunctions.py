@@ -10,6 +10,8 @@
   ends or reaches its own TimeoutSeconds). StartSyncExecution returns no history, so such runs
   have no trace. A scenario without an EXPRESS machine (a call activity, a long wait) runs its
   STANDARD machine: started, polled, stopped at the deadline, with its full history.
+- `redrive`: RedriveExecution of the process's STANDARD execution (a retry); its refusal is
+  said with the rules Step Functions documents (`REDRIVE_RULES`).
 - `stop`: StopExecution of the process's STANDARD execution (found from the process record:
   its scenario version gives the definition, hence the machine's name). A machine's name covers
   the scenarios it calls at their latest version: if one of them was saved again since the start,
@@ -25,7 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Protocol
@@ -38,7 +40,7 @@ from automations.adapters.aws.history import STOPPED, ended, execution_history
 from automations.adapters.aws.machines import Machines, execution_arn
 from automations.model.process import ProcessRecord
 from automations.model.scenario import ScenarioVersion
-from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd
+from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd, RedriveRefused
 from automations.service.processes import EXPRESS, STANDARD
 
 logger = logging.getLogger(__name__)
@@ -129,6 +131,29 @@ class StepFunctionsExecutor:
         arn = self._standard_execution(process_id)
         return arn is not None and self._stop(arn)
 
+    def redrive(
+        self, request: ExecutionRequest, variables: Mapping[str, Any] | None, on_end: OnEnd
+    ) -> None:
+        """RedriveExecution of the process's STANDARD execution; its end comes back as every
+        end does (the status-change event), `on_end` is not called here."""
+        if variables:
+            raise RedriveRefused(
+                "Step Functions' RedriveExecution goes on with the variables the execution "
+                "held and cannot change them: retry without variables (or start the scenario "
+                "again with corrected ones)"
+            )
+        # The execution ran, so its machine exists: its name is all that is needed.
+        machine = self._machines.arn_of(self._scenario_id(request), STANDARD, request.definition)
+        arn = execution_arn(machine, request.process_id)
+        try:
+            self._client.redrive_execution(executionArn=arn)
+        except ClientError as exc:
+            if meaning(exc) is Meaning.NOT_REDRIVABLE:
+                raise RedriveRefused(f"{_aws_message(exc)} ({REDRIVE_RULES})") from None
+            if meaning(exc) is Meaning.NOT_FOUND:
+                raise RedriveRefused("its execution is gone from Step Functions") from None
+            raise step_functions_failed("RedriveExecution", exc) from exc
+
     def close(self, *, wait: bool = False) -> None:
         """Stop waiting for synchronous runs (they go on in AWS); `wait` for the answers of
         those already asked."""
@@ -137,13 +162,15 @@ class StepFunctionsExecutor:
     # --- helpers ----------------------------------------------------------------------------
 
     def _machine(self, request: ExecutionRequest, flavour: str) -> str:
-        scenario_id = request.scenario_id
-        if not scenario_id:  # a request built without it: the stored process knows
-            process = self._processes.get(request.process_id)
-            if process is None:
-                raise ProcessUnknown(f"process {request.process_id} is not stored")
-            scenario_id = process.scenario_id
-        return self._machines.ensure(scenario_id, flavour, request.definition)
+        return self._machines.ensure(self._scenario_id(request), flavour, request.definition)
+
+    def _scenario_id(self, request: ExecutionRequest) -> str:
+        if request.scenario_id:
+            return request.scenario_id
+        process = self._processes.get(request.process_id)  # a request built without it
+        if process is None:
+            raise ProcessUnknown(f"process {request.process_id} is not stored")
+        return process.scenario_id
 
     def _start(self, machine_arn: str, request: ExecutionRequest) -> str:
         try:
@@ -219,6 +246,19 @@ def sync_client(session: Any = None, *, read_timeout: float = 330.0) -> Any:
 
     config = Config(read_timeout=read_timeout, retries={"total_max_attempts": 1})
     return (session or boto3.session.Session()).client("stepfunctions", config=config)
+
+
+# What Step Functions documents of RedriveExecution, said when it refuses one.
+REDRIVE_RULES = (
+    "Step Functions redrives a STANDARD execution that failed, timed out or was stopped, "
+    "within 14 days of its end, at most 1,000 times, and not once its history has 25,000 "
+    "events or it has run for a year; EXPRESS executions are never redriven"
+)
+
+
+def _aws_message(exc: ClientError) -> str:
+    message = exc.response.get("Error", {}).get("Message")
+    return str(message) if message else "Step Functions refused to redrive the execution"
 
 
 def _json(value: Any) -> str:

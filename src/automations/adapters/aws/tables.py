@@ -1,6 +1,6 @@
 """The DynamoDB tables, as data: what `template.yaml` declares and what tests create in moto.
 
-Two tables, each named at run time by an environment variable:
+Three tables, each named at run time by an environment variable:
 
 `Records` (`RECORDS_TABLE`): one item per record, key (`catalogId`, `recordId`), with a
 NEW_AND_OLD_IMAGES stream that is the change feed (there is no outbox table). Every write puts
@@ -35,6 +35,11 @@ keys by user (`USERKEYS#<user id>`, `<createdAt>#<id>`). GSI2 (`gsi2pk`, `gsi2sk
 scenario (`PSCENARIO#<scenario id>`, `<queuedAt>#<id>`). Both project every attribute.
 Small configuration sets (catalogs, subscriptions, endpoints, schedules) live in one partition
 each and are filtered in Python: they are read whole, and they are tens to hundreds of items.
+
+`Sessions` (`SESSIONS_TABLE`): the web app's browser sessions (`SESSION#<id>`/`SESSION`, the id
+the hash of the cookie's token, GSI1 by user: `USERSESSIONS#<user id>`) and failed sign-ins
+(`SIGNIN#<login>`/`FAILURES`), each with `expiresAt` for the table's TTL. Only the API function
+may reach it: the components' and the dispatcher's roles never see a session.
 """
 
 from __future__ import annotations
@@ -120,7 +125,17 @@ AUTOMATIONS = TableSpec(
     indexes=((GSI1, "gsi1pk", "gsi1sk"), (GSI2, "gsi2pk", "gsi2sk")),
 )
 
-TABLES: tuple[TableSpec, ...] = (RECORDS, AUTOMATIONS)
+# Browser sessions and failed sign-ins (adapters/aws/sessions.py), apart from everything else so
+# that only the API function's role reaches them; TTL deletes them once they stopped mattering.
+SESSIONS = TableSpec(
+    name="Sessions",
+    env="SESSIONS_TABLE",
+    keys=("pk", "sk"),
+    indexes=((GSI1, "gsi1pk", "gsi1sk"),),
+    ttl_attribute=TTL_ATTRIBUTE,
+)
+
+TABLES: tuple[TableSpec, ...] = (RECORDS, AUTOMATIONS, SESSIONS)
 
 
 def table_name(spec: TableSpec, environ: Mapping[str, str] | None = None) -> str:

@@ -7,7 +7,9 @@ each transition (a restarted server resumes them) and report their end through `
 runs on a small thread pool because it writes to the database. Synchronous runs checkpoint in
 memory only: nobody could wait for them across a restart, so the recovery aborts them instead.
 Components reach the stores through `services_for(request)`, built per run so that a write made
-by a process carries that process's chain depth.
+by a process carries that process's chain depth. A background run's path is stored on its
+process as it goes (`on_trace`), in the transaction of each checkpoint: from the events since
+the previous one only (`service/live_trace.py:TraceBuilder`).
 """
 
 from __future__ import annotations
@@ -31,11 +33,15 @@ from automations.asl import (
     EngineOptions,
     RealClock,
 )
+from automations.asl.errors import ExecutionNotRedrivable
 from automations.asl.ports import Clock
+from automations.asl.redrive import redriven
 from automations.expressions.errors import Overstayed
 from automations.expressions.overstay import bounded
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
-from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd
+from automations.model.process import TraceStep
+from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd, RedriveRefused
+from automations.service.live_trace import TraceBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +50,12 @@ SYNC_TIMEOUT = "Process.Timeout"
 ENGINE_FAILURE = "Process.EngineFailure"
 DEFINITION_CACHE = 256
 STOP_GRACE_SECONDS = 2.0
+# A run that ended so keeps its checkpoint: a retry goes on from it (`redrive`).
+KEPT_FOR_RETRY = frozenset({"FAILED", "TIMED_OUT"})
 
 ChildLookup = Callable[[str], tuple[str, Mapping[str, Any]] | None]
 ServicesFor = Callable[[ExecutionRequest], Mapping[str, Any]]
+TraceSink = Callable[[str, list[TraceStep]], None]  # (process id, its path so far)
 
 
 class _RunOverstayed(Overstayed):
@@ -66,6 +75,32 @@ class LastSnapshot:
         return self.snapshot
 
 
+class _Traced:
+    """The checkpoint store of one background run, storing its process's path beside each
+    checkpoint. The engine saves before every wait (a task, a timer, a back-off, branches), so
+    a process that waits shows where it is; only the events since the last save are read. The
+    final save is left out: the end stores the whole path with the outcome."""
+
+    def __init__(self, store: SqliteCheckpointStore, sink: TraceSink) -> None:
+        self._store = store
+        self._sink = sink
+        self._builder = TraceBuilder()
+        self._read = 0  # how many events of the history the builder has read
+
+    def save(self, execution_id: str, checkpoint: dict[str, Any]) -> None:
+        events: list[dict[str, Any]] = checkpoint["history"]
+        changed = checkpoint.get("result") is None and self._builder.feed(events[self._read :])
+        self._read = len(events)
+        if not changed:
+            self._store.save(execution_id, checkpoint)
+            return
+        steps = self._builder.steps()
+        self._store.save(execution_id, checkpoint, lambda: self._sink(execution_id, steps))
+
+    def load(self, execution_id: str) -> dict[str, Any] | None:
+        return self._store.load(execution_id)
+
+
 class EmbeddedExecutor:
     """Runs compiled scenarios in-process; `close()` stops the loop thread."""
 
@@ -79,8 +114,10 @@ class EmbeddedExecutor:
         max_json_depth: int = DEFAULT_MAX_JSON_DEPTH,
         clock: Clock | None = None,
         finishers: int = 4,
+        on_trace: TraceSink | None = None,
     ) -> None:
         self._checkpoints = checkpoints
+        self._on_trace = on_trace
         self._services_for = services_for
         self._children = children
         self._max_payload_bytes = max_payload_bytes
@@ -113,6 +150,24 @@ class EmbeddedExecutor:
 
     def resume(self, request: ExecutionRequest, on_end: OnEnd) -> None:
         asyncio.run_coroutine_threadsafe(self._background(request, on_end, resume=True), self._loop)
+
+    def redrive(
+        self, request: ExecutionRequest, variables: Mapping[str, Any] | None, on_end: OnEnd
+    ) -> None:
+        """From the checkpoint a failed background run kept (`_finish`), made to go on from
+        the states that failed (`asl/redrive.py`), then resumed."""
+        saved = self._checkpoints.load(request.process_id)
+        if saved is None:
+            raise RedriveRefused(
+                "its run kept nothing to go on from (it ran before retries existed, or "
+                "while someone waited for it): start the scenario again instead"
+            )
+        try:
+            ready = redriven(saved, self._clock.now(), variables)
+        except ExecutionNotRedrivable as refused:
+            raise RedriveRefused(str(refused)) from None
+        self._checkpoints.save(request.process_id, ready)
+        self.resume(request, on_end)
 
     def run(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
         # On the caller's own loop, not the engine thread: no hand-over between threads per run,
@@ -203,7 +258,10 @@ class EmbeddedExecutor:
     # --- runs -------------------------------------------------------------------------------------
 
     async def _background(self, request: ExecutionRequest, on_end: OnEnd, *, resume: bool) -> None:
-        end = await self._tracked(request, self._checkpoints, resume=resume)
+        store: CheckpointStore = self._checkpoints
+        if self._on_trace is not None:
+            store = _Traced(self._checkpoints, self._on_trace)
+        end = await self._tracked(request, store, resume=resume)
         if self._closing:
             return
         loop = asyncio.get_running_loop()
@@ -216,7 +274,8 @@ class EmbeddedExecutor:
             # Keep the checkpoint: the recovery at the next start finishes the process.
             logger.exception("storing the end of process %s failed", process_id)
             return
-        self._checkpoints.discard(process_id)
+        if end.status not in KEPT_FOR_RETRY:
+            self._checkpoints.discard(process_id)
 
     async def _tracked(
         self, request: ExecutionRequest, checkpoints: CheckpointStore, *, resume: bool

@@ -16,30 +16,38 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from automations.adapters.local.connections import EnvConnections
 from automations.adapters.local.executor import EmbeddedExecutor
 from automations.adapters.local.loops import Bell, Doorbell, Loop, RingingRecordStore, stop_all
 from automations.adapters.local.secrets import EnvSecrets
 from automations.adapters.sqlite.catalogs import SqliteCatalogStore
 from automations.adapters.sqlite.checkpoints import SqliteCheckpointStore
 from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.files import SqliteFileStore, files_folder
 from automations.adapters.sqlite.group_commit import GroupCommit
 from automations.adapters.sqlite.outbox import SqliteChangeFeed
 from automations.adapters.sqlite.processes import SqliteProcessStore
 from automations.adapters.sqlite.records import SqliteRecordStore
 from automations.adapters.sqlite.scenarios import SqliteScenarioStore
 from automations.adapters.sqlite.schedules import SqliteScheduleStore
+from automations.adapters.sqlite.sessions import SqliteSessionStore, SqliteSignInThrottle
 from automations.adapters.sqlite.subscriptions import SqliteSubscriptionStore
 from automations.adapters.sqlite.users import SqliteApiKeyStore, SqliteUserStore
 from automations.adapters.sqlite.webrequests import SqliteWebRequestStore
 from automations.api.app import build_app
 from automations.api.services import ApiConfig, Services
+from automations.api.webapp import default_root as default_web_root
 from automations.asl.clock import RealClock
 from automations.asl.ports import Clock
+from automations.components.connections import SERVICE_KEY as CONNECTIONS_KEY
+from automations.components.process_start import SERVICE_KEY as PROCESSES_KEY
 from automations.components.records_common import SERVICE_KEY
 from automations.ports import ExecutionRequest, Primary, RecordsPort, Secrets
 from automations.service.automation import Automation
 from automations.service.dispatch import BATCH, dispatch_pending
 from automations.service.hooks import ScenarioHooks
+from automations.service.live_trace import LiveTraces
+from automations.service.process_starts import ProcessStarts
 from automations.service.processes import ProcessDeps, Processes, latest_standard
 from automations.service.record_access import RecordAccess
 from automations.service.records import RecordDeps
@@ -48,6 +56,7 @@ from automations.settings import Settings
 from automations.waiting import PollingWaits, ThreadSafeCounters
 
 PUMP_SECONDS = 2.0
+FILES_KEY = "files"  # ComponentContext.services: the FileStore port
 
 
 @dataclass
@@ -130,24 +139,39 @@ def build_runtime(
     # processes, which need the executor: the executor gets the record ports once they exist.
     record_deps: list[RecordDeps] = []
 
+    # The operator's named connections (sql.query, mail.*): `AUTOMATIONS_CONNECTIONS`.
+    connections = EnvConnections(EnvSecrets() if secrets is None else secrets)
+
+    # Files beside the database (`automations.db` -> `automations.files/`).
+    files = SqliteFileStore(db, files_folder(db_path), clock, settings.max_file_bytes)
+    started: list[Processes] = []  # process.start's use cases, once they exist
+
     def services_for(request: ExecutionRequest) -> Mapping[str, Any]:
         port: RecordsPort = RecordAccess(record_deps[0], depth=request.depth + 1)
-        return {SERVICE_KEY: port}
+        starts = ProcessStarts(started[0], parent_id=request.process_id, depth=request.depth + 1)
+        return {
+            SERVICE_KEY: port,
+            CONNECTIONS_KEY: connections,
+            FILES_KEY: files,
+            PROCESSES_KEY: starts,
+        }
 
+    group = GroupCommit(db)
+    store = SqliteProcessStore(db, group)
     executor = EmbeddedExecutor(
         checkpoints=SqliteCheckpointStore(db),
         services_for=services_for,
         children=latest_standard(scenarios),
         max_payload_bytes=settings.max_process_data_bytes,
         max_json_depth=settings.max_json_depth,
+        on_trace=LiveTraces(store),  # a background run's path, stored as it goes
     )
-    group = GroupCommit(db)
-    store = SqliteProcessStore(db, group)
     # The end of a stopped run is stored by the engine's thread or the primary: a short poll of
     # the local database.
     waits = PollingWaits(poll_seconds=0.02)
     deps = ProcessDeps(scenarios, store, executor, clock, settings, ThreadSafeCounters(), waits)
     processes = Processes(deps, primary)
+    started.append(processes)
     hooks = ScenarioHooks(subscriptions, processes)
     record_deps.append(RecordDeps(catalogs=catalogs, records=records, clock=clock, hooks=hooks))
     automation = Automation(
@@ -170,9 +194,15 @@ def build_runtime(
         clock=clock,
         hooks=hooks,
         config=ApiConfig(
-            max_body_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth
+            max_body_bytes=settings.max_body_bytes,
+            max_file_bytes=settings.max_file_bytes,
+            max_json_depth=settings.max_json_depth,
+            web_root=Path(settings.web_root) if settings.web_root else default_web_root(),
         ),
         automation=automation,
+        sessions=SqliteSessionStore(db),
+        sign_ins=SqliteSignInThrottle(db),
+        files=files,
     )
     return LocalRuntime(
         db=db,

@@ -7,8 +7,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from automations.adapters.local.connections import EnvConnections
+from automations.adapters.local.secrets import EnvSecrets
 from automations.asl import ComponentResolver, Definition, Engine, RealClock, VirtualClock
 from automations.asl.ports import Clock
+from automations.components.connections import SERVICE_KEY as CONNECTIONS_KEY
 from automations.service.outcome import ProcessOutcome, outcome
 from automations.service.scenarios import compile_bpmn, sibling_scenarios
 
@@ -40,7 +43,12 @@ class ScenarioFolder:
         return definition
 
     def resolver(self) -> ComponentResolver:
-        return ComponentResolver(definitions=self.definition)
+        # Named connections (sql.query, mail.*) come from `AUTOMATIONS_CONNECTIONS`, as in
+        # `automations dev`.
+        connections = EnvConnections(EnvSecrets())
+        return ComponentResolver(
+            definitions=self.definition, services={CONNECTIONS_KEY: connections}
+        )
 
 
 def run_file(path: Path, variables: dict[str, Any], *, real_time: bool = False) -> ProcessOutcome:

@@ -8,9 +8,13 @@ its outcome is stored; until then it still answers a resume with the saved resul
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from automations.adapters.sqlite.db import Database, dumps
+
+logger = logging.getLogger(__name__)
 
 
 class SqliteCheckpointStore:
@@ -19,7 +23,15 @@ class SqliteCheckpointStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def save(self, execution_id: str, checkpoint: dict[str, Any]) -> None:
+    def save(
+        self,
+        execution_id: str,
+        checkpoint: dict[str, Any],
+        alongside: Callable[[], None] | None = None,
+    ) -> None:
+        """Replace the execution's checkpoint; `alongside` (a write to the same database, the
+        process's live trace) joins the same transaction, one commit for both. Its failure is
+        logged, never the run's: the checkpoint is what a restart needs."""
         text = dumps(checkpoint)
         with self._db.transaction() as conn:
             conn.execute(
@@ -27,6 +39,11 @@ class SqliteCheckpointStore:
                 " ON CONFLICT (execution_id) DO UPDATE SET body = excluded.body",
                 (execution_id, text),
             )
+            if alongside is not None:
+                try:
+                    alongside()
+                except Exception:
+                    logger.exception("storing the path of %s failed", execution_id)
 
     def load(self, execution_id: str) -> dict[str, Any] | None:
         row = (

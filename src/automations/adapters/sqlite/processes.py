@@ -22,7 +22,8 @@ from automations.model.unreadable import (
     readable,
     salvaged,
 )
-from automations.ports import ProcessQuery
+from automations.ports import ProcessQuery, ProcessStats
+from automations.service.process_stats import percentile_rank
 
 
 class SqliteProcessStore:
@@ -80,6 +81,7 @@ class SqliteProcessStore:
             ("status", "=", None if query.status is None else str(query.status)),
             ("queued_at", ">=", None if query.since is None else utc_iso(query.since)),
             ("queued_at", "<=", None if query.until is None else utc_iso(query.until)),
+            ("event_type", "=", query.event_type),
             # Only members ask (an admin sees every process): not worth a column and an index.
             # An unreadable body (see model/unreadable.py) must not make the query fail.
             (
@@ -110,6 +112,39 @@ class SqliteProcessStore:
             .fetchone()
         )
         return int(row[0])
+
+    def stats(self, since: datetime, until: datetime, scenario_id: str | None) -> ProcessStats:
+        # Two queries over the covering index `processes_by_queued` (queued_at, status,
+        # duration_ms, scenario_id): the bodies are never read. One groups the window by hour
+        # and status (counting durations too), one sorts the durations once for all three ranks.
+        where = "queued_at >= ? AND queued_at <= ?"
+        params: list[object] = [utc_iso(since), utc_iso(until)]
+        if scenario_id is not None:
+            where += " AND scenario_id = ?"
+            params.append(scenario_id)
+        conn = self._db.connection()
+        per_hour: dict[str, dict[str, int]] = {}
+        ended = 0
+        for hour, status, count, durations in conn.execute(
+            "SELECT substr(queued_at, 1, 13), status, COUNT(*), COUNT(duration_ms)"  # noqa: S608
+            f" FROM processes WHERE {where} GROUP BY 1, 2",
+            params,
+        ):
+            per_hour.setdefault(hour, {})[status] = count
+            ended += durations
+        ranks = {name: percentile_rank(ended, f) for name, f in PERCENTILES.items()}
+        at_rank: dict[int, int] = {}
+        if ended:
+            at_rank = dict(
+                conn.execute(
+                    "SELECT rank, duration_ms FROM (SELECT duration_ms,"  # noqa: S608
+                    " ROW_NUMBER() OVER (ORDER BY duration_ms) - 1 AS rank FROM processes"
+                    f" WHERE {where} AND duration_ms IS NOT NULL) WHERE rank IN (?, ?, ?)",
+                    [*params, *ranks.values()],
+                ).fetchall()
+            )
+        percentiles = {name: at_rank.get(rank) for name, rank in ranks.items()}
+        return ProcessStats(per_hour=per_hour, percentiles_ms=percentiles, ended=ended)
 
     def claim_queued(self, max_running: int, now: datetime) -> list[ProcessRecord]:
         # Looked at first without the write lock: the pump runs whether or not anything waits,
@@ -155,18 +190,23 @@ _ANY_QUEUED = "SELECT 1 FROM processes WHERE status = 'queued' LIMIT 1"
 # Besides the body, what a record that cannot be read is shown with.
 _COLUMNS = "id, scenario_id, status, queued_at, body"
 _INSERT = (
-    "INSERT INTO processes (id, scenario_id, status, queued_at, body)"
-    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+    "INSERT INTO processes (id, scenario_id, status, queued_at, body, event_type, duration_ms)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
 )
+PERCENTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
 
 
-def _insert_params(process: ProcessRecord) -> tuple[str, str, str, str, str]:
+def _insert_params(
+    process: ProcessRecord,
+) -> tuple[str, str, str, str, str, str, int | None]:
     return (
         process.id,
         process.scenario_id,
         str(process.status),
         utc_iso(process.queued_at),
         process.model_dump_json(),
+        process.event.type,
+        process.duration_ms,
     )
 
 
@@ -176,8 +216,8 @@ def _insert(conn: sqlite3.Connection, process: ProcessRecord) -> bool:
 
 def _write(conn: sqlite3.Connection, process: ProcessRecord) -> None:
     conn.execute(
-        "UPDATE processes SET status = ?, body = ? WHERE id = ?",
-        (str(process.status), process.model_dump_json(), process.id),
+        "UPDATE processes SET status = ?, body = ?, duration_ms = ? WHERE id = ?",
+        (str(process.status), process.model_dump_json(), process.duration_ms, process.id),
     )
 
 

@@ -117,7 +117,48 @@ ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
 ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'member'
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# The web app: browser sessions and failed sign-ins (api/sessions.py); the processes page's
+# filters and charts read the event type and duration as columns (filled from the bodies that
+# read), with an index per filter that orders like the list (newest `seq` first), and one that
+# covers what the charts count, so that they never read a body.
+_V4 = """
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE TABLE sign_in_failures (
+    login TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    window_start REAL NOT NULL
+);
+ALTER TABLE processes ADD COLUMN event_type TEXT;
+ALTER TABLE processes ADD COLUMN duration_ms INTEGER;
+UPDATE processes SET
+    event_type = json_extract(body, '$.event.type'),
+    duration_ms = json_extract(body, '$.durationMs')
+    WHERE json_valid(body);
+CREATE INDEX processes_by_event ON processes(event_type, seq);
+CREATE INDEX processes_by_scenario_seq ON processes(scenario_id, seq);
+CREATE INDEX processes_by_queued ON processes(queued_at, status, duration_ms, scenario_id)
+"""
+
+# The file store's metadata (adapters/sqlite/files.py); the bytes are files in a folder beside
+# the database, named by the random id alone.
+_V5 = """
+CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 
 
 def apply_schema(conn: sqlite3.Connection) -> int:
