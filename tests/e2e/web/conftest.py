@@ -73,7 +73,9 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
     stop_all(started)
 
 
-@pytest.fixture(scope="session")
+# One browser per module, never per session: while Playwright's sync API runs, it holds an event
+# loop on this thread, and every later test calling asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def browser(web_server: Dev) -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright

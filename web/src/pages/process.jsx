@@ -203,7 +203,7 @@ function Trace({ process: p }) {
           </thead>
           <tbody>
             {steps.map((step, index) => {
-              const extra = Object.fromEntries(Object.entries(step).filter(([key]) => !STEP_KEYS.has(key)));
+              const extra = Object.fromEntries(Object.entries(step).filter(([key, value]) => !STEP_KEYS.has(key) && value != null));
               const failed = p.error?.element === step.element && index === lastIndexOf(steps, step.element);
               return (
                 <tr key={index} data-element={step.element} class={failed ? "failed-row" : ""}>
