@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 from tests.e2e.web.conftest import Shot
 
@@ -99,11 +98,6 @@ def test_a_failed_process_shows_failed_and_its_error_code_on_the_element(
     shot(admin_page, "failed")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the servers store a process's trace only when it ends (issue 14, 'a live path to "
-    "draw'): a process waiting on a timer has trace [] so nothing can be marked running yet",
-)
 def test_a_process_waiting_on_a_timer_shows_running_on_the_timer(
     admin_page: Any, web_server: Dev, shot: Shot
 ) -> None:
