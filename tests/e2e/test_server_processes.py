@@ -41,6 +41,14 @@ def sockets(pid: int) -> int:
     return count
 
 
+def lands_on(url: str, pid: int) -> bool:
+    """Whether a new keep-alive connection to `url` is held by the process `pid`."""
+    base = sockets(pid)
+    with httpx.Client(base_url=url, timeout=10) as client:
+        client.get("/api/v1/openapi.json")
+        return sockets(pid) > base
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -61,6 +69,9 @@ def test_two_server_processes_share_the_port_and_the_work(dev_server: StartDev) 
     dev.ok("POST", "/api/v1/webrequests", json={"urlId": "echo", "scenarioId": "web-echo"})
     catalog = dev.catalog()
     dev.subscribe(catalog, "record-echo", ["$record.after.create"])
+    # The worker is alive before it accepts: wait until a new connection can land on it (on a
+    # loaded machine the primary otherwise takes every connection of the test below).
+    dev.wait_for(lambda: lands_on(dev.url, worker), what="the worker accepting connections")
     before = {pid: sockets(pid) for pid in (primary, worker)}
 
     # Twenty connections kept open: the kernel spreads them over both processes.
