@@ -44,6 +44,7 @@ def banner(settings: Settings, base: str, demo: Demo | None, password_ok: bool) 
     user = f"{settings.admin_email}:{password}"
     lines = [
         f"automations dev: {base}",
+        f"  web app       {base}/   (sign in as the admin below)",
         f"  API           {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)",
         f"  web requests  {base}/api/webrequest/<urlId>",
         f"  admin         {settings.admin_email} / {password}"
