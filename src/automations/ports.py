@@ -21,7 +21,13 @@ from automations.model.catalog import Catalog, CatalogDraft
 from automations.model.event import ChangeEvent, EventType, HookDecision
 from automations.model.file import StoredFile
 from automations.model.filters import FilterExpr
-from automations.model.process import ProcessChange, ProcessError, ProcessRecord, ProcessStatus
+from automations.model.process import (
+    ProcessChange,
+    ProcessError,
+    ProcessRecord,
+    ProcessStatus,
+    TraceStep,
+)
 from automations.model.record import Record, RecordQuery
 from automations.model.scenario import ScenarioVersion, Schedule, WebRequestEndpoint
 from automations.model.session import Session, SignInFailures
@@ -499,9 +505,22 @@ class ExecutionEnd:
     cause: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     timed_out: bool = False  # a run the caller waited for outlived its time limit
+    # The whole path, when the executor built it as the run went (then `history` may hold
+    # only the events since: AWS reads no more of it at a successful end).
+    trace: list[TraceStep] | None = None
 
 
 OnEnd = Callable[[ExecutionEnd], None]
+
+
+class TraceSource(Protocol):
+    """Where a runtime that does not store a running process's path as it goes catches it up
+    when someone reads the process (AWS: from its execution's history events since the last
+    look, `adapters/aws/live_trace.py`)."""
+
+    def caught_up(self, process: ProcessRecord) -> ProcessRecord:
+        """The running `process` with its trace up to now (as it was when that cannot be read)."""
+        ...
 
 
 class Executor(Protocol):

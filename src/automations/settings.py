@@ -1,8 +1,11 @@
 """Per-deployment settings: one model, read from `AUTOMATIONS_*` environment variables.
 
 Every field `x_y` is set by `AUTOMATIONS_X_Y`; what is not set keeps the seed's default
-(100 processes at once, 24 h per process, 256 KB of process data, 60 s for a synchronous run).
-A value that does not fit its field is an error at start-up, never a silent default.
+(100 processes at once, 24 h per process, 256 KB of process data, 25 s for a synchronous run).
+A value that does not fit its field is an error at start-up, never a silent default. The limits
+that Step Functions also holds go no further than it does, so a process ends alike in both
+runtimes: 256 KB of data per state, a year per process; a synchronous run ends within API
+Gateway's 29 s integration timeout.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ from automations.json_depth import DEFAULT_MAX_JSON_DEPTH, JSON_DEPTH_CEILING
 
 PREFIX = "AUTOMATIONS_"
 KB = 1024
+# Step Functions' own limits: a STANDARD execution's duration, a state's input or output.
+MAX_PROCESS_SECONDS = 365 * 24 * 3600
+MAX_STATE_BYTES = 256 * KB
+# API Gateway's integration timeout is 29 s; a synchronous run ends (and answers) before it.
+MAX_SYNC_SECONDS = 28.0
 
 
 class Settings(BaseModel):
@@ -26,9 +34,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_running: int = Field(default=100, ge=1, le=100_000)
-    process_timeout_seconds: int = Field(default=24 * 3600, ge=1, le=365 * 24 * 3600)
-    max_process_data_bytes: int = Field(default=256 * KB, ge=1 * KB, le=64 * 1024 * KB)
-    sync_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    process_timeout_seconds: int = Field(default=24 * 3600, ge=1, le=MAX_PROCESS_SECONDS)
+    max_process_data_bytes: int = Field(default=256 * KB, ge=1 * KB, le=MAX_STATE_BYTES)
+    sync_timeout_seconds: float = Field(default=25.0, gt=0, le=MAX_SYNC_SECONDS)
     max_chain_depth: int = Field(default=5, ge=0, le=100)
     max_body_bytes: int = Field(default=1024 * KB, ge=1 * KB, le=64 * 1024 * KB)
     # A stored file (the file store, `POST /api/v1/files`, mail attachments kept).

@@ -102,7 +102,8 @@ def router(automation: Automation) -> Router:
 
     @routes.get(PATHS[1], tags=TAGS, summary="Get a process with its trace")
     def get_process(processId: str) -> dict[str, Any]:
-        return process_json(own_process(processId))
+        own_process(processId)
+        return process_json(processes.read(processId))  # a running one: its path up to now
 
     @routes.post(PATHS[2], tags=TAGS, summary="Stop a queued or running process")
     def stop_process(processId: str) -> dict[str, Any]:

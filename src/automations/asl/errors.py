@@ -26,6 +26,11 @@ ITEM_READER_FAILED = "States.ItemReaderFailed"
 EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
 PERMISSIONS = "States.Permissions"
 
+# Step Functions' hard quota of events in a STANDARD execution's history, and what it says when
+# an execution reaches it (its event 25,000 is then ExecutionFailed, unless it is the success).
+MAX_HISTORY_EVENTS = 25_000
+HISTORY_LIMIT_CAUSE = "The execution reached the maximum number of history events ({limit})."
+
 # Terminal errors: no Retry or Catch may handle them, not even States.ALL (AWS documents this).
 TERMINAL_ERRORS = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})
 
@@ -127,3 +132,12 @@ class StatesFailure(Exception):
 
 class ExecutionNotRedrivable(AslError):
     """Raised by `redrive.redriven` when a checkpoint's execution did not end unsuccessfully."""
+
+
+class HistoryLimitReached(Exception):
+    """Raised by `History.add` when an event other than the success would be the last one the
+    history may hold; the execution then fails with States.Runtime (nothing may catch it)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(HISTORY_LIMIT_CAUSE.format(limit=limit))

@@ -17,7 +17,7 @@ from typing import Any
 from automations.asl import errors, history, jsonata_io, jsonpath_io
 from automations.asl.context import ExecutionInfo, execution_context
 from automations.asl.definition import Catcher, Definition
-from automations.asl.errors import StatesFailure
+from automations.asl.errors import HistoryLimitReached, StatesFailure
 from automations.asl.frames import Frame
 from automations.asl.history import History
 from automations.asl.json_text import to_json_text
@@ -68,7 +68,9 @@ class Execution:
         self.clock = clock
         self.checkpoints = checkpoints
         self.options = options
-        self.history = History(clock.now, events)
+        # Step Functions' history quota holds for STANDARD executions (EXPRESS keep none).
+        standard = info.state_machine_type == "STANDARD"
+        self.history = History(clock.now, events, options.max_history_events if standard else None)
         self.root = root or Frame(
             id="", path=(), state=definition.machine.start_at, input=info.input
         )
@@ -102,19 +104,31 @@ class Execution:
             self.history.add("ExecutionStarted", 0, started)
             self.checkpoint()  # (the first state's previousEventId is 0, as on AWS)
             self.persist()
+        full: HistoryLimitReached | None = None
+        timed_out = False
         try:
             if self.definition.machine.suspends:
                 work = asyncio.ensure_future(self.run_frame(self.root))
                 timed_out = await self._within_timeout(work)
             else:  # no timer: a machine that never waits is checked as it gives way
                 await self.run_frame(self.root)
-                timed_out = False
         except _PastTimeout:
             timed_out = True
-        self.result = self._conclude(timed_out)
+        except HistoryLimitReached as reached:
+            full = reached
+        result = None
+        if full is None:
+            try:
+                result = self._conclude(timed_out)
+            except HistoryLimitReached as reached:  # its end would be past the quota too
+                full = reached
+        if result is None:
+            assert full is not None
+            result = self._history_full(full)
+        self.result = result
         self.checkpoint()
         self.persist()
-        return self.result
+        return result
 
     async def _give_way(self) -> float:
         """States that never await (a gateway loop over slow expressions) would keep the event
@@ -137,6 +151,11 @@ class Execution:
         timer = asyncio.ensure_future(self.clock.sleep(remaining))
         try:
             done, _ = await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            # A stop: `wait` leaves the frames running, and they would go on past it.
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
+            raise
         finally:
             timer.cancel()
         if work in done:
@@ -162,6 +181,15 @@ class Execution:
             return self._result("SUCCEEDED", output=root.output)
         self.history.add("ExecutionFailed", last, history.failure(root.error, root.cause))
         return self._result("FAILED", error=root.error, cause=root.cause)
+
+    def _history_full(self, reached: HistoryLimitReached) -> ExecutionResult:
+        """The end of an execution that reached the history quota: ExecutionFailed as its last
+        event, States.Runtime (no Retry or Catch sees it), as Step Functions ends it."""
+        cause = str(reached)
+        details = history.failure(errors.RUNTIME, cause)
+        self.history.add_last("ExecutionFailed", self.history.last_id, details)
+        self.root.fail(errors.RUNTIME, cause)
+        return self._result("FAILED", error=errors.RUNTIME, cause=cause)
 
     def _result(self, status: Status, **fields: Any) -> ExecutionResult:
         return ExecutionResult(

@@ -8,9 +8,11 @@ are compact JSON text, as AWS records them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from automations.asl.errors import HistoryLimitReached
 from automations.asl.json_text import to_json_text
 
 Event = dict[str, Any]
@@ -18,11 +20,20 @@ _NOT_TRUNCATED = {"truncated": False}
 
 
 class History:
-    """An append-only list of events with increasing ids."""
+    """An append-only list of events with increasing ids, at most `limit` of them (Step
+    Functions' quota): the last one is the success, or `add` raises HistoryLimitReached and
+    the execution writes its failure there (`add_last`)."""
 
-    def __init__(self, clock_now: Callable[[], float], events: list[Event] | None = None) -> None:
+    def __init__(
+        self,
+        clock_now: Callable[[], float],
+        events: list[Event] | None = None,
+        limit: int | None = None,
+    ) -> None:
         self._now = clock_now
         self.events: list[Event] = events if events is not None else []
+        self.limit = limit
+        self._last_allowed = sys.maxsize if limit is None else limit
 
     @property
     def last_id(self) -> int:
@@ -33,6 +44,8 @@ class History:
         (every caller builds a fresh dict and never touches it again)."""
         events = self.events
         event_id = len(events) + 1
+        if event_id >= self._last_allowed and kind != "ExecutionSucceeded":
+            raise HistoryLimitReached(self._last_allowed)
         event: Event = {
             "id": event_id,
             "previousEventId": previous,
@@ -45,6 +58,14 @@ class History:
                 key = _DETAILS_KEYS[kind] = _details_key(kind)
             event[key] = details
         events.append(event)
+        return event_id
+
+    def add_last(self, kind: str, previous: int, details: dict[str, Any] | None = None) -> int:
+        """Append the event that ends an execution whose history is full (past the check);
+        nothing may follow it."""
+        self._last_allowed = sys.maxsize
+        event_id = self.add(kind, previous, details)
+        self._last_allowed = 0  # (a branch still unwinding writes nothing more)
         return event_id
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from automations.asl import history
+from automations.asl.errors import MAX_HISTORY_EVENTS
 from automations.expressions import DEFAULT_TIMEOUT_SECONDS
 
 Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
@@ -22,6 +23,8 @@ class EngineOptions:
 
     expression_timeout: float | None = DEFAULT_TIMEOUT_SECONDS
     max_payload_bytes: int = 256 * 1024
+    # Events a STANDARD execution's history may hold (None: no limit).
+    max_history_events: int | None = MAX_HISTORY_EVENTS
     region: str = "us-east-1"
     account: str = "000000000000"
     role_arn: str = "arn:aws:iam::000000000000:role/automations-embedded"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from automations.asl.errors import ExecutionNotRedrivable
+from automations.asl.errors import MAX_HISTORY_EVENTS, ExecutionNotRedrivable
 from automations.asl.frames import Frame
 from automations.asl.history import History
 from automations.asl.json_text import to_json_text
@@ -36,6 +36,11 @@ def redriven(
         )
     root = Frame.from_dict(saved["root"])
     events = list(saved["history"])
+    if len(events) >= MAX_HISTORY_EVENTS:
+        raise ExecutionNotRedrivable(
+            f"its history holds {len(events):,} events, and Step Functions redrives no "
+            f"execution that reached {MAX_HISTORY_EVENTS:,}"
+        )
     count = 1 + sum(1 for event in events if event.get("type") == "ExecutionRedriven")
     details: dict[str, Any] = {"redriveCount": count}
     if variables:

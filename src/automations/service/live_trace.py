@@ -1,5 +1,4 @@
-"""A process's path as it goes: trace steps built from its history a few events at a time, and
-stored on the running process.
+"""A process's path as it goes: trace steps built from its history a few events at a time.
 
 `TraceBuilder` reads history events in order and keeps which elements are open, so a runtime
 feeds it only what happened since it last looked (the embedded engine at each checkpoint, AWS
@@ -18,13 +17,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from automations.asl.timestamps import format_timestamp
-from automations.model.process import ProcessChange, ProcessStatus, TraceStep
-from automations.ports import ProcessStore
+from automations.model.process import TraceStep
 from automations.state_names import element_of
 
 _ENTERED, _EXITED = "stateEnteredEventDetails", "stateExitedEventDetails"
 _REDRIVEN = "executionRedrivenEventDetails"
-_RUNNING = frozenset({ProcessStatus.RUNNING})
 
 
 class TraceBuilder:
@@ -107,20 +104,3 @@ class TraceBuilder:
 
 def _moment(event: Mapping[str, Any]) -> str:
     return format_timestamp(float(event.get("timestamp", 0.0)))
-
-
-def store_trace(processes: ProcessStore, process_id: str, steps: list[TraceStep]) -> bool:
-    """Store the path of a process that is still running (a stopped or ended one is left as
-    it is: its end wrote its whole path); False when it is not running."""
-    change = ProcessChange(status=ProcessStatus.RUNNING, trace=steps)
-    return processes.change(process_id, _RUNNING, change) is not None
-
-
-class LiveTraces:
-    """`store_trace` bound to one process store: what a runtime calls as a run goes."""
-
-    def __init__(self, processes: ProcessStore) -> None:
-        self._processes = processes
-
-    def __call__(self, process_id: str, steps: list[TraceStep]) -> None:
-        store_trace(self._processes, process_id, steps)

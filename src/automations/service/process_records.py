@@ -35,6 +35,7 @@ from automations.ports import (
     Executor,
     ProcessStore,
     ScenarioStore,
+    TraceSource,
     Waits,
 )
 from automations.service.outcome import DATA_TOO_DEEP, ended_as, start_data_problem, trace_steps
@@ -93,6 +94,8 @@ class ProcessDeps:
     settings: Settings
     counters: Counters
     waits: Waits
+    # Catches a running process's path up when it is read (None: the executor stores it).
+    traces: TraceSource | None = None
 
 
 class ProcessRecords:
@@ -210,7 +213,7 @@ class ProcessRecords:
         fields: dict[str, Any] = {
             "status": ProcessStatus(status),
             "finished_at": now,
-            "trace": trace_steps(end.history),
+            "trace": end.trace if end.trace is not None else trace_steps(end.history),
         }
         if started is not None:
             fields["duration_ms"] = _milliseconds(started, now)

@@ -127,6 +127,15 @@ class Processes:
             raise ProcessNotFound(f"process {process_id} not found")
         return process
 
+    def read(self, process_id: str) -> ProcessRecord:
+        """`get` for someone looking at the process: a running one with its path up to now
+        (where the runtime does not store it as it goes, `ProcessDeps.traces` catches it up)."""
+        process = self.get(process_id)
+        traces = self.deps.traces
+        if traces is None or process.status is not ProcessStatus.RUNNING:
+            return process
+        return traces.caught_up(process)
+
     def find(self, query: ProcessQuery) -> list[ProcessRecord]:
         """Processes matching the query, newest first."""
         return self.deps.processes.find(query)

@@ -25,6 +25,9 @@ from automations.service.process_records import (
     Start,
 )
 
+# What a run that outlives AUTOMATIONS_SYNC_TIMEOUT_SECONDS ends with (in both runtimes).
+SYNC_LIMIT_TEXT = "the synchronous run took longer than {seconds:g} s (the limit)"
+
 
 class SyncRuns:
     """Runs while the caller waits, in its thread or on its event loop."""
@@ -118,8 +121,7 @@ class SyncRuns:
         )
 
     def _limit_text(self) -> str:
-        seconds = self._deps.settings.sync_timeout_seconds
-        return f"the synchronous run took longer than {seconds:g} s (the limit)"
+        return SYNC_LIMIT_TEXT.format(seconds=self._deps.settings.sync_timeout_seconds)
 
     def _timed_out(self, record: ProcessRecord) -> ProcessRecord:
         end = ExecutionEnd("TIMED_OUT", error=SYNC_TIMEOUT, cause=self._limit_text())

@@ -41,8 +41,12 @@ QUICK = Definition.parse(
 )
 
 
+# The spinner would reach the history quota (25,000 events) before its second is up.
+UNBOUNDED = EngineOptions(max_history_events=None)
+
+
 def test_a_machine_that_never_waits_gives_way_and_times_out() -> None:
-    engine = Engine(clock=RealClock())
+    engine = Engine(clock=RealClock(), options=UNBOUNDED)
     finished: dict[str, float] = {}
 
     async def both() -> tuple[Any, Any]:
@@ -63,7 +67,9 @@ def test_a_machine_that_never_waits_gives_way_and_times_out() -> None:
 
 
 def test_stepped_by_hand_it_never_waits_and_still_times_out() -> None:
-    engine = Engine(clock=RealClock(), options=EngineOptions(gives_way=False))
+    engine = Engine(
+        clock=RealClock(), options=EngineOptions(gives_way=False, max_history_events=None)
+    )
     run = engine.start(spinner(1), execution_id="by-hand")
     try:
         run.send(None)

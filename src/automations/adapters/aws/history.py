@@ -65,17 +65,21 @@ def execution_history(client: Any, execution_arn: str) -> list[dict[str, Any]]:
     return events
 
 
-def execution_end(detail: Mapping[str, Any], client: Any) -> tuple[str, ExecutionEnd]:
+def execution_end(
+    detail: Mapping[str, Any], client: Any, *, read_history: bool = True
+) -> tuple[str, ExecutionEnd]:
     """The process id and end of a run from a status-change event's `detail`.
 
-    The history is read with GetExecutionHistory (the event carries none). Output larger than
-    EventBridge carries (`outputDetails.included` false) is read with DescribeExecution.
+    The history is read with GetExecutionHistory (the event carries none), unless
+    `read_history` is False (a successful end whose path is caught up from its newest events,
+    `adapters/aws/live_trace.py`). Output larger than EventBridge carries
+    (`outputDetails.included` false) is read with DescribeExecution.
     """
     status = str(detail.get("status"))
     if status not in FINAL_STATUSES:
         raise ExecutionNotEnded(f"execution {detail.get('name')} is {status}, not ended")
     arn = str(detail["executionArn"])
-    history = execution_history(client, arn)
+    history = execution_history(client, arn) if read_history else []
     error, cause = _failure(detail, history)
     if status == "ABORTED" and error is None:
         error, cause = STOPPED

@@ -32,12 +32,13 @@ from automations.adapters.aws.dynamo import dumps
 from automations.adapters.aws.errors import TransactionCancelled
 from automations.adapters.aws.tables import GSI1, GSI2
 from automations.model.base import utc_iso
-from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
+from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus, TraceStep
 from automations.model.unreadable import StoredRow, is_unreadable, read_process
 from automations.ports import ProcessQuery, ProcessStats
 from automations.service.process_stats import percentile_rank
 
 SEMAPHORE = {"pk": "SEMAPHORE", "sk": "running"}
+TRACE_CURSOR = "traceCursor"  # where a running process's trace stands in its history
 CLAIM_CANDIDATES = 25  # queued processes read per round of `claim_queued`
 _AFTER = "#\U0010ffff"  # sorts after every `#<id>` suffix of an order key
 
@@ -202,6 +203,38 @@ class DynamoProcessStore:
             update["ConditionExpression"] = "attribute_not_exists(running) OR running < :max"
             update["ExpressionAttributeValues"][":max"] = {"N": str(below)}
         return {"Update": update}
+
+    # --- the live trace (adapters/aws/live_trace.py) ------------------------------------------
+
+    def trace_cursor(self, process_id: str) -> tuple[ProcessRecord, dict[str, Any] | None] | None:
+        """The process, and where its stored trace stands in its execution's history (None:
+        from the start). Any other write of the process drops the cursor (a retry, an end):
+        its trace is then read again from the first event, once."""
+        found = dynamo.get(self._client, self._table, _key(process_id))
+        if found is None:
+            return None
+        cursor = found.get(TRACE_CURSOR)
+        return _process(found), (dynamo.loads(cursor) if cursor else None)
+
+    def advance_trace(
+        self, process_id: str, trace: list[TraceStep], cursor: dict[str, Any], after: int
+    ) -> ProcessRecord | None:
+        """Store a running process's trace with the cursor it was built to, if its stored
+        cursor still stands at event `after` (another reader did not get there first); the
+        process, or None when it was not written."""
+        found = dynamo.get(self._client, self._table, _key(process_id))
+        if found is None:
+            return None
+        current = _process(found)
+        stored = found.get(TRACE_CURSOR)
+        at = int(dynamo.loads(stored).get("lastEvent") or 0) if stored else 0
+        if current.status is not ProcessStatus.RUNNING or at != after:
+            return None
+        updated = current.model_copy(update={"trace": trace})
+        put = self._put(updated, revision=found["revision"] + 1, condition="revision = :seen")
+        put["Put"]["Item"][TRACE_CURSOR] = {"S": dumps(cursor)}
+        put["Put"]["ExpressionAttributeValues"] = {":seen": {"N": str(found["revision"])}}
+        return updated if self._transact([put], guards=(0,)) else None
 
     # --- reading ------------------------------------------------------------------------------
 

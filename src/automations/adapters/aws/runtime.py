@@ -32,6 +32,7 @@ from automations.settings import Settings
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+    from automations.adapters.aws.live_trace import AwsLiveTraces
     from automations.adapters.aws.machines import Machines
     from automations.adapters.aws.processes import DynamoProcessStore
     from automations.adapters.aws.stepfunctions import StepFunctionsExecutor
@@ -212,8 +213,18 @@ class AwsRuntime:
             self.settings,
             ThreadSafeCounters(),
             waits,
+            traces=self.live_traces,
         )
         return Processes(deps)
+
+    @cached_property
+    def live_traces(self) -> AwsLiveTraces:
+        """A running process's path, caught up from its execution's newest events."""
+        from automations.adapters.aws.live_trace import AwsLiveTraces
+
+        return AwsLiveTraces(
+            self.stepfunctions, self.process_store, self.executor.standard_execution
+        )
 
     @cached_property
     def subscriptions(self) -> Any:
@@ -323,10 +334,16 @@ class AwsRuntime:
         from automations.adapters.aws.history import execution_end
         from automations.model.process import ProcessStatus
 
-        current = self.process_store.get(process_id_of(str(detail.get("executionArn", ""))))
+        arn = str(detail.get("executionArn", ""))
+        current = self.process_store.get(process_id_of(arn))
         if current is None or current.status is not ProcessStatus.RUNNING:
             return None
-        process_id, end = execution_end(detail, self.stepfunctions)
+        if detail.get("status") == "SUCCEEDED":
+            # Its path from the events since the stored cursor; no older event is read.
+            process_id, end = execution_end(detail, self.stepfunctions, read_history=False)
+            end = self.live_traces.ended(current, end, arn)
+        else:  # the variables kept at a failure come from the whole history
+            process_id, end = execution_end(detail, self.stepfunctions)
         finished = self.processes.finish(process_id, end)
         self.processes.pump()
         return finished

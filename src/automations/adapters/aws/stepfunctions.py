@@ -221,6 +221,10 @@ class StepFunctionsExecutor:
             raise step_functions_failed("StopExecution", exc) from exc
         return True
 
+    def standard_execution(self, process_id: str) -> str | None:
+        """The ARN of the process's STANDARD execution (None when it has none)."""
+        return self._standard_execution(process_id)
+
     def _standard_execution(self, process_id: str) -> str | None:
         """The ARN of the process's STANDARD execution; None when it has none (unknown
         process, a synchronous EXPRESS run, a version without a STANDARD machine)."""

@@ -55,7 +55,7 @@ KEPT_FOR_RETRY = frozenset({"FAILED", "TIMED_OUT"})
 
 ChildLookup = Callable[[str], tuple[str, Mapping[str, Any]] | None]
 ServicesFor = Callable[[ExecutionRequest], Mapping[str, Any]]
-TraceSink = Callable[[str, list[TraceStep]], None]  # (process id, its path so far)
+TraceSink = Callable[[str, list[TraceStep]], object]  # (process id, its path so far)
 
 
 class _RunOverstayed(Overstayed):
@@ -246,7 +246,12 @@ class EmbeddedExecutor:
         """Cancel every run and stop the loop thread (their processes stay `running`)."""
         self._closing = True  # a shutdown is not a stop: the next start resumes these runs
         for task in list(self._tasks.values()):
-            task.get_loop().call_soon_threadsafe(task.cancel)
+            if task.get_loop() is not self._loop:
+                task.get_loop().call_soon_threadsafe(task.cancel)
+        if self._loop.is_running():  # its runs unwind before it stops (no task left pending)
+            settled = asyncio.run_coroutine_threadsafe(self._cancel_runs(), self._loop)
+            with contextlib.suppress(Exception):
+                settled.result(STOP_GRACE_SECONDS + 1.0)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._finisher.shutdown(wait=False, cancel_futures=True)
@@ -254,6 +259,13 @@ class EmbeddedExecutor:
             idle = [loop for loop in self._caller_loops if not loop.is_running()]
         for loop in idle:  # the synchronous callers' loops: closed here, not at some collection
             loop.close()
+
+    async def _cancel_runs(self) -> None:
+        runs = [task for task in self._tasks.values() if task.get_loop() is self._loop]
+        for task in runs:
+            task.cancel()
+        if runs:
+            await asyncio.wait(runs, timeout=STOP_GRACE_SECONDS)
 
     # --- runs -------------------------------------------------------------------------------------
 

@@ -46,7 +46,6 @@ from automations.ports import ExecutionRequest, Primary, RecordsPort, Secrets
 from automations.service.automation import Automation
 from automations.service.dispatch import BATCH, dispatch_pending
 from automations.service.hooks import ScenarioHooks
-from automations.service.live_trace import LiveTraces
 from automations.service.process_starts import ProcessStarts
 from automations.service.processes import ProcessDeps, Processes, latest_standard
 from automations.service.record_access import RecordAccess
@@ -164,7 +163,7 @@ def build_runtime(
         children=latest_standard(scenarios),
         max_payload_bytes=settings.max_process_data_bytes,
         max_json_depth=settings.max_json_depth,
-        on_trace=LiveTraces(store),  # a background run's path, stored as it goes
+        on_trace=store.set_trace,  # a background run's path, stored as it goes
     )
     # The end of a stopped run is stored by the engine's thread or the primary: a short poll of
     # the local database.

@@ -27,7 +27,7 @@ class SqliteCheckpointStore:
         self,
         execution_id: str,
         checkpoint: dict[str, Any],
-        alongside: Callable[[], None] | None = None,
+        alongside: Callable[[], object] | None = None,
     ) -> None:
         """Replace the execution's checkpoint; `alongside` (a write to the same database, the
         process's live trace) joins the same transaction, one commit for both. Its failure is

@@ -11,10 +11,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from pydantic import TypeAdapter
+
 from automations.adapters.sqlite.db import Database
 from automations.adapters.sqlite.group_commit import GroupCommit
 from automations.model.base import utc_iso
-from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus
+from automations.model.process import ProcessChange, ProcessRecord, ProcessStatus, TraceStep
 from automations.model.unreadable import (
     StoredRow,
     is_unreadable,
@@ -72,6 +74,20 @@ class SqliteProcessStore:
             updated = change.applied_to(current)
             _write(conn, updated)
         return updated
+
+    def set_trace(self, process_id: str, trace: list[TraceStep]) -> bool:
+        """Replace the trace of a running process in place (its live path: no other field is
+        read or written); False when it is not running."""
+        text = _TRACE.dump_json(trace, by_alias=True).decode()
+        with self._db.transaction() as conn:
+            return (
+                conn.execute(
+                    "UPDATE processes SET body = json_set(body, '$.trace', json(?))"
+                    " WHERE id = ? AND status = ? AND json_valid(body)",
+                    (text, process_id, str(ProcessStatus.RUNNING)),
+                ).rowcount
+                > 0
+            )
 
     def find(self, query: ProcessQuery) -> list[ProcessRecord]:
         conditions: list[str] = []
@@ -193,6 +209,7 @@ _INSERT = (
     "INSERT INTO processes (id, scenario_id, status, queued_at, body, event_type, duration_ms)"
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
 )
+_TRACE = TypeAdapter(list[TraceStep])
 PERCENTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
 
 
