@@ -9,9 +9,11 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from automations.adapters.aws.lambda_logs import share_logger
 from automations.adapters.aws.runtime import aws_runtime
 
 logger = Logger()
+share_logger(logger)  # the package's loggers write JSON through it
 metrics = Metrics()
 # Only botocore is patched: boto3 is loaded here anyway, so one subsegment per DynamoDB / Step
 # Functions call costs ~30 ms of cold start, where patch_all would cost ~100 ms more.

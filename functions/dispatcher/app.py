@@ -16,15 +16,20 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from automations.adapters.aws.lambda_logs import share_logger
 from automations.adapters.aws.runtime import aws_runtime
 
 logger = Logger()
+share_logger(logger)  # the package's loggers write JSON through it, keys included
 metrics = Metrics()
 tracer = Tracer(patch_modules=["botocore"])  # see functions/api/app.py
 
 STREAM = "stream"
 EXECUTION_END = "Step Functions Execution Status Change"
 TICK = "Scheduled Event"
+# Execution ends counted for the alarms: machines are created at run time, so template.yaml
+# cannot alarm on each one's AWS/States metrics; these count every machine of the stack.
+ENDED_METRICS = {"FAILED": "ExecutionsFailed", "TIMED_OUT": "ExecutionsTimedOut"}
 
 
 class UnknownEvent(ValueError):
@@ -64,7 +69,12 @@ def _stream(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 def _execution_end(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    finished = aws_runtime().finish_execution(event["detail"])
+    detail = event["detail"]
+    logger.append_keys(process=detail.get("name"))  # the execution name is the process id
+    ended = ENDED_METRICS.get(str(detail.get("status")))
+    if ended is not None:
+        metrics.add_metric(name=ended, unit=MetricUnit.Count, value=1)
+    finished = aws_runtime().finish_execution(detail)
     if finished is not None:
         metrics.add_metric(name="ProcessesEnded", unit=MetricUnit.Count, value=1)
     return {"processId": finished.id if finished else None}
@@ -88,7 +98,7 @@ def kind_of(event: dict[str, Any]) -> str:
     return STREAM if "Records" in event else str(event.get("detail-type", ""))
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)  # one event's process id does not linger
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -13,10 +13,12 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from automations.adapters.aws.lambda_logs import share_logger
 from automations.adapters.aws.runtime import aws_runtime, process_id_of
 from automations.components import invoke, registry
 
 logger = Logger()
+share_logger(logger)  # the components' loggers write through it, process id included
 metrics = Metrics()
 # No patching: http.request and parse never load boto3, and patching would load it (~150 ms).
 tracer = Tracer(auto_patch=False)
@@ -29,10 +31,11 @@ SPEC = registry.get(os.environ["COMPONENT"])  # a wrong name fails the cold star
 def handler(event: dict[str, Any], context: LambdaContext) -> Any:
     call = invoke.context_of(event)
     execution = str(call.get("executionId", ""))
-    logger.append_keys(execution=execution, element=call.get("elementId"))
+    process_id = process_id_of(execution)
+    logger.append_keys(process=process_id, execution=execution, element=call.get("elementId"))
     runtime = aws_runtime()
     component_context = registry.ComponentContext(
-        process_id=process_id_of(execution),
+        process_id=process_id,
         element_id=str(call.get("elementId", "")),
         services=runtime.component_services(execution),
         max_json_depth=runtime.settings.max_json_depth,

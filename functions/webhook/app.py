@@ -9,9 +9,11 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from automations.adapters.aws.lambda_logs import share_logger
 from automations.adapters.aws.runtime import aws_runtime
 
 logger = Logger()
+share_logger(logger)  # the package's loggers write JSON through it
 metrics = Metrics()
 tracer = Tracer(patch_modules=["botocore"])  # see functions/api/app.py
 

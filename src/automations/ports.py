@@ -95,8 +95,10 @@ class RecordStore(Protocol):
     """Records of catalogs. Every write stores its outbox event in the same transaction:
     both are kept or neither is."""
 
-    def next_id(self) -> str:
-        """A fresh record id (ids are never reused; a refused write may leave a gap)."""
+    def next_id(self, catalog_id: str) -> str:
+        """A fresh id for a record of this catalog: ids are numbered per catalog, as in the
+        product (its first record is 1), and never reused in it (a refused write may leave a
+        gap). A catalog with records but no counter yet continues after its largest id."""
         ...
 
     def get(self, catalog_id: str, record_id: str) -> Record | None: ...
@@ -110,7 +112,8 @@ class RecordStore(Protocol):
         ...
 
     def create(self, record: Record, event: ChangeEvent) -> None:
-        """Insert the record (its id from `next_id`) and the event; StoreConflict if taken."""
+        """Insert the record (its id from `next_id(record.catalog_id)`) and the event;
+        StoreConflict if the id is taken in that catalog."""
         ...
 
     def update(self, record: Record, event: ChangeEvent, *, expected_revision: int) -> bool:
@@ -173,6 +176,12 @@ class ScenarioStore(Protocol):
 
     def all(self) -> list[ScenarioVersion]:
         """The latest version of every scenario, by scenario id."""
+        ...
+
+    def delete(self, scenario_id: str) -> bool:
+        """Retire the scenario: `latest` and `all` no longer find it, while its versions stay
+        readable by number (its processes keep running and showing their diagram). Saving it
+        again makes the next number its latest. False when it had no live version."""
         ...
 
 

@@ -69,3 +69,28 @@ def test_the_counts_are_what_the_histories_show(counts: list[Any]) -> None:
 def test_the_table_replaces_only_what_lies_between_the_markers() -> None:
     document = f"intro\n{cost.BEGIN}\nold\n{cost.END}\noutro\n"
     assert cost.replace_table(document, "new\n") == f"intro\n{cost.BEGIN}\nnew\n{cost.END}\noutro\n"
+
+
+def test_each_call_is_billed_at_the_memory_of_its_components_function(counts: list[Any]) -> None:
+    from cfnlint.decode import cfn_yaml
+
+    from automations.components import registry
+
+    template = cfn_yaml.load(str(cost.TEMPLATE))
+    by_name = {
+        str(r["Properties"]["FunctionName"]["Fn::Sub"]): int(r["Properties"]["MemorySize"])
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+    memory = cost.function_memory_mb()
+    assert sorted(memory) == registry.names()
+    for name, mb in memory.items():
+        assert by_name["${DeploymentName}-" + name.replace(".", "-")] == mb
+
+    # extract-order-numbers calls `parse` three times; nothing else.
+    run = next(c for c in counts if c.stem == "extract-order-numbers")
+    assert run.components == ("parse", "parse", "parse")
+    per_call = cost.LAMBDA_PER_REQUEST + memory["parse"] / 1024 * cost.LAMBDA_SECONDS * (
+        cost.LAMBDA_PER_GB_SECOND
+    )
+    assert run.lambda_per_million == pytest.approx(cost.MILLION * 3 * per_call)

@@ -54,6 +54,7 @@ ROUTE_ROLES: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/v1/scenarios"): ADMIN,
     ("GET", "/api/v1/scenarios/<scenarioId>"): ADMIN,
     ("PUT", "/api/v1/scenarios/<scenarioId>"): ADMIN,
+    ("DELETE", "/api/v1/scenarios/<scenarioId>"): ADMIN,
     ("POST", "/api/v1/scenarios/<scenarioId>/run"): ADMIN,
     ("GET", "/api/v1/subscriptions"): ADMIN,
     ("POST", "/api/v1/subscriptions"): ADMIN,

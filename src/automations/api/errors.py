@@ -40,6 +40,7 @@ from automations.service.errors import (
     ProcessFailed,
     ProcessNotFound,
     ProcessNotRetryable,
+    ScenarioInUse,
     ScenarioNotFound,
     ScheduleNotFound,
     ServiceError,
@@ -235,6 +236,13 @@ def _scenario_invalid(exc: Exception) -> Response[str]:
     return error_response(422, "scenario_invalid", first, errors=problems)
 
 
+def _scenario_in_use(exc: Exception) -> Response[str]:
+    assert isinstance(exc, ScenarioInUse)
+    # One problem per use, so the page can list what to remove (and link to it by kind and id).
+    uses = [{"kind": kind, "id": id_, "message": label} for kind, id_, label in exc.uses]
+    return error_response(409, "scenario_in_use", exc.message, errors=uses)
+
+
 def _service(status: HTTPStatus, code: str) -> Callable[[Exception], Response[str]]:
     """A use case's error: its safe message, the process it concerns when there is one."""
 
@@ -279,6 +287,7 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     RoleTooHigh: _status(HTTPStatus.FORBIDDEN, "forbidden"),
     ScenarioInvalid: _scenario_invalid,
     ScenarioNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
+    ScenarioInUse: _scenario_in_use,
     SubscriptionNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     EndpointNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     ScheduleNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),

@@ -1,5 +1,5 @@
 """`/api/v1/scenarios`: save a scenario's BPMN (compiled for both flavours), read it back, list
-scenarios, and run one by hand (`$manual`)."""
+scenarios, run one by hand (`$manual`), and delete one nothing uses any more."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from automations.model.user import User
 from automations.service.automation import Automation
 from automations.service.errors import ScenarioNotFound
 from automations.service.manual import run_manual
+from automations.service.scenario_deletion import delete_scenario
 from automations.service.scenarios import check_scenario, save_scenario
 
 PATHS = (
@@ -48,6 +49,15 @@ OPENAPI: dict[tuple[str, str], dict[str, Any]] = {
             "required": True,
             "content": {XML: {"schema": {"type": "string", "description": "BPMN 2.0 XML"}}},
         },
+    },
+    ("/api/v1/scenarios/{scenarioId}", "delete"): {
+        "responses": {
+            "409": {
+                "description": "Still used: `errors` lists each subscription, web request"
+                " endpoint, schedule or calling scenario ({kind, id, message})",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        }
     },
     ("/api/v1/scenarios/{scenarioId}", "get"): {
         "responses": {
@@ -129,6 +139,11 @@ def router(automation: Automation) -> Router:
             body=found.bpmn,
             headers={"X-Scenario-Version": str(found.version)},
         )
+
+    @routes.delete(PATHS[1], tags=TAGS, summary="Delete a scenario nothing starts any more")
+    def delete_scenario_route(scenarioId: str) -> dict[str, Any]:
+        delete_scenario(automation.deletion_deps(), scenarioId)
+        return {"id": scenarioId}
 
     @routes.post(PATHS[2], tags=TAGS, summary="Run a scenario by hand ($manual)")
     def run_scenario(scenarioId: str, body: Annotated[RunBody, Body()]) -> Response[str]:

@@ -21,6 +21,7 @@ from automations.service.dispatch import DispatchDeps
 from automations.service.hooks import UpdatingDeps
 from automations.service.processes import Processes
 from automations.service.records import RecordDeps
+from automations.service.scenario_deletion import DeletionDeps
 from automations.service.schedules import ScheduleDeps
 from automations.service.webrequests import WebRequestDeps
 from automations.settings import Settings
@@ -46,6 +47,9 @@ class Automation:
 
     def updating_deps(self) -> UpdatingDeps:
         return UpdatingDeps(self.records, self.subscriptions, self.processes)
+
+    def deletion_deps(self) -> DeletionDeps:
+        return DeletionDeps(self.scenarios, self.subscriptions, self.webrequests, self.schedules)
 
     def webrequest_deps(self) -> WebRequestDeps:
         return WebRequestDeps(self.webrequests, self.scenarios, self.processes)

@@ -21,6 +21,15 @@ class ScenarioNotFound(ServiceError):
     """Raised when a request names a scenario that has no saved version."""
 
 
+class ScenarioInUse(ServiceError):
+    """Raised when deleting a scenario that a subscription, endpoint, schedule or another
+    scenario's call activity still starts; `uses` lists each as (kind, id, label)."""
+
+    def __init__(self, message: str, *, uses: list[tuple[str, str, str]]) -> None:
+        self.uses = uses
+        super().__init__(message)
+
+
 class SubscriptionNotFound(ServiceError):
     """Raised when a request names a subscription that does not exist."""
 

@@ -157,7 +157,7 @@ def create_record(
     )
     now = from_epoch(deps.clock.now())
     record = Record(
-        id=deps.records.next_id(),
+        id=deps.records.next_id(catalog.id),
         catalog_id=catalog.id,
         values=clean,
         created_at=now,

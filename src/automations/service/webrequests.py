@@ -2,7 +2,8 @@
 
 Synchronous by default: the answer is the process's `$response` {status, headers, body}.
 With `?async=true` the process is queued and the caller gets 202 at once. The request (its
-headers, cookies, query and body) is an outsider's: it reaches the scenario as data only, and
+headers, cookies, query and body) is an outsider's: it reaches the scenario as data only (the
+values of credential headers and of cookies as `***`: they would be stored), and
 what the scenario answers is checked before it becomes an HTTP response (headers as
 `service.headers` allows them, a status the protocol allows). A process whose answer cannot be
 sent fails (`Response.BadHeader`), and the caller gets 502 saying why.
@@ -32,6 +33,7 @@ from automations.service.errors import (
 )
 from automations.service.headers import BAD_HEADER, response_headers
 from automations.service.processes import Processes, Start
+from automations.service.redaction import redacted_cookies, redacted_headers
 from automations.service.response import DEFAULT_STATUS, ProcessResponse, response_of
 from automations.service.variables import Trigger
 
@@ -95,8 +97,9 @@ def web_request_start(
     facts = {
         "url": request.url,
         "method": request.method,
-        "headers": request.headers,
-        "cookies": cookies_of(request.headers),
+        # Stored in the process's input: credentials are redacted (`service.redaction`).
+        "headers": redacted_headers(request.headers),
+        "cookies": redacted_cookies(cookies_of(request.headers)),
         "query": request.query,
         "body": body,
     }

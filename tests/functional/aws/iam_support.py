@@ -30,14 +30,14 @@ TRANSACT_ACTIONS = {
     "ConditionCheck": "ConditionCheckItem",
 }
 KEY_ATTRIBUTES = {"pk", "catalogId"}  # partition keys of the Automations and Records tables
-# The deployment the handler tests stand for: moto's account, and the stack name that prefixes
-# function and state machine names (`${AWS::StackName}` in the template).
+# The deployment the handler tests stand for: moto's account, and the name that prefixes
+# function and state machine names (`${DeploymentName}` in the template).
 ACCOUNT, REGION, STACK = "123456789012", "us-east-1", "automations"
 _PSEUDO = {
     "${AWS::Partition}": "aws",
     "${AWS::Region}": REGION,
     "${AWS::AccountId}": ACCOUNT,
-    "${AWS::StackName}": STACK,
+    "${DeploymentName}": STACK,
 }
 
 

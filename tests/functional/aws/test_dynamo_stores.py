@@ -80,7 +80,7 @@ def records(dynamodb: Any, tables: dict[str, str]) -> DynamoRecordStore:
 
 def _event(record: Record, kind: EventType) -> ChangeEvent:
     return ChangeEvent(
-        id=f"{kind}-{record.id}",
+        id=f"{kind}-{record.catalog_id}-{record.id}",
         type=kind,
         catalog_id=record.catalog_id,
         record_id=record.id,
@@ -94,7 +94,11 @@ def test_a_delete_leaves_a_tombstone_that_expires(
 ) -> None:
     catalog = catalogs.create(CatalogDraft(name="C"))
     record = Record(
-        id=records.next_id(), catalog_id=catalog.id, values={"1": 0.1}, created_at=T, updated_at=T
+        id=records.next_id(catalog.id),
+        catalog_id=catalog.id,
+        values={"1": 0.1},
+        created_at=T,
+        updated_at=T,
     )
     records.create(record, _event(record, EventType.AFTER_CREATE))
     assert records.delete(record, _event(record, EventType.AFTER_DELETE), expected_revision=1)
@@ -109,6 +113,79 @@ def test_a_delete_leaves_a_tombstone_that_expires(
     assert records.find(catalog.id, RecordQuery()) == []
     assert catalogs.delete(catalog.id)
     assert dynamo.get(dynamodb, tables["Records"], key) is None  # tombstones go with the catalog
+
+
+def _stored(records: DynamoRecordStore, catalog_id: str, record_id: str) -> Record:
+    """A record written with the id it was given (as the global counter of before gave it)."""
+    record = Record(id=record_id, catalog_id=catalog_id, created_at=T, updated_at=T)
+    records.create(record, _event(record, EventType.AFTER_CREATE))
+    return record
+
+
+def test_ids_of_a_deployment_from_global_counter_days_continue_per_catalog(
+    dynamodb: Any, tables: dict[str, str], catalogs: DynamoCatalogStore, records: DynamoRecordStore
+) -> None:
+    first = catalogs.create(CatalogDraft(name="A")).id
+    second = catalogs.create(CatalogDraft(name="B")).id
+    for catalog_id, record_id in ((first, "1"), (second, "2"), (first, "3"), (second, "4")):
+        _stored(records, catalog_id, record_id)
+    # 10 sorts before 9 as text: the largest id is the largest number, not the last key.
+    gone = _stored(records, second, "10")
+    _stored(records, first, "9")
+    assert records.delete(gone, _event(gone, EventType.AFTER_DELETE), expected_revision=1)
+    third = catalogs.create(CatalogDraft(name="C")).id
+    ids = [records.next_id(c) for c in (first, second, third, first, second, third)]
+    # The deleted 10 of B is not given again while its tombstone is there.
+    assert ids == ["10", "11", "1", "11", "12", "2"]
+
+
+class _SeedRace:
+    """A DynamoDB client whose first Query (the read of a catalog's largest id) lets a rival
+    writer take an id first, so the writer it serves finds the counter already seeded."""
+
+    def __init__(self, client: Any, rival: Callable[[], str]) -> None:
+        self._client = client
+        self._rival: Callable[[], str] | None = rival
+        self.rival_took: str | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def query(self, **arguments: Any) -> Any:
+        if self._rival is not None:
+            rival, self._rival = self._rival, None
+            self.rival_took = rival()
+        return self._client.query(**arguments)
+
+
+def test_a_writer_that_loses_the_race_to_seed_a_counter_takes_the_next_id(
+    dynamodb: Any, tables: dict[str, str], catalogs: DynamoCatalogStore, records: DynamoRecordStore
+) -> None:
+    catalog = catalogs.create(CatalogDraft(name="A")).id
+    _stored(records, catalog, "7")
+    raced = _SeedRace(dynamodb, lambda: records.next_id(catalog))
+    slow = DynamoRecordStore(raced, tables["Records"], automations_table=tables["Automations"])
+    taken = slow.next_id(catalog)
+    assert (raced.rival_took, taken) == ("8", "9")
+
+
+def test_records_created_at_once_in_a_catalog_without_a_counter_get_distinct_ids(
+    dynamodb: Any,
+    tables: dict[str, str],
+    catalogs: DynamoCatalogStore,
+    records: DynamoRecordStore,
+    one_request_at_a_time: None,
+) -> None:
+    catalog = catalogs.create(CatalogDraft(name="A")).id
+    for record_id in ("1", "2", "3"):
+        _stored(records, catalog, record_id)
+
+    def create() -> str:
+        return _stored(records, catalog, records.next_id(catalog)).id
+
+    created = _parallel([create, create])
+    assert sorted(str(c) for c in created) == ["4", "5"], created
+    assert sorted(r.id for r in records.find(catalog, RecordQuery())) == ["1", "2", "3", "4", "5"]
 
 
 def test_query_reads_every_page(

@@ -8,6 +8,7 @@ what the dispatcher stores and starts.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -138,6 +139,36 @@ def test_a_timed_out_execution_is_an_error_and_frees_its_slot(deployment: Deploy
     # A second delivery of the same event changes nothing (the slot is freed once).
     deployment.deliver(support.status_change(execution["executionArn"], "TIMED_OUT"))
     assert deployment.semaphore() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "metric"),
+    [("FAILED", "ExecutionsFailed"), ("TIMED_OUT", "ExecutionsTimedOut"), ("SUCCEEDED", None)],
+)
+def test_failed_and_timed_out_ends_are_counted_for_the_alarms(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], status: str, metric: str | None
+) -> None:
+    deployment.deliver({"Records": deployment.write("one")})
+    (execution,) = deployment.executions()
+    capsys.readouterr()
+
+    deployment.deliver(support.status_change(execution["executionArn"], status))
+
+    # Metrics leave as CloudWatch embedded-metric JSON lines on stdout.
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    counted = {
+        m["Name"]: blob[m["Name"]]
+        for blob in blobs
+        for directive in blob["_aws"]["CloudWatchMetrics"]
+        for m in directive["Metrics"]
+    }
+    ended = {
+        name: value
+        for name, value in counted.items()
+        if name in ("ExecutionsFailed", "ExecutionsTimedOut")
+    }
+    assert ended == ({metric: [1.0]} if metric else {})
+    assert "ProcessesEnded" in counted
 
 
 def test_an_execution_that_is_no_process_is_ignored(deployment: Deployment) -> None:

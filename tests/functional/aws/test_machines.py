@@ -11,6 +11,11 @@ import pytest
 import sfn_support as sfn
 
 from automations.adapters.aws.errors import CalledScenarioMissing, MachineSetupInvalid
+from automations.adapters.aws.machine_logs import (
+    EXECUTION_DATA_ENV,
+    LOG_GROUP_ENV,
+    logging_configuration,
+)
 from automations.adapters.aws.machines import (
     COMPONENT_PREFIX_ENV,
     PREFIX_ENV,
@@ -232,3 +237,63 @@ def test_the_environment_names_role_and_functions() -> None:
         Machines.from_environment(
             client, lambda sid: None, {**environ, ROLE_ENV: "automations-role"}
         )
+
+
+LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/stack:*"
+
+
+@pytest.mark.parametrize("execution_data", ["false", "true"])
+def test_machines_log_errors_where_the_environment_says(
+    tmp_path: Path, execution_data: str
+) -> None:
+    environ = {
+        ROLE_ENV: ROLE,
+        COMPONENT_PREFIX_ENV: "arn:aws:lambda:us-east-1:123456789012:function:stack-",
+        LOG_GROUP_ENV: LOG_GROUP,
+        EXECUTION_DATA_ENV: execution_data,
+    }
+    with sfn.world(tmp_path) as world:
+        machines = Machines.from_environment(
+            world.sfn, lambda sid: None, {**environ, ROLE_ENV: world.moto._role}
+        )
+        arns = [
+            machines.ensure("s", flavour, calling_nothing()) for flavour in ("STANDARD", "EXPRESS")
+        ]
+        logged = [
+            world.sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"]
+            for arn in arns
+        ]
+
+    expected = {
+        "level": "ERROR",
+        "includeExecutionData": execution_data == "true",
+        "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": LOG_GROUP}}],
+    }
+    assert logged == [expected, expected]
+
+
+def test_without_a_log_group_machines_are_created_without_logging(tmp_path: Path) -> None:
+    with sfn.world(tmp_path) as world:
+        arn = machines_over(world, {}).ensure("s", "STANDARD", calling_nothing())
+        logged = world.sfn.describe_state_machine(stateMachineArn=arn).get("loggingConfiguration")
+
+    # moto answers Step Functions' default for a machine created without one.
+    assert logged == {"level": "OFF"}
+
+
+def test_a_bad_logging_setting_names_the_variable() -> None:
+    assert logging_configuration({LOG_GROUP_ENV: LOG_GROUP.removesuffix(":*")}) == (
+        logging_configuration({LOG_GROUP_ENV: LOG_GROUP})
+    )
+    with pytest.raises(MachineSetupInvalid, match=EXECUTION_DATA_ENV):
+        logging_configuration({LOG_GROUP_ENV: LOG_GROUP, EXECUTION_DATA_ENV: "yes"})
+    with pytest.raises(MachineSetupInvalid, match=LOG_GROUP_ENV):
+        logging_configuration({LOG_GROUP_ENV: "/aws/vendedlogs/states/stack"})
+
+
+def calling_nothing() -> dict[str, Any]:
+    return {
+        "QueryLanguage": "JSONata",
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "End": True}},
+    }

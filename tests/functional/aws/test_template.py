@@ -49,7 +49,7 @@ MAIL_CONNECTIONS = (
     ("secretsmanager:GetSecretValue",),
     (
         "arn:AWS::Partition}:secretsmanager:AWS::Region}:AWS::AccountId}:secret:"
-        "AWS::StackName}/connections/*",
+        "DeploymentName}/connections/*",
     ),
     None,
 )
@@ -89,7 +89,7 @@ EXPECTED_RIGHTS: dict[str, set[Any]] = {
             ("lambda:InvokeFunction",),
             (
                 "arn:AWS::Partition}:lambda:AWS::Region}:AWS::AccountId}:function:"
-                "AWS::StackName}-sql-query",
+                "DeploymentName}-sql-query",
             ),
             None,
         ),
@@ -206,10 +206,10 @@ def test_every_component_has_its_function_and_no_other_exists() -> None:
     runners = step_runners()
 
     assert sorted(runners) == registry.names()
-    component_arn = component_arn_from_prefix("arn:aws:lambda:r:1:function:${AWS::StackName}-")
+    component_arn = component_arn_from_prefix("arn:aws:lambda:r:1:function:${DeploymentName}-")
     for name, properties in runners.items():
         assert properties["FunctionName"] == {
-            "Fn::Sub": f"${{AWS::StackName}}-{name.replace('.', '-')}"
+            "Fn::Sub": f"${{DeploymentName}}-{name.replace('.', '-')}"
         }
         assert component_arn(name).endswith(properties["FunctionName"]["Fn::Sub"])
         assert properties["Handler"] == "app.handler"
@@ -220,7 +220,7 @@ def test_every_component_has_its_function_and_no_other_exists() -> None:
 def test_the_machine_role_invokes_exactly_the_step_runners() -> None:
     role = RESOURCES["StateMachineRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     invoke = next(s for s in role["Statement"] if s["Action"] == "lambda:InvokeFunction")
-    names = {r["Fn::Sub"].rsplit(":function:${AWS::StackName}-", 1)[1] for r in invoke["Resource"]}
+    names = {r["Fn::Sub"].rsplit(":function:${DeploymentName}-", 1)[1] for r in invoke["Resource"]}
 
     assert names == {n.replace(".", "-") for n in registry.names()}
 
@@ -261,10 +261,10 @@ def test_functions_that_run_processes_know_the_role_and_the_name_prefixes() -> N
         assert ("STATE_MACHINE_PREFIX" in env) == runs, logical_id
         if runs:
             # The rights and the end-event rule name this stack's machines by this prefix.
-            assert env["STATE_MACHINE_PREFIX"] == {"Fn::Sub": "${AWS::StackName}-"}
+            assert env["STATE_MACHINE_PREFIX"] == {"Fn::Sub": "${DeploymentName}-"}
             assert env["STATE_MACHINE_ROLE_ARN"] == {"Fn::GetAtt": ["StateMachineRole", "Arn"]}
             assert env["COMPONENT_FUNCTION_PREFIX"]["Fn::Sub"].endswith(
-                ":function:${AWS::StackName}-"
+                ":function:${DeploymentName}-"
             )
 
 
@@ -285,7 +285,7 @@ def test_the_dispatcher_reads_the_stream_reporting_failures_per_record() -> None
     assert set(ends["detail"]["status"]) == {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
     # Only this stack's machines (their names start with the stack's name).
     [only] = ends["detail"]["stateMachineArn"]
-    assert only["prefix"]["Fn::Sub"].endswith(":stateMachine:${AWS::StackName}-")
+    assert only["prefix"]["Fn::Sub"].endswith(":stateMachine:${DeploymentName}-")
     assert events["Tick"]["Properties"]["Schedule"] == "rate(1 minute)"
 
 
@@ -302,7 +302,7 @@ def test_the_api_routes_records_and_management_to_api_and_web_requests_to_webhoo
     }
     assert routes("WebhookFunction") == {("/api/webrequest/{urlId}", "ANY")}
     assert {"AppUrl", "ApiUrl", "WebhookBaseUrl"} <= set(TEMPLATE["Outputs"])
-    assert TEMPLATE["Outputs"]["AppUrl"]["Value"]["Fn::Sub"].endswith("/prod/")
+    assert TEMPLATE["Outputs"]["AppUrl"]["Value"]["Fn::Sub"].endswith("/${StageName}/")
 
 
 def test_the_api_function_finds_the_web_app_where_its_build_copies_it() -> None:

@@ -25,7 +25,9 @@ EXAMPLES = ROOT / "examples"
 WORKER = Path(__file__).with_name("worker.py")
 RUNS = [
     (stem, i, run)
-    for stem, runs in json.loads((EXAMPLES / "expectations.json").read_text()).items()
+    for stem, runs in json.loads(
+        (EXAMPLES / "expectations.json").read_text(encoding="utf-8")
+    ).items()
     for i, run in enumerate(runs)
 ]
 EXECUTION = "resume-test"

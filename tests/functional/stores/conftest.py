@@ -84,7 +84,7 @@ def event_for(
     record: Record, kind: EventType = EventType.AFTER_CREATE, **extra: Any
 ) -> ChangeEvent:
     return ChangeEvent(
-        id=f"{kind}-{record.id}-{record.revision}",
+        id=f"{kind}-{record.catalog_id}-{record.id}-{record.revision}",
         type=kind,
         catalog_id=record.catalog_id,
         record_id=record.id,
@@ -96,7 +96,11 @@ def event_for(
 
 def add(store: RecordStore, catalog: Catalog, values: dict[str, Any]) -> Record:
     record = Record(
-        id=store.next_id(), catalog_id=catalog.id, values=values, created_at=T, updated_at=T
+        id=store.next_id(catalog.id),
+        catalog_id=catalog.id,
+        values=values,
+        created_at=T,
+        updated_at=T,
     )
     store.create(record, event_for(record))
     return record

@@ -22,7 +22,7 @@ Add = Callable[[dict[str, Any]], Record]
 
 def event_for(record: Record) -> ChangeEvent:
     return ChangeEvent(
-        id=f"e{record.id}",
+        id=f"e{record.catalog_id}-{record.id}",
         type=EventType.AFTER_CREATE,
         catalog_id=record.catalog_id,
         record_id=record.id,
@@ -97,7 +97,9 @@ def test_deleting_a_catalog_deletes_its_records(
 ) -> None:
     other = catalog_store.create(_draft("other"))
     gone = [put({"1": str(i)}) for i in range(3)]
-    kept = Record(id=record_store.next_id(), catalog_id=other.id, created_at=T, updated_at=T)
+    kept = Record(
+        id=record_store.next_id(other.id), catalog_id=other.id, created_at=T, updated_at=T
+    )
     record_store.create(kept, event_for(kept))
     assert catalog_store.delete(catalog.id)
     assert [record_store.get(catalog.id, r.id) for r in gone] == [None, None, None]

@@ -35,6 +35,29 @@ def test_scenario_versions_count_from_one(scenario_store: ScenarioStore) -> None
     )
 
 
+def test_a_deleted_scenario_is_gone_but_its_versions_stay_readable(
+    scenario_store: ScenarioStore,
+) -> None:
+    store = scenario_store
+    first = store.add_version("order", "<a/>", {"STANDARD": {}})
+    second = store.add_version("order", "<b/>", {"STANDARD": {}})
+    store.add_version("invoice", "<c/>", {})
+
+    assert store.delete("order") is True
+    assert (store.latest("order"), store.delete("order"), store.delete("nope")) == (
+        None,
+        False,
+        False,
+    )
+    assert [v.scenario_id for v in store.all()] == ["invoice"]
+    assert (store.get_version("order", 1), store.get_version("order", 2)) == (first, second)
+    assert store.versions("order") == [1, 2]
+
+    third = store.add_version("order", "<d/>", {"STANDARD": {}})  # saved again: it is back
+    assert (third.version, store.latest("order")) == (3, third)
+    assert [v.scenario_id for v in store.all()] == ["invoice", "order"]
+
+
 def test_subscriptions_match_catalog_event_and_activity(
     subscription_store: SubscriptionStore,
 ) -> None:

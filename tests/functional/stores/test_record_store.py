@@ -31,9 +31,34 @@ def _broken(*_: object) -> None:
     raise RuntimeError("disk full")
 
 
-def test_next_id_grows_and_never_repeats(record_store: RecordStore) -> None:
-    ids = [record_store.next_id() for _ in range(3)]
+def test_next_id_grows_within_a_catalog(record_store: RecordStore, catalog: Catalog) -> None:
+    ids = [record_store.next_id(catalog.id) for _ in range(3)]
     assert ids == ["1", "2", "3"]
+
+
+def test_the_first_record_of_each_catalog_is_1(
+    record_store: RecordStore,
+    catalog: Catalog,
+    put: Add,
+    catalog_store: CatalogStore,
+    new_event: NewEvent,
+) -> None:
+    first, second = put({"1": "a"}), put({"1": "b"})
+    other = _other_catalog(catalog_store)
+    elsewhere = Record(id=record_store.next_id(other), catalog_id=other, created_at=T, updated_at=T)
+    record_store.create(elsewhere, new_event(elsewhere))
+    assert [first.id, second.id, elsewhere.id, put({"1": "c"}).id] == ["1", "2", "1", "3"]
+    # The same id names a different record in each catalog.
+    assert (record_store.get(catalog.id, "1"), record_store.get(other, "1")) == (first, elsewhere)
+
+
+def test_a_deleted_records_id_is_not_given_again(
+    record_store: RecordStore, put: Add, new_event: NewEvent
+) -> None:
+    put({"1": "a"})
+    last = put({"1": "b"})
+    assert record_store.delete(last, new_event(last, EventType.AFTER_DELETE), expected_revision=1)
+    assert put({"1": "c"}).id == "3"
 
 
 def test_create_get_round_trip(record_store: RecordStore, catalog: Catalog, put: Add) -> None:
@@ -84,7 +109,11 @@ def test_failing_event_insert_leaves_no_record(
 ) -> None:
     monkeypatch.setattr(records_module, "insert_event", _broken)
     record = Record(
-        id=records.next_id(), catalog_id=deals.id, values={"1": "x"}, created_at=T, updated_at=T
+        id=records.next_id(deals.id),
+        catalog_id=deals.id,
+        values={"1": "x"},
+        created_at=T,
+        updated_at=T,
     )
     with pytest.raises(RuntimeError):
         records.create(record, new_event(record))
@@ -101,7 +130,11 @@ def test_duplicate_event_id_rolls_the_record_back(
 ) -> None:
     first = add_record({"1": "x"})
     second = Record(
-        id=records.next_id(), catalog_id=deals.id, values={"1": "y"}, created_at=T, updated_at=T
+        id=records.next_id(deals.id),
+        catalog_id=deals.id,
+        values={"1": "y"},
+        created_at=T,
+        updated_at=T,
     )
     clash = new_event(second).model_copy(update={"id": new_event(first).id})
     with pytest.raises(StoreConflict):
@@ -116,7 +149,7 @@ def test_create_in_a_missing_catalog_is_a_conflict(
     record_store: RecordStore, new_event: NewEvent
 ) -> None:
     record = Record(
-        id=record_store.next_id(), catalog_id="404", values={}, created_at=T, updated_at=T
+        id=record_store.next_id("404"), catalog_id="404", values={}, created_at=T, updated_at=T
     )
     with pytest.raises(StoreConflict):
         record_store.create(record, new_event(record))

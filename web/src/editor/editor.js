@@ -10,6 +10,7 @@ import ComponentPalette from "./palette.js";
 import { createProblems } from "./problems.js";
 import AutoPropertiesProvider from "./properties/provider.js";
 import { runDraft } from "./run.js";
+import { translateModule } from "./translate.js";
 import { el } from "./dom.js";
 
 const NEW_SCENARIO = (id) => `<?xml version="1.0" encoding="UTF-8"?>
@@ -54,7 +55,7 @@ function fitBesidePalette(canvas, fit) {
   });
 }
 
-export async function mountEditor(container, { xml, components, api, t, scenarioId, onSaved }) {
+export async function mountEditor(container, { xml, components, api, t, language, scenarioId, onSaved }) {
   const canvasNode = el("div", { class: "auto-editor-canvas" });
   const panelNode = el("div", { class: "auto-editor-panel" });
   const status = el("span", { class: "auto-editor-status", "data-testid": "editor-status" });
@@ -95,6 +96,7 @@ export async function mountEditor(container, { xml, components, api, t, scenario
     additionalModules: [
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
+      translateModule(language),
       {
         __init__: ["autoPropertiesProvider", "componentPalette"],
         automations: ["value", automations],

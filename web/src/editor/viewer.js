@@ -24,6 +24,36 @@ function outputNames(element) {
   return values.filter((v) => v.$type === "auto:Output").map((v) => v.name);
 }
 
+// A tall diagram gets a taller box (up to most of the window), so that fitting it whole leaves
+// it legible; then the whole diagram is fitted into the box, centred and never magnified.
+const MIN_HEIGHT = 420;
+const MAX_HEIGHT_SHARE = 0.75;
+const MARGIN = 24;
+
+function fitWhole(canvas, root) {
+  canvas.resized();
+  const { inner } = canvas.viewbox();
+  const boxWidth = root.clientWidth;
+  if (inner.width > 0 && boxWidth > 0) {
+    const natural = Math.min(1, (boxWidth - 2 * MARGIN) / inner.width) * inner.height + 2 * MARGIN;
+    const limit = Math.max(MIN_HEIGHT, window.innerHeight * MAX_HEIGHT_SHARE);
+    root.style.height = `${Math.round(Math.min(limit, Math.max(MIN_HEIGHT, natural)))}px`;
+    canvas.resized();
+  }
+  const { outer } = canvas.viewbox();
+  if (!inner.width || !outer.width) return;
+  // fit-viewport with a margin: the elements at the edges keep their outline and labels.
+  const scale = Math.min(1, (outer.width - 2 * MARGIN) / inner.width, (outer.height - 2 * MARGIN) / inner.height);
+  const width = outer.width / scale;
+  const height = outer.height / scale;
+  canvas.viewbox({
+    x: inner.x - (width - inner.width) / 2,
+    y: inner.y - (height - inner.height) / 2,
+    width,
+    height,
+  });
+}
+
 export async function mountViewer(container, { xml, process, t }) {
   const canvasNode = el("div", { class: "auto-viewer-canvas" });
   const details = el("div", { class: "auto-viewer-details", "data-testid": "viewer-details", hidden: "" });
@@ -35,9 +65,9 @@ export async function mountViewer(container, { xml, process, t }) {
   const canvas = viewer.get("canvas");
   // The page may lay out its boxes after mounting us: fit once the canvas has its size.
   if (!canvasNode.clientHeight) await new Promise((done) => requestAnimationFrame(done));
-  canvas.resized();
-  canvas.zoom("fit-viewport", "auto");
-  if (canvas.zoom() > 1) canvas.zoom(1);
+  fitWhole(canvas, root);
+  const refit = () => fitWhole(canvas, root);
+  window.addEventListener("resize", refit);
 
   let current = process;
   let marks = drawTrace(viewer, current);
@@ -122,6 +152,7 @@ export async function mountViewer(container, { xml, process, t }) {
       if (shown) describe(shown);
     },
     destroy() {
+      window.removeEventListener("resize", refit);
       viewer.destroy();
       container.replaceChildren();
     },

@@ -1,12 +1,13 @@
 // One scenario in the editor (`scenarios/{id}`), or a new one (`scenarios/new`: its id first).
-// This page loads the BPMN and the components, then hands both to the editor.
+// This page loads the BPMN and the components, then hands both to the editor. A saved scenario
+// can be deleted here; the server refuses while a trigger still starts it, and says which.
 import { useEffect, useRef, useState } from "@bpmn-io/properties-panel/preact/hooks";
 import { ApiError } from "../api.js";
 import { loadEditor } from "../editor-loader.js";
 import { navigate } from "../router.js";
 import { useApp } from "../ui/context.js";
 import { useSubmit } from "../ui/hooks.js";
-import { ErrorBox, Field, Link, Loading, Page } from "../ui/widgets.jsx";
+import { ConfirmButton, ErrorBox, Field, Link, Loading, Page } from "../ui/widgets.jsx";
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -15,14 +16,44 @@ export function ScenarioPage({ params }) {
   const [newId, setNewId] = useState(null);
   const scenarioId = params.id ? decodeURIComponent(params.id) : newId;
   const title = scenarioId ? t("scenario.title", { id: scenarioId }) : t("scenario.newTitle");
+  const [deleteError, setDeleteError] = useState(null);
+  const actions = (
+    <>
+      {params.id && <DeleteScenario scenarioId={scenarioId} onError={setDeleteError} />}
+      <Link to="scenarios" class="button ghost">{t("scenario.back")}</Link>
+    </>
+  );
   return (
-    <Page title={title} actions={<Link to="scenarios" class="button ghost">{t("scenario.back")}</Link>}>
+    <Page title={title} actions={actions}>
+      <ErrorBox error={deleteError} />
       {scenarioId ? (
         <EditorHost scenarioId={scenarioId} isNew={!params.id} />
       ) : (
         <NewScenario onChosen={setNewId} />
       )}
     </Page>
+  );
+}
+
+function DeleteScenario({ scenarioId, onError }) {
+  const { api, t } = useApp();
+  const remove = async () => {
+    onError(null);
+    try {
+      await api.del(`api/v1/scenarios/${encodeURIComponent(scenarioId)}`);
+      navigate("scenarios");
+    } catch (error) {
+      onError(error); // 409: the subscriptions, endpoints, schedules... that still start it
+    }
+  };
+  return (
+    <span data-testid="scenario-delete">
+      <ConfirmButton
+        label={t("scenario.delete")}
+        confirmLabel={t("scenario.deleteConfirm", { id: scenarioId })}
+        onConfirm={remove}
+      />
+    </span>
   );
 }
 
@@ -59,7 +90,7 @@ function fieldError(message) {
 }
 
 function EditorHost({ scenarioId, isNew }) {
-  const { api, t } = useApp();
+  const { api, t, language } = useApp();
   const container = useRef(null);
   const [state, setState] = useState({ loading: true, error: null, missing: false });
 
@@ -84,6 +115,7 @@ function EditorHost({ scenarioId, isNew }) {
           components,
           api,
           t,
+          language,
           scenarioId,
           onSaved: () => {
             if (isNew) navigate(`scenarios/${encodeURIComponent(scenarioId)}`, { replace: true });
@@ -97,6 +129,7 @@ function EditorHost({ scenarioId, isNew }) {
       gone = true;
       editor?.destroy?.();
     };
+    // Not on a language switch: that would drop an unsaved drawing (it shows on next opening).
   }, [scenarioId, isNew]);
 
   return (

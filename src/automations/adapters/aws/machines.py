@@ -14,11 +14,9 @@ a changed scenario (or a changed called scenario) gets a new one, and every ARN 
 anything is created. Old machines are never updated in place: executions started on them keep
 running the definition they started with, as AWS does for a machine version.
 
-No LoggingConfiguration, EXPRESS included: Step Functions does not require one, StartSyncExecution
-returns the end of an EXPRESS run in its answer, and logging would only add CloudWatch Logs
-costs (per GB ingested) and IAM rights for log delivery to reach the steps of a run, which
-arrive in the logs later than the caller's answer. `docs/cost.md` says what is then missing:
-the trace of synchronous EXPRESS runs.
+Every machine is created with the LoggingConfiguration the environment names
+(`machine_logs.py`: level ERROR, execution data off unless turned on); a machine keeps the one
+it was created with, so a changed setting reaches the machines created after it.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ from botocore.exceptions import ClientError
 
 from automations.adapters.aws.client_errors import Meaning, meaning, step_functions_failed
 from automations.adapters.aws.errors import CalledScenarioMissing, MachineSetupInvalid
+from automations.adapters.aws.machine_logs import logging_configuration
 from automations.service.processes import EXPRESS, STANDARD
 
 COMPONENT_PREFIX_ENV = "COMPONENT_FUNCTION_PREFIX"
@@ -107,7 +106,9 @@ class Machines:
         component_arn: ComponentArn,
         children: ChildLookup,
         prefix: str = "",
+        logging: Mapping[str, Any] | None = None,
     ) -> None:
+        """`logging`: the `loggingConfiguration` every created machine gets (None: none)."""
         if len(prefix) > MAX_PREFIX or _UNSAFE.search(prefix):
             raise MachineSetupInvalid(
                 f"{PREFIX_ENV} must be at most {MAX_PREFIX} of [A-Za-z0-9_-] (a shorter stack "
@@ -119,6 +120,7 @@ class Machines:
         self._arn_prefix = _machine_arn_prefix(role_arn, str(client.meta.region_name))
         self._component_arn = component_arn
         self._children = children
+        self._logging = {"loggingConfiguration": dict(logging)} if logging else {}
         self._existing: set[str] = set()  # names known to exist (names never change content)
         self._lock = threading.Lock()
 
@@ -127,7 +129,8 @@ class Machines:
         cls, client: Any, children: ChildLookup, environ: Mapping[str, str] | None = None
     ) -> Machines:
         """Role, component prefix and machine name prefix from STATE_MACHINE_ROLE_ARN,
-        COMPONENT_FUNCTION_PREFIX and STATE_MACHINE_PREFIX (optional)."""
+        COMPONENT_FUNCTION_PREFIX and STATE_MACHINE_PREFIX (optional); logging from
+        STATE_MACHINE_LOG_GROUP_ARN and STATE_MACHINE_LOG_EXECUTION_DATA (optional)."""
         source = os.environ if environ is None else environ
         missing = [name for name in (ROLE_ENV, COMPONENT_PREFIX_ENV) if not source.get(name)]
         if missing:
@@ -138,6 +141,7 @@ class Machines:
             component_arn=component_arn_from_prefix(source[COMPONENT_PREFIX_ENV]),
             children=children,
             prefix=source.get(PREFIX_ENV, ""),
+            logging=logging_configuration(source),
         )
 
     # --- the public operations --------------------------------------------------------------
@@ -213,6 +217,7 @@ class Machines:
                     definition=machine.definition,
                     roleArn=self._role_arn,
                     type=machine.flavour,
+                    **self._logging,
                 )
             except ClientError as exc:
                 # Another caller created it meanwhile: same name, same content.

@@ -41,3 +41,7 @@ class ProvisioningScenarioStore:
 
     def all(self) -> list[ScenarioVersion]:
         return self._inner.all()
+
+    def delete(self, scenario_id: str) -> bool:
+        # Its machines stay: running executions use them, and a new save may name them again.
+        return self._inner.delete(scenario_id)

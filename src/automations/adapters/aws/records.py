@@ -34,7 +34,9 @@ _LIVE = "revision = :expected AND attribute_not_exists(deleted)"
 
 
 class DynamoRecordStore:
-    """Records in the Records table; ids from a counter in the Automations table.
+    """Records in the Records table; ids from a counter per catalog in the Automations table
+    (`COUNTER` / `records#<catalog id>`; the global `records` counter of older deployments is
+    no longer read).
 
     records = DynamoRecordStore(client, "Records", automations_table="Automations")
     """
@@ -52,8 +54,52 @@ class DynamoRecordStore:
         self._automations = automations_table
         self._tombstone_days = tombstone_days
 
-    def next_id(self) -> str:
-        return str(dynamo.next_number(self._client, self._automations, RECORD_COUNTER))
+    def next_id(self, catalog_id: str) -> str:
+        counter = {"pk": "COUNTER", "sk": f"{RECORD_COUNTER}#{catalog_id}"}
+        while True:
+            added = self._add_one(counter)
+            if added is not None:
+                return str(added)
+            # No counter yet: a new catalog, or one of a deployment from when ids were global.
+            # The writer that seeds it (after the catalog's largest id) takes that id; one that
+            # loses the race to seed finds the counter on its next turn and adds one.
+            first = self._largest_id(catalog_id) + 1
+            if dynamo.put_new(self._client, self._automations, {**counter, "value": first}, "pk"):
+                return str(first)
+
+    def _add_one(self, counter: dict[str, str]) -> int | None:
+        """The counter plus one (one atomic ADD), or None when it does not exist yet."""
+        answers: list[dict[str, Any]] = []
+        written = dynamo.condition_held(
+            lambda: answers.append(
+                self._client.update_item(
+                    TableName=self._automations,
+                    Key=dynamo.item(counter),
+                    UpdateExpression="ADD #v :one",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeNames={"#v": "value"},
+                    ExpressionAttributeValues={":one": {"N": "1"}},
+                    ReturnValues="UPDATED_NEW",
+                )
+            )
+        )
+        return int(answers[0]["Attributes"]["value"]["N"]) if written else None
+
+    def _largest_id(self, catalog_id: str) -> int:
+        """The largest record id of the catalog, tombstones included (ids are sort keys as text,
+        so the order of the table is not theirs: every key of the partition is read, once)."""
+        ids = (
+            int(found["recordId"]["S"])
+            for found in dynamo.query(
+                self._client,
+                TableName=self._table,
+                KeyConditionExpression="catalogId = :c",
+                ExpressionAttributeValues={":c": {"S": catalog_id}},
+                ProjectionExpression="recordId",
+                ConsistentRead=True,
+            )
+        )
+        return max(ids, default=0)
 
     def get(self, catalog_id: str, record_id: str) -> Record | None:
         if not (catalog_id.isdigit() and record_id.isdigit()):

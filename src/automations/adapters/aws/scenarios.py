@@ -2,6 +2,10 @@
 
 A version's BPMN and compiled machines are stored zlib-compressed (binary attributes): BPMN XML
 shrinks about tenfold, which keeps large scenarios well inside DynamoDB's 400 KB item limit.
+
+Deleting a scenario writes a marker `V#<latest>#DELETED` (it sorts between that version and the
+next) and drops the scenario from the index: the newest `V#` item of a deleted scenario is the
+marker, so `latest` finds none, while every version stays readable by number.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ def _pk(scenario_id: str) -> str:
 
 def _sk(version: int) -> str:
     return "V#" + str(version).zfill(VERSION_WIDTH)
+
+
+DELETED = "#DELETED"
 
 
 class DynamoScenarioStore:
@@ -114,6 +121,45 @@ class DynamoScenarioStore:
     def versions(self, scenario_id: str) -> list[int]:
         return self._numbers(scenario_id, newest_only=False)
 
+    def delete(self, scenario_id: str) -> bool:
+        for _ in range(SAVE_ATTEMPTS):
+            numbers = self._numbers(scenario_id, newest_only=True)
+            if not numbers:
+                return False
+            try:
+                self._mark_deleted(scenario_id, numbers[0])
+            except TransactionCancelled:
+                continue  # a version was saved (or the scenario deleted) meanwhile: look again
+            return True
+        raise StoreConflict(f"scenario {scenario_id} is being saved by others; try again")
+
+    def _mark_deleted(self, scenario_id: str, version: int) -> None:
+        marker = {
+            "pk": _pk(scenario_id),
+            "sk": _sk(version) + DELETED,
+            "deletedAt": utc_iso(from_epoch(self._clock.now())),
+        }
+        dynamo.transact(
+            self._client,
+            [
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": dynamo.item(marker),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": dynamo.item({"pk": INDEX, "sk": scenario_id}),
+                        "ConditionExpression": "latest = :v",
+                        "ExpressionAttributeValues": {":v": {"N": str(version)}},
+                    }
+                },
+            ],
+        )
+
     def _numbers(self, scenario_id: str, *, newest_only: bool) -> list[int]:
         arguments: dict[str, Any] = {
             "TableName": self._table,
@@ -122,10 +168,12 @@ class DynamoScenarioStore:
             "ProjectionExpression": "version",
             "ConsistentRead": True,
         }
+        # A deletion marker has no `version`: newest, it means the scenario is deleted.
         if newest_only:
             page = self._client.query(**arguments, ScanIndexForward=False, Limit=1)
-            return [int(i["version"]["N"]) for i in page.get("Items", [])]
-        return [int(i["version"]["N"]) for i in dynamo.query(self._client, **arguments)]
+            return [int(i["version"]["N"]) for i in page.get("Items", []) if "version" in i]
+        found = dynamo.query(self._client, **arguments)
+        return [int(i["version"]["N"]) for i in found if "version" in i]
 
     def all(self) -> list[ScenarioVersion]:
         found = (

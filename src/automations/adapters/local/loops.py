@@ -82,8 +82,8 @@ class RingingRecordStore:
         self._inner = inner
         self._bell = bell
 
-    def next_id(self) -> str:
-        return self._inner.next_id()
+    def next_id(self, catalog_id: str) -> str:
+        return self._inner.next_id(catalog_id)
 
     def get(self, catalog_id: str, record_id: str) -> Record | None:
         return self._inner.get(catalog_id, record_id)

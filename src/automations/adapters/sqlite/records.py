@@ -16,16 +16,22 @@ from automations.model.record import Record, RecordQuery
 
 
 class SqliteRecordStore:
-    """Records in the `records` table; events in the `outbox` table, same transaction."""
+    """Records in the `records` table, keyed by (catalog, id); ids from a counter per catalog
+    (`id_sequences` row `records:<catalog id>`); events in the `outbox` table, same transaction."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def next_id(self) -> str:
+    def next_id(self, catalog_id: str) -> str:
+        catalog = int(catalog_id)
+        # A missing counter starts after the catalog's largest id (one PK lookup), so a catalog
+        # whose counter was lost never hands out an id it already holds.
         with self._db.transaction() as conn:
             row = conn.execute(
-                "INSERT INTO id_sequences (name, value) VALUES ('records', 1)"
-                " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value"
+                "INSERT INTO id_sequences (name, value) VALUES"
+                " (?, (SELECT COALESCE(MAX(id), 0) + 1 FROM records WHERE catalog_id = ?))"
+                " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                (f"records:{catalog}", catalog),
             ).fetchone()
         return str(row[0])
 

@@ -1,4 +1,9 @@
-"""ScenarioStore on SQLite: immutable numbered versions of each scenario."""
+"""ScenarioStore on SQLite: immutable numbered versions of each scenario.
+
+Deleting a scenario marks its latest version (`deleted_at`): the scenario is gone from `latest`
+and `all` while every version stays readable by number, and saving it again adds a version after
+the marked one.
+"""
 
 from __future__ import annotations
 
@@ -98,13 +103,25 @@ class SqliteScenarioStore:
         row = (
             self._db.connection()
             .execute(
-                "SELECT id FROM scenario_versions WHERE scenario_id = ?"
+                "SELECT id, deleted_at FROM scenario_versions WHERE scenario_id = ?"
                 " ORDER BY version DESC LIMIT 1",
                 (scenario_id,),
             )
             .fetchone()
         )
-        return None if row is None else str(row["id"])
+        return None if row is None or row["deleted_at"] is not None else str(row["id"])
+
+    def delete(self, scenario_id: str) -> bool:
+        with self._db.transaction() as conn:
+            marked = conn.execute(
+                "UPDATE scenario_versions SET deleted_at = ? WHERE scenario_id = ? AND version ="
+                " (SELECT MAX(version) FROM scenario_versions WHERE scenario_id = ?)"
+                " AND deleted_at IS NULL",
+                (utc_iso(from_epoch(self._clock.now())), scenario_id, scenario_id),
+            ).rowcount
+        if marked:
+            self._db.generation.advance()  # every server process forgets its latest version
+        return bool(marked)
 
     def versions(self, scenario_id: str) -> list[int]:
         rows = (
@@ -123,7 +140,7 @@ class SqliteScenarioStore:
             .execute(
                 "SELECT v.* FROM scenario_versions v JOIN (SELECT scenario_id,"
                 " MAX(version) AS version FROM scenario_versions GROUP BY scenario_id) latest"
-                " USING (scenario_id, version) ORDER BY v.scenario_id"
+                " USING (scenario_id, version) WHERE v.deleted_at IS NULL ORDER BY v.scenario_id"
             )
             .fetchall()
         )

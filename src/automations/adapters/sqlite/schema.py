@@ -158,7 +158,43 @@ CREATE TABLE files (
 )
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# A deleted scenario's versions stay (its processes show and run them); the latest one marked
+# deleted hides the scenario until it is saved again (adapters/sqlite/scenarios.py).
+_V6 = """
+ALTER TABLE scenario_versions ADD COLUMN deleted_at TEXT
+"""
+
+# Record ids are numbered per catalog, as in the product: the key becomes (catalog, id). Rows
+# keep their ids (globally unique, so unique per catalog too: links and processes name them).
+# Each catalog's counter starts at the largest id it ever had, deleted records' included (their
+# events stay in the outbox), so that no id a process or an event named comes back.
+_V7 = """
+CREATE TABLE records_v7 (
+    id INTEGER NOT NULL,
+    catalog_id INTEGER NOT NULL REFERENCES catalogs(id) ON DELETE CASCADE,
+    field_values TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (catalog_id, id)
+);
+INSERT INTO records_v7 (id, catalog_id, field_values, revision, created_at, updated_at)
+    SELECT id, catalog_id, field_values, revision, created_at, updated_at FROM records;
+DROP TABLE records;
+ALTER TABLE records_v7 RENAME TO records;
+INSERT INTO id_sequences (name, value)
+    SELECT 'records:' || catalog_id, MAX(id) FROM (
+        SELECT catalog_id, id FROM records
+        UNION ALL
+        SELECT CAST(catalog_id AS INTEGER), CAST(record_id AS INTEGER) FROM outbox
+            WHERE catalog_id NOT GLOB '*[^0-9]*' AND record_id NOT GLOB '*[^0-9]*'
+    )
+    WHERE catalog_id IN (SELECT id FROM catalogs)
+    GROUP BY catalog_id;
+DELETE FROM id_sequences WHERE name = 'records'
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 
 
 def apply_schema(conn: sqlite3.Connection) -> int:

@@ -1,6 +1,7 @@
 // The one properties provider: every group the Automations format adds, built from the
 // components the server describes. The standard bpmn-js groups stay (name, id, documentation,
-// timers) except those ours replace (error references, multi-instance).
+// except those ours replace (error references, multi-instance, timers: ours offers only the
+// kinds the server runs).
 import { Group } from "@bpmn-io/properties-panel";
 
 import { callGroups } from "./call.js";
@@ -11,9 +12,10 @@ import { loopGroup } from "./loop.js";
 import { outputsGroup } from "./outputs.js";
 import { problemsGroup } from "./problems.jsx";
 import { retryGroup } from "./retry.js";
+import { timerGroup } from "./timer.js";
 
 const LOW_PRIORITY = 500;
-const REPLACED = new Set(["multiInstance"]);
+const REPLACED = new Set(["multiInstance", "timer"]);
 
 export default function AutoPropertiesProvider(propertiesPanel, injector, automations) {
   const ctx = {
@@ -34,6 +36,7 @@ export default function AutoPropertiesProvider(propertiesPanel, injector, automa
       errorBoundaryGroup(element, ctx, Group),
       gatewayGroup(element, ctx, Group),
       flowGroup(element, ctx, Group),
+      timerGroup(element, ctx, Group),
       ...callGroups(element, ctx, Group),
       outputsGroup(element, ctx),
       retryGroup(element, ctx, Group),
