@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Final
@@ -49,6 +50,7 @@ from jsonata.utils import Utils
 
 from automations.errors import SettingsInvalid
 from automations.expressions.errors import Unsupported
+from automations.expressions.js_text import utf16
 from automations.expressions.jsonata_expr import UNDEFINED, compile_jsonata, to_json
 from automations.expressions.sfn_functions import SFN_FUNCTIONS
 
@@ -109,6 +111,7 @@ _MISSING: Final = object()
 _JSON_TYPES: Final = frozenset({dict, list, str, int, float, bool, type(None)})
 _UNBOUND: Final = object()  # a block variable bound to undefined
 _MAX_SAFE_STRING_INT: Final = 10**15
+_MAX_DOUBLE: Final = sys.float_info.max
 
 
 def fast_evaluator(text: str) -> Callable[[Env], Any] | None:
@@ -648,6 +651,9 @@ def _comparison(op: str, lhs: Closure, rhs: Closure) -> Closure:
             b = float(b)
         elif not (type(a) is str and type(b) is str):
             raise _UNSUPPORTED
+        elif not (a.isascii() and b.isascii()):  # JavaScript's order: UTF-16 code units
+            a = utf16(a)
+            b = utf16(b)
         if op == "<":
             return a < b
         if op == "<=":
@@ -794,14 +800,14 @@ def _sum(value: Any) -> Any:
         return UNDEFINED
     if type(value) is not list:
         raise _UNSUPPORTED
+    total = 0.0
     for item in value:
-        if type(item) is not int and type(item) is not float:
+        if (type(item) is not int and type(item) is not float) or abs(item) > _MAX_DOUBLE:
             raise _UNSUPPORTED
-    total = sum(value)  # as the library adds
-    if type(total) is float and not math.isfinite(total):
+        total += item  # in doubles, one by one, as jsonata adds (`js_math.sum_`)
+    if not math.isfinite(total):
         raise _UNSUPPORTED
-    # The library passes numeric function results through convert_number (an int above 2**53
-    # that a double cannot hold comes back as a float).
+    # The library passes numeric function results through convert_number.
     return Utils.convert_number(total)
 
 

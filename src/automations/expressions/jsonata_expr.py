@@ -24,7 +24,7 @@ import regex
 from jsonata import jexception, jsonata, parser, utils
 from jsonata.functions import Functions
 
-from automations.expressions import jsonata_limits
+from automations.expressions import jsonata_js, jsonata_limits
 from automations.expressions.errors import (
     ExpressionError,
     JsonataEvaluationError,
@@ -54,7 +54,8 @@ def _silent(*_args: object, **_kwargs: object) -> None:
 
 
 jsonata.print = _silent
-jsonata_limits.install()
+jsonata_js.install()  # the port's differences from jsonata 2.0.6 closed first,
+jsonata_limits.install()  # then bounded
 
 
 class _Undefined:

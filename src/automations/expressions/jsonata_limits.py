@@ -20,11 +20,13 @@ from typing import Any, Final
 from jsonata import jexception, jsonata
 from jsonata.functions import Functions
 
-MAX_TEXT_CHARS: Final = 10_000_000
-MAX_ITEMS: Final = 10_000_000
+from automations.expressions import js_text, jsonata_js, value_limits
 
-TEXT_LIMIT: Final = "L1001"
-ARRAY_LIMIT: Final = "L1002"
+MAX_TEXT_CHARS: Final = value_limits.MAX_TEXT_CHARS
+MAX_ITEMS: Final = value_limits.MAX_ITEMS
+
+TEXT_LIMIT: Final = value_limits.TEXT_LIMIT
+ARRAY_LIMIT: Final = value_limits.ARRAY_LIMIT
 
 _MESSAGES: Final = {
     TEXT_LIMIT: f"{{{{value}}}} would make a text longer than {MAX_TEXT_CHARS:,} characters "
@@ -88,10 +90,11 @@ def _count_parts(value: Any) -> None:
             raise jexception.JException(TEXT_LIMIT, -1, "$string")
 
 
-_PAD: Final = Functions.pad
+# (`$pad` and `$string` as jsonata 2.0.6 has them, see `js_text`)
+_PAD: Final = js_text.pad
 _JOIN: Final = Functions.join
 _APPEND: Final = Functions.append
-_STRING: Final = Functions.string
+_STRING: Final = js_text.string
 
 # Native function -> its bounded implementation (the `$name` bound in the library's frame).
 _NATIVE: Final[dict[str, Callable[..., Any]]] = {
@@ -102,7 +105,7 @@ _NATIVE: Final[dict[str, Callable[..., Any]]] = {
 }
 
 
-class BoundedJsonata(jsonata.Jsonata):  # type: ignore[misc]
+class BoundedJsonata(jsonata_js.JsJsonata):
     """jsonata-python's evaluator with the limits on the two operators that build values:
     `&` (texts) and the array constructor `[...]` (its flattening doubles `[$a, $a]`)."""
 

@@ -63,11 +63,13 @@ def range_(start: Any = None, end: Any = None, step: Any = 1) -> Any:
     stride = _integer("$range", "step", step)
     if stride == 0:
         raise SfnFunctionError("$range", "step must not be 0")
-    values = list(range(first, last + (1 if stride > 0 else -1), stride))
-    if len(values) > MAX_RANGE_ITEMS:
-        raise SfnFunctionError("$range", f"the range has more than {MAX_RANGE_ITEMS} items")
     sequence = utils.Utils.create_sequence()
-    sequence.extend(values)
+    value = float(first)  # stepped in doubles, as JavaScript counts (past 2**53 too)
+    while value <= last if stride > 0 else value >= last:
+        if len(sequence) == MAX_RANGE_ITEMS:  # (stopped before any item past the limit)
+            raise SfnFunctionError("$range", f"the range has more than {MAX_RANGE_ITEMS} items")
+        sequence.append(utils.Utils.convert_number(value))
+        value += stride
     return sequence
 
 
