@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck unit install clean bench template cfn-lint sam-validate sam-build \
+.PHONY: dev screenshots test lint typecheck unit install clean bench template cfn-lint sam-validate sam-build \
 	coldstart
 
 # aws-sam-cli lives in its own venv: its pins (pydantic, boto3...) must not fight ours.
@@ -40,6 +40,10 @@ node_modules/.installed: package.json
 ARGS ?=
 dev: install
 	$(BIN)/automations dev $(ARGS)
+
+# The README's pictures of the editor and of a process, from the demo in headless Chromium.
+screenshots: install
+	$(BIN)/python tests/e2e/web/readme_screenshots.py
 
 lint: install
 	$(BIN)/ruff check src tests bench functions infra

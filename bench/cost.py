@@ -268,7 +268,7 @@ def _records(
 
 def _units(process: ProcessRecord) -> int:
     """Write units of the process item as DynamoProcessStore stores it (1 per KB)."""
-    item = DynamoProcessStore(None, "Automations")._put(process, revision=1, condition="")
+    item, _objects = DynamoProcessStore(None, "Automations")._put(process, revision=1, condition="")
     size = sum(len(name) + _value_bytes(value) for name, value in item["Put"]["Item"].items())
     return math.ceil(size / 1024)
 

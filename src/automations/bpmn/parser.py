@@ -52,10 +52,11 @@ class _Reader:
     def problem(self, line: int, element: str, message: str) -> None:
         self.problems.append(Problem(self.file, line, element, message))
 
-    def claim_id(self, el: Xml) -> str | None:
-        """The element's id if it has a usable one; reports a missing or repeated id."""
+    def claim_id(self, el: Xml, line: int) -> str | None:
+        """The element's id if it has a usable one; reports a missing or repeated id.
+
+        `line` is the element's `source_line` (which its caller needs too)."""
         ident = (el.get("id") or "").strip()
-        line = source_line(el)
         if not ident:
             tag = _local(el)
             self.problem(line, tag, f"bpmn:{tag} has no id; give it one")
@@ -99,12 +100,13 @@ def graphs(scenario: Scenario) -> Iterator[Graph]:
 
 
 def _add_process(reader: _Reader, el: Xml, scenario: Scenario) -> None:
-    ident = reader.claim_id(el)
+    line = source_line(el)
+    ident = reader.claim_id(el, line)
     if ident is None:
         return
     process = Process(
         id=ident,
-        line=source_line(el),
+        line=line,
         name=el.get("name"),
         is_executable=_bool(el.get("isExecutable"), default=False),
     )
@@ -113,10 +115,11 @@ def _add_process(reader: _Reader, el: Xml, scenario: Scenario) -> None:
 
 
 def _add_error(reader: _Reader, el: Xml, scenario: Scenario) -> None:
-    ident = reader.claim_id(el)
+    line = source_line(el)
+    ident = reader.claim_id(el, line)
     if ident is not None:
         code = el.get("errorCode")
-        scenario.errors[ident] = ErrorDef(ident, code, el.get("name"), source_line(el))
+        scenario.errors[ident] = ErrorDef(ident, code, el.get("name"), line)
 
 
 _ROOT_CHILDREN: dict[str, Callable[[_Reader, Xml, Scenario], None]] = {
@@ -140,25 +143,26 @@ def _resolve_errors(scenario: Scenario) -> None:
 
 
 def _read_graph(reader: _Reader, el: Xml, graph: Graph) -> None:
-    for child in _children(el, BPMN_NS):
-        handler = _GRAPH_CHILDREN.get(_local(child))
+    for child in el:  # (comments' and other namespaces' tags are in no table)
+        handler = _GRAPH_CHILD_TAGS.get(child.tag)
         if handler is not None:  # lanes, data objects, artifacts, ...: not part of the run
             handler(reader, child, graph)
     _link(graph)
 
 
 def _add_flow(reader: _Reader, el: Xml, graph: Graph) -> None:
-    ident = reader.claim_id(el)
+    line = source_line(el)
+    ident = reader.claim_id(el, line)
     if ident is None:
         return
     flow = Flow(
         id=ident,
         source=(el.get("sourceRef") or "").strip(),
         target=(el.get("targetRef") or "").strip(),
-        line=source_line(el),
+        line=line,
         name=el.get("name"),
     )
-    condition = _child(el, "conditionExpression")
+    condition = _child(el, "conditionExpression") if len(el) else None
     if condition is not None:
         text = _text(condition).strip()
         flow.condition = text or None  # tools write an empty element for "no condition"
@@ -167,7 +171,8 @@ def _add_flow(reader: _Reader, el: Xml, graph: Graph) -> None:
 
 
 def _add_node(reader: _Reader, el: Xml, graph: Graph) -> None:
-    ident = reader.claim_id(el)
+    line = source_line(el)
+    ident = reader.claim_id(el, line)
     if ident is None:
         return
     tag = _local(el)
@@ -175,14 +180,16 @@ def _add_node(reader: _Reader, el: Xml, graph: Graph) -> None:
         id=ident,
         kind=Kind.UNSUPPORTED,
         tag=tag,
-        line=source_line(el),
+        line=line,
         name=el.get("name"),
         default_flow=(el.get("default") or "").strip() or None,
     )
-    extensions = _child(el, "extensionElements")
-    if extensions is not None:
-        _read_extensions(reader, extensions, node)
-    _read_loop(reader, el, extensions, node)
+    # Most flow nodes have no child elements (gateways, plain events), the others a few: read
+    # them once rather than searching the children once per construct.
+    children = _first_children(el) if len(el) else _NO_CHILDREN
+    extensions = children.get(_EXTENSION_ELEMENTS)
+    spec = _read_extensions(reader, extensions, node) if extensions is not None else None
+    _read_loop(reader, children, spec, node)
     _NODE_PARSERS[tag](reader, el, node)
     graph.elements[ident] = node
 
@@ -353,6 +360,8 @@ _GRAPH_CHILDREN: dict[str, Callable[[_Reader, Xml, Graph], None]] = {
     "sequenceFlow": _add_flow,
     **{tag: _add_node for tag in _NODE_PARSERS},
 }
+# The same table by lxml's `{namespace}local` tag, which needs no splitting per element.
+_GRAPH_CHILD_TAGS = {f"{{{BPMN_NS}}}{tag}": handler for tag, handler in _GRAPH_CHILDREN.items()}
 
 
 def _compensation_handler(el: Xml, node: Node) -> bool:
@@ -404,16 +413,16 @@ def _timer(el: Xml) -> Timer | None:
 # -- loops ---------------------------------------------------------------------------------
 
 
-def _read_loop(reader: _Reader, el: Xml, extensions: Xml | None, node: Node) -> None:
-    standard = _child(el, "standardLoopCharacteristics")
+def _read_loop(reader: _Reader, children: dict[str, Xml], spec: Xml | None, node: Node) -> None:
+    """The multi-instance marker with its `auto:loop` (`spec`, the first one if any)."""
+    standard = children.get(_STANDARD_LOOP)
     if standard is not None:
         reader.problem(
             source_line(standard),
             node.id,
             "standard loops (loop marker) are not supported; use a gateway loop",
         )
-    marker = _child(el, "multiInstanceLoopCharacteristics")
-    spec = _auto_loop(extensions) if extensions is not None else None
+    marker = children.get(_MULTI_INSTANCE)
     if marker is None and spec is None:
         return
     if spec is None:
@@ -439,23 +448,26 @@ def _read_loop(reader: _Reader, el: Xml, extensions: Xml | None, node: Node) -> 
     )
 
 
-def _auto_loop(extensions: Xml) -> Xml | None:
-    return next((c for c in _children(extensions, AUTO_NS) if _local(c) == "loop"), None)
-
-
 # -- auto: extension elements --------------------------------------------------------------
 
 
-def _read_extensions(reader: _Reader, extensions: Xml, node: Node) -> None:
-    for ext in _children(extensions, AUTO_NS):
-        handler = _EXTENSIONS.get(_local(ext))
-        if handler is None:
+def _read_extensions(reader: _Reader, extensions: Xml, node: Node) -> Xml | None:
+    """Read the `auto:` extensions onto `node`; returns the first `auto:loop` for `_read_loop`."""
+    loop: Xml | None = None
+    for ext in extensions:
+        handler = _EXTENSION_TAGS.get(ext.tag)
+        if handler is None and _in_namespace(ext, AUTO_NS):
             known = ", ".join(f"auto:{name}" for name in _EXTENSIONS)
             reader.problem(
                 source_line(ext), node.id, f"unknown extension auto:{_local(ext)}; known: {known}"
             )
-        else:
-            handler(reader, ext, node)
+            continue
+        if handler is None:
+            continue  # another vendor's extension, or a comment
+        handler(reader, ext, node)
+        if loop is None and handler is _ext_loop:
+            loop = ext
+    return loop
 
 
 def _ext_component(reader: _Reader, ext: Xml, node: Node) -> None:
@@ -521,6 +533,7 @@ _EXTENSIONS: dict[str, Callable[[_Reader, Xml, Node], None]] = {
     "retry": _ext_retry,
     "loop": _ext_loop,
 }
+_EXTENSION_TAGS = {f"{{{AUTO_NS}}}{name}": handler for name, handler in _EXTENSIONS.items()}
 _INT = re.compile(r"\s*[+-]?\d{1,9}\s*\Z")  # bounded: a million digits must not reach int()
 _FLOAT = re.compile(r"\s*[+-]?(\d{1,9}(\.\d{0,9})?|\.\d{1,9})\s*\Z")
 
@@ -562,8 +575,29 @@ def _child(el: Xml, local: str) -> Xml | None:
     return next(el.iterchildren(f"{{{BPMN_NS}}}{local}"), None)
 
 
+_EXTENSION_ELEMENTS = f"{{{BPMN_NS}}}extensionElements"
+_STANDARD_LOOP = f"{{{BPMN_NS}}}standardLoopCharacteristics"
+_MULTI_INSTANCE = f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"
+_NO_CHILDREN: dict[str, Xml] = {}
+
+
+def _first_children(el: Xml) -> dict[str, Xml]:
+    """The first BPMN child element of each tag, by lxml tag (what `_child` finds)."""
+    found: dict[str, Xml] = {}
+    for child in el:  # (comments are keyed by their tag function: never asked for)
+        found.setdefault(child.tag, child)
+    return found
+
+
+def _in_namespace(el: Xml, namespace: str) -> bool:
+    tag = el.tag
+    return isinstance(tag, str) and tag.startswith(f"{{{namespace}}}")
+
+
 def _text(el: Xml) -> str:
     """All text inside an element (CDATA included); lxml-stubs types it as str | bytes."""
+    if not len(el):  # no child, comment or processing instruction: its text is all of it
+        return str(el.text or "")
     return "".join(str(part) for part in el.itertext())
 
 

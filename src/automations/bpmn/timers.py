@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 from automations.bpmn.errors import BadTimer
 from automations.bpmn.model import Timer
@@ -55,6 +56,7 @@ _DURATION = re.compile(
 )
 _FIXED_SECONDS = {"W": 7 * 86400, "D": 86400, "H": 3600, "MI": 60, "S": 1}
 _UNITS = ("Y", "MO", "W", "D", "H", "MI", "S")  # in the order they are written
+_CACHED_CHARS = 64  # timer texts up to this long are read once per process (see parse_duration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,16 @@ class Duration:
 
 def parse_duration(text: str) -> Duration:
     """`PT1H30M` -> Duration(0, 5400); raises BadTimer saying what is wrong with `text`."""
+    # A scenario repeats the same few timer texts, each read by the validator and the
+    # compiler, and exact Fraction arithmetic shows in a compile's profile. A Duration is
+    # immutable and a text that fails raises (nothing is kept), so one reading can be shared;
+    # long texts (refused anyway) are not kept, so the cache stays small whatever files say.
+    if len(text) > _CACHED_CHARS:
+        return _parse_duration(text)
+    return _cached_duration(text)
+
+
+def _parse_duration(text: str) -> Duration:
     match = _DURATION.fullmatch(text)
     written = [unit for unit in _UNITS if match and match.group(unit) is not None]
     if match is None or not written or match.group("T") == "T":
@@ -114,6 +126,9 @@ def parse_duration(text: str) -> Duration:
     return Duration(months, seconds)
 
 
+_cached_duration = lru_cache(maxsize=1024)(_parse_duration)
+
+
 def _too_long(text: str) -> BadTimer:
     return BadTimer(
         f"timeDuration {text!r} is longer than {MAX_SECONDS:,} seconds (about 3 years), the "
@@ -149,26 +164,33 @@ def timer_problem(timer: Timer | None, *, boundary: bool) -> str | None:
     None. A `{% %}` value passes here: its JSONata is checked with the other expressions."""
     if timer is None:
         return "timer needs a timeDuration or a timeDate"
-    if timer.kind == "cycle":
+    if len(timer.value) > _CACHED_CHARS:
+        return _text_problem(timer.kind, timer.value, boundary)
+    return _cached_problem(timer.kind, timer.value, boundary)
+
+
+def _text_problem(kind: str, value: str, boundary: bool) -> str | None:
+    """`timer_problem` of a timer's kind and text: the same answer for the same text."""
+    if kind == "cycle":
         return "timeCycle: cycles are not supported, use a loop"
-    if boundary and timer.kind != "duration":
+    if boundary and kind != "duration":
         return "a timer boundary needs a timeDuration (how long the activity may take)"
-    if not timer.value:
-        if timer.kind == "duration":
+    if not value:
+        if kind == "duration":
             return "timeDuration is empty; give a duration like PT5M"
         return "timeDate is empty; give a date-time like 2025-01-31T09:00:00Z"
-    if is_expression(timer.value):
+    if is_expression(value):
         return None
     try:
-        if timer.kind == "date":
-            parse_date_time(timer.value)
+        if kind == "date":
+            parse_date_time(value)
             return None
-        duration = parse_duration(timer.value)
+        duration = parse_duration(value)
     except BadTimer as exc:
         return str(exc)
     if boundary and not duration.calendar and duration.seconds == 0:
-        return (
-            f"timeDuration {timer.value!r} is zero; a timer boundary needs at least one "
-            "second (PT1S)"
-        )
+        return f"timeDuration {value!r} is zero; a timer boundary needs at least one second (PT1S)"
     return None
+
+
+_cached_problem = lru_cache(maxsize=1024)(_text_problem)

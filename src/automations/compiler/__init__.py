@@ -15,7 +15,7 @@ from automations.compiler import jsonata_text as jt
 from automations.compiler.context import EXPRESS_MAX_SECONDS, Context, Flavour, Region, State
 from automations.compiler.table import compile_element
 from automations.compiler.variables import process_variables
-from automations.expressions import free_variables
+from automations.expressions.jsonata_parse import quick_free_variables
 from automations.state_names import element_of
 
 __all__ = ["Flavour", "compile_scenario", "element_of", "to_json"]
@@ -31,8 +31,8 @@ def compile_scenario(
 ) -> dict[str, Any]:
     """Compile the scenario's main process; raises ScenarioInvalid listing every problem."""
     process = scenario.main
-    variables = process_variables(process, free_variables)
-    ctx = Context(scenario, flavour, free_variables, variables, compile_element)
+    variables = process_variables(process, quick_free_variables)
+    ctx = Context(scenario, flavour, quick_free_variables, variables, compile_element)
     region = Region(ctx, process, _end_of_process(ctx.variables), top_level=True)
     starts = process.starts()
     if len(starts) != 1:

@@ -50,6 +50,8 @@ def _inputs(region: Region, params: list[Param]) -> dict[str, object]:
 
 
 def _outputs(region: Region, element: Element) -> dict[str, object]:
+    if not element.outputs:
+        return {}
     locals_ = region.locals(result=RESULT_OF[element.kind]) if element.kind in RESULT_OF else {}
     if not locals_:
         locals_ = region.locals()
@@ -67,9 +69,14 @@ def service_core(region: Region, element: Element) -> State:
     component = element.component or ""
     payload = {
         "inputs": _inputs(region, element.inputs),
+        # The attempt this call is (adapters/aws/idempotency.py): a call that acts runs once
+        # per attempt however often Lambda is invoked for it. A loop enters the state again
+        # (another EnteredTime); a Retry is another RetryCount.
         "context": {
             "executionId": jt.wrap("$states.context.Execution.Id"),
             "elementId": element.id,
+            "enteredTime": jt.wrap("$states.context.State.EnteredTime"),
+            "retryCount": jt.wrap("$states.context.State.RetryCount"),
         },
     }
     state: State = {
@@ -166,6 +173,8 @@ def _task_iteration(region: Region, element: Element) -> tuple[str, dict[str, St
 
 def attach_boundaries(region: Region, element: Element, state: State) -> None:
     """Error boundaries → `Catch`; an interrupting timer boundary → `TimeoutSeconds`."""
+    if not element.boundaries:
+        return
     specific: list[State] = []
     catch_all: list[State] = []
     for boundary_id in element.boundaries:
@@ -264,6 +273,20 @@ def _wrapped_subprocess(region: Region, element: Element) -> None:
 IterationBuilder = Callable[[Region, Element], tuple[str, dict[str, State]]]
 
 
+def _mark_multi_instance(states: dict[str, State]) -> None:
+    """Tell the component calls of a Map iteration that they are one: a state inside an
+    iteration sees nothing that tells the iterations apart (the Map's context is for its
+    ItemSelector only), so their attempts cannot be told apart and are not deduplicated."""
+    for state in states.values():
+        context = state.get("Arguments", {}).get("Payload", {}).get("context")
+        if state.get("Resource") == LAMBDA_INVOKE and isinstance(context, dict):
+            context["multiInstance"] = True
+        for branch in state.get("Branches", []):
+            _mark_multi_instance(branch["States"])
+        if "ItemProcessor" in state:
+            _mark_multi_instance(state["ItemProcessor"]["States"])
+
+
 def multi_instance(region: Region, element: Element, build: IterationBuilder) -> None:
     """`Map` over `inputCollection`; `outputCollection` is the iterations' outputs in order."""
     loop = element.loop
@@ -272,6 +295,7 @@ def multi_instance(region: Region, element: Element, build: IterationBuilder) ->
         region.ctx.problem(element, collection, loop.line)
         return
     start_at, states = build(region, element)
+    _mark_multi_instance(states)
     state: State = {
         "Type": "Map",
         "Items": jt.value_with(loop.input_collection, region.locals()),

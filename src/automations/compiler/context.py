@@ -91,6 +91,7 @@ class Region:
     carry: tuple[str, ...] = ()
     _queue: list[Element] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
+    _structure: Structure | None = None  # `ctx.structure(graph)`, asked for several times a state
 
     def child(self, graph: Graph, on_end: EndCompiler, *, share_states: bool = False) -> Region:
         """A region in the same variable scope (an inlined subprocess) or a nested one."""
@@ -140,17 +141,23 @@ class Region:
 
     @property
     def structure(self) -> Structure:
-        return self.ctx.structure(self.graph)
+        if self._structure is None:
+            self._structure = self.ctx.structure(self.graph)
+        return self._structure
 
     def entry(self, element_id: str) -> str:
         """The state a flow into `element_id` must name as `Next` (scheduling it if needed)."""
-        seen: set[str] = set()
+        seen: set[str] | None = None  # (most flows lead straight to their state: no set)
         while element_id not in self.exits:
             element = self.graph.elements[element_id]
-            if not self._is_pass_through(element) or element_id in seen:
+            if not self._is_pass_through(element):
+                break
+            if seen is None:
+                seen = set()
+            elif element_id in seen:
                 break
             seen.add(element_id)  # a loop made only of merges would never stop
-            element_id = self.graph.out_flows(element_id)[0].target
+            element_id = self.structure.outs[element_id][0].target
         if element_id in self.exits:
             return self.exits[element_id]
         element = self.graph.elements[element_id]
@@ -165,17 +172,18 @@ class Region:
     def _is_pass_through(self, element: Element) -> bool:
         # An exclusive merge is just a shared Next; a parallel/inclusive gateway only when it
         # neither splits nor joins (a join outside any block must be reported, not skipped).
-        outs = self.graph.out_flows(element.id)
-        if len(outs) != 1 or element.id in self.structure.joins:
+        structure = self.structure
+        outs = structure.outs[element.id]
+        if len(outs) != 1 or element.id in structure.joins:
             return False
         if element.kind is Kind.EXCLUSIVE_GATEWAY:
             return outs[0].condition is None  # else its condition must still be tested
         gateways = (Kind.INCLUSIVE_GATEWAY, Kind.PARALLEL_GATEWAY)
-        return element.kind in gateways and len(self.graph.in_flows(element.id)) <= 1
+        return element.kind in gateways and len(structure.ins[element.id]) <= 1
 
     def next_of(self, element: Element) -> str | None:
         """The `Next` of an element that has one way out; reports the other cases."""
-        flows = self.graph.out_flows(element.id)
+        flows = self.structure.outs[element.id]
         if not flows:
             self.ctx.problem(element, "has no outgoing flow: connect it to an end event")
             return None

@@ -10,7 +10,7 @@ from automations.compiler.variables import assigned_in_nodes
 
 
 def gateway(region: Region, element: Element) -> None:
-    outs = region.graph.out_flows(element.id)
+    outs = region.structure.outs[element.id]
     for flow in outs:  # (what validation says of them too)
         misplaced = rules.condition_place_problem(flow, element) if flow.condition else None
         if misplaced is not None:
@@ -19,7 +19,7 @@ def gateway(region: Region, element: Element) -> None:
         fork(region, element)
     elif element.kind is Kind.EXCLUSIVE_GATEWAY and (len(outs) > 1 or _tested(outs)):
         choice(region, element, outs)
-    elif len(region.graph.in_flows(element.id)) > 1:
+    elif len(region.structure.ins[element.id]) > 1:
         region.ctx.problem(element, "this join has no matching fork gateway before it")
     elif len(outs) > 1:
         pass  # an unstructured fork: structure analysis has reported it already
@@ -63,7 +63,7 @@ def fork(region: Region, element: Element) -> None:
     """A block-structured fork: one `Parallel` branch per outgoing flow, variables merged back."""
     block = region.structure.blocks[element.id]
     join = region.graph.elements[block.join]
-    outs = region.graph.out_flows(element.id)
+    outs = region.structure.outs[element.id]
     branches: list[State] = []
     owners: dict[str, list[int]] = {}
     for k, (flow, nodes) in enumerate(zip(outs, block.branches, strict=True)):

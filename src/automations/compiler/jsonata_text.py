@@ -11,22 +11,45 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 from automations.bpmn.model import Param
-from automations.expressions.definite import gives_value
+from automations.expressions.jsonata_parse import quick_gives_value
 from automations.expressions.template import CLOSE, OPEN, expression_text
 from automations.expressions.template import is_expression as is_expression  # the one test
 
 FreeVariables = Callable[[str], set[str]]
+# `json.dumps(text, ensure_ascii=False)` without building an encoder per call.
+_string_literal = json.JSONEncoder(ensure_ascii=False).encode
+# A scenario's values come back on every save, and each is looked at several times per compile:
+# the pure functions of one text below remember their answers. Only for texts up to this long,
+# so that what the caches hold stays small whatever the files say.
+_CACHED_CHARS = 1000
 
 
+T = TypeVar("T")
+
+
+def _by_text(function: Callable[[str], T]) -> Callable[[str], T]:
+    cached = lru_cache(maxsize=4096)(function)
+
+    @wraps(function)
+    def by_text(text: str) -> T:
+        return cached(text) if len(text) <= _CACHED_CHARS else function(text)
+
+    return by_text
+
+
+@_by_text
 def body(value: str) -> str:
     """The JSONata inside `{% ... %}`, or the literal as a JSONata string literal."""
     if is_expression(value):
         return expression_text(value)
-    return json.dumps(value, ensure_ascii=False)
+    return _string_literal(value)
+
+
+_gives_value: Callable[[str], bool] = _by_text(quick_gives_value)
 
 
 def wrap(text: str) -> str:
@@ -58,7 +81,7 @@ def or_null(bindings: Sequence[tuple[str, str]], final: str) -> str:
     """`block(bindings, final)` giving null where `final` gives nothing.
 
     `:=` binds more loosely than every operator, so `final` needs no parentheses of its own."""
-    if gives_value(final):
+    if _gives_value(final):
         return block(bindings, final)
     return block([*bindings, (NULL_GUARD[1:], final)], GUARD_TEST)
 
@@ -131,10 +154,11 @@ def sequential_assign(
     return assign
 
 
+@_by_text
 def _as_assigned(value: str) -> str:
     """An earlier output's text as a later one reads it: what was assigned, null included."""
     expr = body(value)
-    if not is_expression(value) or gives_value(expr):
+    if not is_expression(value) or _gives_value(expr):
         return expr
     return or_null([], expr)
 
@@ -145,6 +169,8 @@ def _needed_bindings(
     locals_: dict[str, str],
     free: FreeVariables,
 ) -> list[tuple[str, str]]:
+    if not earlier and not locals_:
+        return []  # (the usual first output: nothing it could need)
     wanted = free(expr)
     chosen: list[tuple[str, str]] = []
     # Walk earlier outputs backwards: a binding is kept if something after it reads it.

@@ -9,9 +9,10 @@ is reported as a problem rather than compiled into something that means another 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from automations.bpmn.model import Element, Graph, Kind
+from automations.bpmn.model import Element, Flow, Graph, Kind
 
 EXIT = "\x00exit"  # virtual node every none/terminate end leads to
 FORK_KINDS = (Kind.PARALLEL_GATEWAY, Kind.INCLUSIVE_GATEWAY)
@@ -33,16 +34,23 @@ class Structure:
 
     successors: dict[str, list[str]]
     position: dict[str, int] = field(default_factory=dict)  # element id → document order
+    # Each element's outgoing and incoming flows (`Graph.out_flows`/`in_flows`), listed once:
+    # the compiler asks for them several times per element.
+    outs: dict[str, list[Flow]] = field(default_factory=dict)
+    ins: dict[str, list[Flow]] = field(default_factory=dict)
     blocks: dict[str, Block] = field(default_factory=dict)  # by fork id
     joins: set[str] = field(default_factory=set)
     problems: list[tuple[Element, str]] = field(default_factory=list)
 
 
-def successors(graph: Graph) -> dict[str, list[str]]:
-    """Control-flow successors: flow targets, boundary events, and EXIT after normal ends."""
+def successors(graph: Graph, outs: dict[str, list[Flow]] | None = None) -> dict[str, list[str]]:
+    """Control-flow successors: flow targets, boundary events, and EXIT after normal ends.
+
+    `outs`: each element's outgoing flows, when the caller has them listed already."""
     succ: dict[str, list[str]] = {}
     for element in graph.elements.values():
-        targets = [f.target for f in graph.out_flows(element.id) if f.target in graph.elements]
+        flows = outs[element.id] if outs is not None else graph.out_flows(element.id)
+        targets = [f.target for f in flows if f.target in graph.elements]
         targets += [b for b in element.boundaries if b in graph.elements]
         if element.kind in NORMAL_ENDS:
             targets.append(EXIT)
@@ -64,19 +72,16 @@ def post_dominators(succ: dict[str, list[str]]) -> dict[str, str]:
     order = _postorder_from_exit(preds)
     index = {node: i for i, node in enumerate(order)}
     ipdom: dict[str, str] = {EXIT: EXIT}
+    reverse_postorder = [node for node in reversed(order) if node != EXIT]
     changed = True
     while changed:
         changed = False
-        for node in reversed(order):
-            if node == EXIT:
-                continue
-            processed = [s for s in succ[node] if s in ipdom]
-            if not processed:
-                continue
-            new = processed[0]
-            for other in processed[1:]:
-                new = _intersect(new, other, ipdom, index)
-            if ipdom.get(node) != new:
+        for node in reverse_postorder:
+            new: str | None = None
+            for other in succ[node]:  # the processed successors, met in order
+                if other in ipdom:
+                    new = other if new is None else _intersect(new, other, ipdom, index)
+            if new is not None and ipdom.get(node) != new:
                 ipdom[node] = new
                 changed = True
     del ipdom[EXIT]
@@ -86,15 +91,14 @@ def post_dominators(succ: dict[str, list[str]]) -> dict[str, str]:
 def _postorder_from_exit(preds: dict[str, list[str]]) -> list[str]:
     order: list[str] = []
     seen = {EXIT}
-    stack: list[tuple[str, int]] = [(EXIT, 0)]
+    stack: list[tuple[str, Iterator[str]]] = [(EXIT, iter(preds[EXIT]))]
     while stack:  # iterative DFS: scenarios of thousands of elements must not hit recursion limits
-        node, i = stack[-1]
-        if i < len(preds[node]):
-            stack[-1] = (node, i + 1)
-            nxt = preds[node][i]
+        node, rest = stack[-1]
+        for nxt in rest:  # (resumes where this node's last visit stopped)
             if nxt not in seen:
                 seen.add(nxt)
-                stack.append((nxt, 0))
+                stack.append((nxt, iter(preds[nxt])))
+                break
         else:
             stack.pop()
             order.append(node)
@@ -112,15 +116,19 @@ def _intersect(a: str, b: str, ipdom: dict[str, str], index: dict[str, int]) -> 
 
 def analyse(graph: Graph) -> Structure:
     """Find every fork's block in one scope and report the ones that are not blocks."""
-    succ = successors(graph)
+    flows, elements = graph.flows, graph.elements
+    # What Graph.out_flows and in_flows give, listed for every element at once.
+    outs_of = {e: [flows[f] for f in node.outgoing if f in flows] for e, node in elements.items()}
+    ins_of = {e: [flows[f] for f in node.incoming if f in flows] for e, node in elements.items()}
+    succ = successors(graph, outs_of)
     ipdom = post_dominators(succ)
     position = {element_id: i for i, element_id in enumerate(graph.elements)}
-    structure = Structure(successors=succ, position=position)
+    structure = Structure(successors=succ, position=position, outs=outs_of, ins=ins_of)
     for element in graph.elements.values():
         if element.kind not in FORK_KINDS:
             continue
-        outs = graph.out_flows(element.id)
-        ins = graph.in_flows(element.id)
+        outs = outs_of[element.id]
+        ins = ins_of[element.id]
         if len(outs) > 1 and len(ins) > 1:
             structure.problems.append(
                 (element, "a gateway that both joins and splits cannot be compiled: use two")
@@ -142,7 +150,7 @@ def _fork_block(graph: Graph, fork: Element, join_id: str | None, structure: Str
             )
         )
         return
-    branches = [_region(f.target, join.id, structure.successors) for f in graph.out_flows(fork.id)]
+    branches = [_region(f.target, join.id, structure.successors) for f in structure.outs[fork.id]]
     owner: dict[str, int] = {}
     for k, region in enumerate(branches):
         for node in region:
@@ -155,7 +163,7 @@ def _fork_block(graph: Graph, fork: Element, join_id: str | None, structure: Str
             owner[node] = k
     allowed = set(owner) | {fork.id}
     for node in owner:
-        for flow in graph.in_flows(node):
+        for flow in structure.ins[node]:
             if flow.source not in allowed:
                 structure.problems.append(
                     (
@@ -164,7 +172,7 @@ def _fork_block(graph: Graph, fork: Element, join_id: str | None, structure: Str
                     )
                 )
                 return
-    for flow in graph.in_flows(join.id):
+    for flow in structure.ins[join.id]:
         if flow.source not in allowed:
             structure.problems.append(
                 (join, f"flow {flow.id} reaches this join from outside the block of {fork.id}")

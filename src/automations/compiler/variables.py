@@ -43,20 +43,37 @@ def assigned_in_nodes(
 def expressions(graph: Graph, *, in_instances: bool = True) -> Iterator[str]:
     """Every `{% %}` body in a scope and the scopes inside it (without `in_instances`, only
     those evaluated outside every multi-instance's iterations)."""
+    every: list[str] = []
+    outside: list[str] = []
+    _collect(graph, every, outside)
+    return iter(every if in_instances else outside)
+
+
+def _collect(graph: Graph, every: list[str], outside: list[str] | None) -> None:
+    """Both lists of `expressions` in one walk; `outside` is None inside an iteration."""
     for flow in graph.flows.values():
         if flow.condition and jt.is_expression(flow.condition):
-            yield jt.body(flow.condition)
+            every.append(jt.body(flow.condition))
+            if outside is not None:
+                outside.append(every[-1])
     for element in graph.elements.values():
         values = [p.value for p in (*element.inputs, *element.outputs)]
-        if element.loop is not None and not in_instances:
-            values = [element.loop.input_collection]
-        elif element.loop is not None:
-            values += [element.loop.input_collection, element.loop.output_element or ""]
+        loop = element.loop
+        if loop is not None:
+            values += [loop.input_collection, loop.output_element or ""]
         if element.timer is not None:
             values.append(element.timer.value)
-        yield from (jt.body(v) for v in values if jt.is_expression(v))
-        if element.body is not None and (in_instances or element.loop is None):
-            yield from expressions(element.body, in_instances=in_instances)
+        found = [jt.body(v) for v in values if jt.is_expression(v)]
+        every += found
+        if outside is not None and loop is None:
+            outside += found
+        elif outside is not None and loop is not None:  # what its iterations evaluate stays
+            values = [loop.input_collection]  # inside them
+            if element.timer is not None:
+                values.append(element.timer.value)
+            outside.extend(jt.body(v) for v in values if jt.is_expression(v))
+        if element.body is not None:
+            _collect(element.body, every, outside if loop is None else None)
 
 
 def loop_locals(graph: Graph) -> set[str]:
@@ -73,10 +90,13 @@ def process_variables(graph: Graph, free: jt.FreeVariables) -> list[str]:
     """Names written anywhere, then names read anywhere, minus what the format binds locally."""
     assigned = assigned_in(graph)
     names: dict[str, None] = dict.fromkeys(assigned)
-    for text in expressions(graph):
+    every: list[str] = []
+    evaluated_outside: list[str] = []
+    _collect(graph, every, evaluated_outside)
+    for text in every:
         names.update(dict.fromkeys(sorted(free(text))))
     # An inputElement is local to its instances only: the same name used outside them is the
     # process's own variable (else its reads there fail and its value leaves the result).
-    outside = set(assigned).union(*map(free, expressions(graph, in_instances=False)))
+    outside = set(assigned).union(*map(free, evaluated_outside))
     excluded = LOCAL_NAMES | (loop_locals(graph) - outside)
     return [n for n in names if n not in excluded]

@@ -7,6 +7,7 @@ process's: this one only tells it to pump.
 
 from __future__ import annotations
 
+from automations.errors import AutomationsError
 from automations.model.process import ProcessRecord, ProcessStatus
 from automations.ports import ExecutionEnd, Primary
 from automations.service.process_records import (
@@ -16,6 +17,8 @@ from automations.service.process_records import (
     ProcessRecords,
     Start,
 )
+
+START_FAILED = "Process.StartFailed"
 
 
 class ProcessQueue:
@@ -59,7 +62,14 @@ class ProcessQueue:
             return
         request = self._records.request(process, version, express=False)
         run = self._deps.executor.resume if resume else self._deps.executor.start
-        run(request, lambda end: self.finish_and_pump(process.id, end))
+        try:
+            run(request, lambda end: self.finish_and_pump(process.id, end))
+        except AutomationsError as exc:
+            # Claimed but not started: no run will report an end, so it ends here (its slot
+            # is freed) instead of holding a slot for ever; the next claimed ones still start.
+            self._records.finish(
+                process.id, ExecutionEnd("FAILED", error=START_FAILED, cause=str(exc))
+            )
 
     def finish_and_pump(self, process_id: str, end: ExecutionEnd) -> None:
         """Store how a run ended, then start what its slot lets start."""

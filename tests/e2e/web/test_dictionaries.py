@@ -1,9 +1,12 @@
-"""The two dictionaries of the web app hold the same keys, none empty (no browser needed)."""
+"""The two dictionaries of the web app hold the same keys, none empty, and a title for every
+component (no browser needed)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from automations.components import registry
 
 I18N = Path(__file__).parents[3] / "web" / "src" / "i18n"
 ENTRY = re.compile(r'^\s*"([^"]+)":\s*"((?:[^"\\]|\\.)*)",?\s*$')
@@ -40,3 +43,15 @@ def test_every_line_of_the_dictionaries_is_a_plain_entry() -> None:
                 not stripped or stripped.startswith("//") or stripped in ("export default {", "};")
             )
             assert plain or ENTRY.match(line), f"{name}:{number}: {line}"
+
+
+def test_every_component_has_a_title_in_both_dictionaries() -> None:
+    # The palette shows the dictionaries' title of a component (the server's, made of its
+    # name, only for one they lack): a component added without one would read "Sql: query"
+    # in English and not be Russian at all.
+    titled = {
+        key.removeprefix("editor.componentTitle.")
+        for key in entries("en.js")
+        if key.startswith("editor.componentTitle.")
+    }
+    assert titled == set(registry.names())

@@ -121,3 +121,32 @@ def test_the_palette_and_context_pad_speak_russian(
     ).to_have_attribute("title", "Добавить конечное событие")
     expect(admin_page.locator(".auto-editor-panel")).to_contain_text("Общие")
     shot(admin_page, "russian")
+
+
+def test_the_palette_names_components_in_the_users_words(
+    admin_page: Any, web_server: Dev, shot: Shot
+) -> None:
+    # Not the words the server makes of a name ("Sql: query", "Records: create"): the
+    # dictionaries' titles, in the palette, on the task it makes and in the panel.
+    put(web_server, "panel-titles", DURATION)
+    open_saved(admin_page, "panel-titles")
+    palette = admin_page.locator(".djs-palette")
+    for name, title in (
+        ("sql.query", "SQL query"),
+        ("http.request", "HTTP request"),
+        ("records.create", "Create record"),
+    ):
+        expect(palette.locator(f'[data-action="create.component.{name}"]')).to_have_text(title)
+    select(admin_page, "Work")  # an http.request task
+    expect(admin_page.locator(".auto-editor-panel")).to_contain_text("HTTP request")
+    shot(admin_page, "english")
+
+    admin_page.evaluate("localStorage.setItem('automations.language', 'ru')")
+    open_saved(admin_page, "panel-titles")
+    for name, title in (
+        ("sql.query", "SQL-запрос"),
+        ("http.request", "HTTP-запрос"),
+        ("records.update", "Изменить запись"),
+    ):
+        expect(palette.locator(f'[data-action="create.component.{name}"]')).to_have_text(title)
+    shot(admin_page, "russian")

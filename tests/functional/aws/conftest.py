@@ -11,6 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto_env import fake_aws
+from moto_versions import versions_in_moto
 
 from automations.adapters.aws.tables import create_tables
 
@@ -23,8 +24,8 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def mocked_aws(aws_env: None) -> Iterator[None]:
-    """Every AWS call inside the test answered by moto."""
-    with mock_aws():
+    """Every AWS call inside the test answered by moto (state machine versions included)."""
+    with mock_aws(), versions_in_moto():
         yield
 
 

@@ -84,7 +84,11 @@ class Recorder:
         if service == "dynamodb":
             self.requests += self._dynamodb(operation, params)
         elif service == "stepfunctions":
-            arn = params.get("stateMachineArn") or params.get("executionArn")
+            arn = (
+                params.get("stateMachineArn")
+                or params.get("executionArn")
+                or params.get("stateMachineVersionArn")  # DeleteStateMachineVersion
+            )
             if arn is None:  # CreateStateMachine names the machine to be
                 arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{params['name']}"
             self.requests.append(Request(f"states:{operation}", str(arn)))
@@ -175,9 +179,25 @@ def _resources(value: Any) -> list[str]:
     return found
 
 
+def role_of(function: str) -> dict[str, Any] | None:
+    """The properties of the AWS::IAM::Role the function names (`Role: !GetAtt X.Arn`), or
+    None when SAM generates its role from `Policies`."""
+    role = TEMPLATE["Resources"][function]["Properties"].get("Role")
+    if role is None:
+        return None
+    logical_id = str(role["Fn::GetAtt"][0])
+    resource: dict[str, Any] = TEMPLATE["Resources"][logical_id]
+    assert resource["Type"] == "AWS::IAM::Role", f"{function}'s Role is not a role"
+    return dict(resource["Properties"])
+
+
 def statements(function: str) -> list[dict[str, Any]]:
-    """Every Allow statement of the function's policies (managed ones expanded)."""
+    """Every Allow statement of the function's policies (the template's managed ones expanded;
+    AWS managed policy ARNs are not: no call the code makes relies on one)."""
     properties = TEMPLATE["Resources"][function]["Properties"]
+    role = role_of(function)
+    if role is not None:
+        return [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
     found: list[dict[str, Any]] = []
     for policy in properties.get("Policies", []):
         if "Ref" in policy:

@@ -60,7 +60,12 @@ def test_tables_are_created_as_specified(dynamodb: Any, tables: dict[str, str]) 
 
 
 def test_table_names_come_from_the_environment() -> None:
-    assert [spec.env for spec in TABLES] == ["RECORDS_TABLE", "AUTOMATIONS_TABLE", "SESSIONS_TABLE"]
+    assert [spec.env for spec in TABLES] == [
+        "RECORDS_TABLE",
+        "AUTOMATIONS_TABLE",
+        "SESSIONS_TABLE",
+        "IDEMPOTENCY_TABLE",
+    ]
     environ = {"RECORDS_TABLE": "stack-Records-X1"}
     assert (table_name(RECORDS, environ), table_name(AUTOMATIONS, environ)) == (
         "stack-Records-X1",

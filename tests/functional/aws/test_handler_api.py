@@ -104,7 +104,10 @@ def test_a_scenario_saved_twice_unchanged_has_one_machine_per_flavour(api: Any) 
     assert first["statusCode"] in (200, 201), first["body"]
     assert support.json_body(first)["version"] == 1
     assert support.json_body(second)["version"] == 2
-    assert sorted(m["name"].split("-")[-2] for m in machines) == ["exp", "std"]
+    assert sorted(m["name"] for m in machines) == [
+        f"{support.STACK}-demo-quote-exp",
+        f"{support.STACK}-demo-quote-std",
+    ]
     assert [m["stateMachineArn"] for m in again] == [m["stateMachineArn"] for m in machines]
 
 

@@ -93,7 +93,7 @@ def test_a_web_request_is_answered_from_response(webhook: Webhook) -> None:
     assert headers.get("X-Quote") == ["demo"]
     # It ran on the EXPRESS machine (synchronously), and its process is recorded completed.
     assert [
-        c["stateMachineArn"].split(":")[-1].split("-")[-2] for c in webhook.sync_call.calls
+        c["stateMachineArn"].split(":")[-2].split("-")[-1] for c in webhook.sync_call.calls
     ] == ["exp"]
     processes = webhook.runtime.process_store.find(ProcessQuery())
     assert [p.status for p in processes] == [ProcessStatus.COMPLETED]

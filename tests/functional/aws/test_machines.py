@@ -1,4 +1,4 @@
-"""Machines in moto: content-addressed names, ARN substitution, created once and reused."""
+"""Machines in moto: one per scenario and kind, a version per change, ARNs substituted."""
 
 from __future__ import annotations
 
@@ -56,124 +56,127 @@ def definition_of(world: Any, arn: str) -> dict[str, Any]:
     return json.loads(world.sfn.describe_state_machine(stateMachineArn=arn)["definition"])
 
 
-def test_a_name_is_legal_and_says_what_it_is() -> None:
-    name = machine_name("a" * 100 + "é/ü", "EXPRESS", "0123456789abcdef" * 4)
-    assert LEGAL_NAME.match(name)
-    assert name.startswith("a" * 20) and "-exp-0123456789abcdef" in name
-    assert machine_name("order-approval", "STANDARD", "f" * 64) == "order-approval-std-" + "f" * 16
+def test_a_name_is_the_scenario_and_its_kind_and_always_fits() -> None:
+    assert machine_name("order-approval", "STANDARD") == "order-approval-std"
+    assert machine_name("order-approval", "EXPRESS", prefix="my-stack-") == (
+        "my-stack-order-approval-exp"
+    )
+    prefix = "p" * 39 + "-"
+    long_a, long_b = "a" * 99 + "1", "a" * 99 + "2"
+    names = {machine_name(i, "STANDARD", prefix) for i in (long_a, long_b, "a.b", "a_b")}
+    assert all(LEGAL_NAME.match(n) and n.startswith(prefix) for n in names)
+    assert len(names) == 4  # cut ids end in a hash of the whole id: still apart
 
 
-def test_a_prefix_leads_every_name_and_the_name_still_fits() -> None:
-    name = machine_name("b" * 100, "STANDARD", "f" * 64, prefix="my-stack-")
-    assert LEGAL_NAME.match(name)
-    assert name.startswith("my-stack-bbb") and name.endswith("-std-" + "f" * 16)
-
-
-def test_the_same_definition_makes_one_machine(tmp_path: Path) -> None:
+def test_an_unchanged_definition_publishes_nothing(tmp_path: Path) -> None:
     with sfn.world(tmp_path) as world:
         world.save("order-approval")
         definition = world.scenarios.latest("order-approval").compiled["STANDARD"]
-        first = world.machines.ensure("order-approval", "STANDARD", definition)
-        again = world.machines.ensure(
+        first = world.machines.publish("order-approval", "STANDARD", definition)
+        again = world.machines.publish(
             "order-approval", "STANDARD", json.loads(json.dumps(definition))
         )
         reordered = dict(reversed(list(definition.items())))  # a store may not keep key order
-        cold = Machines(  # a new Lambda: nothing cached, it looks the name up
+        cold = Machines(  # a new Lambda: nothing cached, it looks the version up
             world.sfn,
             role_arn=world.moto._role,
             component_arn=world.machines._component_arn,
             children=lambda sid: None,
-        ).ensure("order-approval", "STANDARD", reordered)
-        count = world.machine_count()
+        )
+        found = cold.publish("order-approval", "STANDARD", reordered)
+        started_on = cold.version_of("order-approval", "STANDARD", definition)
+        machine = world.machines.machine_arn("order-approval", "STANDARD")
+        versions = world.sfn.list_state_machine_versions(stateMachineArn=machine)
 
-    assert first == again == cold
-    assert count == 1
+    assert first == again == found == started_on == machine + ":1"
+    assert len(versions["stateMachineVersions"]) == 1
 
 
-def test_a_changed_definition_makes_a_second_machine(tmp_path: Path) -> None:
+def test_a_changed_definition_updates_the_machine_and_publishes_a_version(
+    tmp_path: Path,
+) -> None:
     with sfn.world(tmp_path) as world:
         world.save("order-approval")
-        definition = world.scenarios.latest("order-approval").compiled["STANDARD"]
-        first = world.machines.ensure("order-approval", "STANDARD", definition)
+        compiled = world.scenarios.latest("order-approval").compiled
+        definition = compiled["STANDARD"]
+        first = world.machines.publish("order-approval", "STANDARD", definition)
         changed = {**definition, "TimeoutSeconds": 60}
-        second = world.machines.ensure("order-approval", "STANDARD", changed)
-        express = world.machines.ensure(
-            "order-approval",
-            "EXPRESS",
-            world.scenarios.latest("order-approval").compiled["EXPRESS"],
-        )
-        types = {
-            m["stateMachineArn"]: world.sfn.describe_state_machine(
-                stateMachineArn=m["stateMachineArn"]
-            )["type"]
+        second = world.machines.publish("order-approval", "STANDARD", changed, "version 2")
+        express = world.machines.publish("order-approval", "EXPRESS", compiled["EXPRESS"])
+        machines = {
+            m["name"]: world.sfn.describe_state_machine(stateMachineArn=m["stateMachineArn"])
             for m in world.sfn.list_state_machines()["stateMachines"]
         }
-        timeout = definition_of(world, second)["TimeoutSeconds"]
+        old_timeout = definition_of(world, first).get("TimeoutSeconds")
+        new = world.sfn.describe_state_machine(stateMachineArn=second)
 
-    assert len({first, second, express}) == 3
-    assert types == {first: "STANDARD", second: "STANDARD", express: "EXPRESS"}
-    assert timeout == 60
+    assert first.endswith("order-approval-std:1") and second.endswith("order-approval-std:2")
+    assert express.endswith("order-approval-exp:1")
+    assert {n: m["type"] for n, m in machines.items()} == {
+        "order-approval-std": "STANDARD",
+        "order-approval-exp": "EXPRESS",
+    }
+    assert json.loads(machines["order-approval-std"]["definition"])["TimeoutSeconds"] == 60
+    assert json.loads(new["definition"])["TimeoutSeconds"] == 60
+    assert new["description"] == "version 2"
+    assert old_timeout == definition["TimeoutSeconds"] != 60  # version 1 keeps its text
 
 
 def test_components_become_function_arns(tmp_path: Path) -> None:
     with sfn.world(tmp_path) as world:
         world.save("parallel-enrichment")
         definition = world.scenarios.latest("parallel-enrichment").compiled["STANDARD"]
-        arn = world.machines.ensure("parallel-enrichment", "STANDARD", definition)
+        arn = world.machines.publish("parallel-enrichment", "STANDARD", definition)
         text = world.sfn.describe_state_machine(stateMachineArn=arn)["definition"]
 
     assert "${" not in text
     assert f"arn:aws:lambda:{sfn.REGION}:123456789012:function:automations-parse" in text
 
 
-def test_a_called_scenario_gets_its_machine_and_its_arn_substituted(tmp_path: Path) -> None:
+def test_a_call_activity_calls_the_callee_machine_itself(tmp_path: Path) -> None:
     with sfn.world(tmp_path) as world:
         world.save("discount-calculator")
         world.save("call-discount")
         caller = world.scenarios.latest("call-discount").compiled["STANDARD"]
-        arn = world.machines.ensure("call-discount", "STANDARD", caller)
-        machines = {
-            m["name"]: m["stateMachineArn"]
-            for m in world.sfn.list_state_machines()["stateMachines"]
-        }
+        arn = world.machines.publish("call-discount", "STANDARD", caller)
+        names = sorted(m["name"] for m in world.sfn.list_state_machines()["stateMachines"])
         text = world.sfn.describe_state_machine(stateMachineArn=arn)["definition"]
+        callee = world.machines.machine_arn("discount-calculator", "STANDARD")
 
-    (child,) = [a for n, a in machines.items() if n.startswith("discount-calculator-std-")]
-    assert len(machines) == 2
-    assert child in text and "${Scenario." not in text
+    assert names == ["call-discount-std", "discount-calculator-std"]  # the callee's was made
+    assert f'"{callee}"' in text and "${Scenario." not in text  # unqualified: its newest
 
 
-def test_a_changed_called_scenario_changes_the_callers_machine(tmp_path: Path) -> None:
+def test_a_changed_callee_leaves_the_caller_as_it_is(tmp_path: Path) -> None:
     child_v1 = {
         "QueryLanguage": "JSONata",
         "StartAt": "Done",
         "States": {"Done": {"Type": "Succeed"}},
     }
-    child_v2 = {**child_v1, "TimeoutSeconds": 30}
     definitions = {"child": child_v1}
     with sfn.world(tmp_path) as world:
         machines = machines_over(world, definitions)
-        first = machines.ensure("parent", "STANDARD", calling("child"))
-        definitions["child"] = child_v2
-        second = machines.ensure("parent", "STANDARD", calling("child"))
+        first = machines.publish("parent", "STANDARD", calling("child"))
+        child = machines.publish("child", "STANDARD", {**child_v1, "TimeoutSeconds": 30})
+        second = machines.publish("parent", "STANDARD", calling("child"))
         called = definition_of(world, second)["States"]["Call0"]["Arguments"]["StateMachineArn"]
-        called_timeout = definition_of(world, called)["TimeoutSeconds"]
         count = world.machine_count()
 
-    assert first != second
-    assert called_timeout == 30
-    assert count == 4  # two parents, two children
+    assert first == second
+    assert child.endswith("child-std:2")
+    assert called == machines.machine_arn("child", "STANDARD")
+    assert count == 2
 
 
 def test_a_scenario_that_calls_itself_gets_its_own_arn(tmp_path: Path) -> None:
     definitions = {"loop": calling("loop")}
     with sfn.world(tmp_path) as world:
         machines = machines_over(world, definitions)
-        arn = machines.ensure("loop", "STANDARD", definitions["loop"])
-        called = definition_of(world, arn)["States"]["Call0"]["Arguments"]["StateMachineArn"]
+        version = machines.publish("loop", "STANDARD", definitions["loop"])
+        called = definition_of(world, version)["States"]["Call0"]["Arguments"]["StateMachineArn"]
         count = world.machine_count()
 
-    assert called == arn
+    assert called == machines.machine_arn("loop", "STANDARD")
     assert count == 1
 
 
@@ -181,14 +184,13 @@ def test_scenarios_that_call_each_other_point_at_each_other(tmp_path: Path) -> N
     definitions = {"ping": calling("pong"), "pong": calling("ping")}
     with sfn.world(tmp_path) as world:
         machines = machines_over(world, definitions)
-        ping = machines.ensure("ping", "STANDARD", definitions["ping"])
+        ping = machines.publish("ping", "STANDARD", definitions["ping"])
         pong = definition_of(world, ping)["States"]["Call0"]["Arguments"]["StateMachineArn"]
         back = definition_of(world, pong)["States"]["Call0"]["Arguments"]["StateMachineArn"]
-        from_pong = machines.ensure("pong", "STANDARD", definitions["pong"])
         count = world.machine_count()
 
-    assert back == ping
-    assert from_pong == pong  # the same names whichever end one starts from
+    assert pong == machines.machine_arn("pong", "STANDARD")  # made from pong's newest
+    assert back == machines.machine_arn("ping", "STANDARD")
     assert count == 2
 
 
@@ -196,21 +198,10 @@ def test_a_call_to_an_unsaved_scenario_is_refused(tmp_path: Path) -> None:
     with sfn.world(tmp_path) as world:
         machines = machines_over(world, {})
         with pytest.raises(CalledScenarioMissing, match="nowhere"):
-            machines.ensure("caller", "STANDARD", calling("nowhere"))
+            machines.publish("caller", "STANDARD", calling("nowhere"))
         count = world.machine_count()
 
     assert count == 0
-
-
-def test_arn_of_names_the_machine_without_creating_it(tmp_path: Path) -> None:
-    with sfn.world(tmp_path) as world:
-        machines = machines_over(world, {"child": calling("child")})
-        planned = machines.arn_of("parent", "STANDARD", calling("child"))
-        before = world.machine_count()
-        created = machines.ensure("parent", "STANDARD", calling("child"))
-
-    assert before == 0
-    assert planned == created
 
 
 def test_the_environment_names_role_and_functions() -> None:
@@ -222,13 +213,15 @@ def test_the_environment_names_role_and_functions() -> None:
     machines = Machines.from_environment(client, lambda sid: None, environ)
     task = {"Type": "Task", "Arguments": {"FunctionName": "${Component.records.get}"}, "End": True}
     definition = {"StartAt": "T", "States": {"T": task}}
-    arn = machines.arn_of("s", "STANDARD", definition)
-    (machine,) = machines.plan("s", "STANDARD", definition)
 
-    assert arn.startswith("arn:aws:states:us-east-1:123456789012:stateMachine:s-std-")
-    assert "arn:aws:lambda:us-east-1:123456789012:function:stack-records-get" in machine.definition
+    assert machines.machine_arn("s", "STANDARD") == (
+        "arn:aws:states:us-east-1:123456789012:stateMachine:s-std"
+    )
+    assert "arn:aws:lambda:us-east-1:123456789012:function:stack-records-get" in machines.text(
+        definition
+    )
     prefixed = Machines.from_environment(client, lambda sid: None, {**environ, PREFIX_ENV: "st-"})
-    assert prefixed.arn_of("s", "STANDARD", definition).split(":")[-1].startswith("st-s-std-")
+    assert prefixed.machine_arn("s", "EXPRESS").endswith(":stateMachine:st-s-exp")
     with pytest.raises(MachineSetupInvalid, match=PREFIX_ENV):
         Machines.from_environment(client, lambda sid: None, {**environ, PREFIX_ENV: "x" * 41})
     with pytest.raises(MachineSetupInvalid, match=COMPONENT_PREFIX_ENV):
@@ -257,7 +250,7 @@ def test_machines_log_errors_where_the_environment_says(
             world.sfn, lambda sid: None, {**environ, ROLE_ENV: world.moto._role}
         )
         arns = [
-            machines.ensure("s", flavour, calling_nothing()) for flavour in ("STANDARD", "EXPRESS")
+            machines.publish("s", flavour, calling_nothing()) for flavour in ("STANDARD", "EXPRESS")
         ]
         logged = [
             world.sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"]
@@ -274,7 +267,7 @@ def test_machines_log_errors_where_the_environment_says(
 
 def test_without_a_log_group_machines_are_created_without_logging(tmp_path: Path) -> None:
     with sfn.world(tmp_path) as world:
-        arn = machines_over(world, {}).ensure("s", "STANDARD", calling_nothing())
+        arn = machines_over(world, {}).publish("s", "STANDARD", calling_nothing())
         logged = world.sfn.describe_state_machine(stateMachineArn=arn).get("loggingConfiguration")
 
     # moto answers Step Functions' default for a machine created without one.

@@ -8,7 +8,7 @@ moto starts implementing it: then write that test).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -22,8 +22,8 @@ from automations.model.scenario import ScenarioVersion
 from automations.ports import ExecutionRequest, RedriveRefused
 
 REGION = "eu-west-1"
-MACHINE = f"arn:aws:states:{REGION}:123456789012:stateMachine:stack-order-std-0123abcd"
-EXECUTION = f"arn:aws:states:{REGION}:123456789012:execution:stack-order-std-0123abcd:p-1"
+MACHINE = f"arn:aws:states:{REGION}:123456789012:stateMachine:stack-order-std"
+EXECUTION = f"arn:aws:states:{REGION}:123456789012:execution:stack-order-std:p-1"
 REQUEST = ExecutionRequest(
     process_id="p-1",
     definition={"StartAt": "A", "States": {"A": {"Type": "Succeed"}}},
@@ -34,12 +34,13 @@ REQUEST = ExecutionRequest(
 
 
 class NamedMachines:
-    """`Machines.arn_of` for one machine: the executor names the execution with it."""
+    """`Machines.machine_arn` for one machine: the executor names the execution with it (an
+    execution keeps its version: redriving it needs no version)."""
 
     def __init__(self) -> None:
         self.asked: list[tuple[str, str]] = []
 
-    def arn_of(self, scenario_id: str, flavour: str, definition: Mapping[str, Any]) -> str:
+    def machine_arn(self, scenario_id: str, flavour: str) -> str:
         self.asked.append((scenario_id, flavour))
         return MACHINE
 

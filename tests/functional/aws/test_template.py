@@ -38,7 +38,15 @@ RECORDS_READS = {
     ("Records", READ, ("RecordsTable",), None),
     ("Catalogs", READ, ("AutomationsTable",), CATALOG_ONLY),
 }
+# The attempts of calls that act (adapters/aws/idempotency.py): powertools' four item calls.
+ONCE = (
+    "Idempotency",
+    ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+    ("IdempotencyTable",),
+    None,
+)
 RECORDS_WRITES = {
+    ONCE,
     "ProcessRunnerPolicy",
     ("Records", WRITE, ("RecordsTable",), None),
     ("Automations", WRITE, AUTOMATIONS, None),
@@ -52,6 +60,10 @@ MAIL_CONNECTIONS = (
         "DeploymentName}/connections/*",
     ),
     None,
+)
+VPC_ACCESS = "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+VPC_ACCESS_IN_VPC = json.dumps(
+    {"Fn::If": ["SqlInVpc", [{"Fn::Sub": VPC_ACCESS}], {"Ref": "AWS::NoValue"}]}, sort_keys=True
 )
 EXPECTED_RIGHTS: dict[str, set[Any]] = {
     "ApiFunction": {
@@ -71,18 +83,48 @@ EXPECTED_RIGHTS: dict[str, set[Any]] = {
     },
     "WebhookFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
     "DispatcherFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
-    "http.request": set(),
+    # The stack-delete custom resource: this stack's machines, and nothing else.
+    "MachineTeardownFunction": {
+        ("ListMachines", ("states:ListStateMachines",), ("*",), None),
+        (
+            "DeleteMachines",
+            ("states:DescribeStateMachine", "states:ListExecutions", "states:DeleteStateMachine"),
+            (
+                "arn:AWS::Partition}:states:AWS::Region}:AWS::AccountId}:stateMachine:"
+                "DeploymentName}-*",
+            ),
+            None,
+        ),
+        (
+            "StopExecutions",
+            ("states:StopExecution",),
+            (
+                "arn:AWS::Partition}:states:AWS::Region}:AWS::AccountId}:execution:"
+                "DeploymentName}-*:*",
+            ),
+            None,
+        ),
+    },
+    "http.request": {ONCE},
     "mail.send": {
+        ONCE,
         MAIL_CONNECTIONS,
         ("ReadFiles", ("s3:GetObject",), ("FilesBucket/files/*",), None),
     },
     "mail.receive": {
+        ONCE,
         MAIL_CONNECTIONS,
         ("WriteFiles", ("s3:PutObject",), ("FilesBucket/files/*",), None),
     },
     "parse": set(),
-    "process.start": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
+    "process.start": {ONCE, "ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
+    # Its own role (StepSqlQueryRole): what SAM gives the others is stated, network interfaces
+    # only in the VPC.
     "sql.query": {
+        ("Logs", ("logs:CreateLogStream", "logs:PutLogEvents"), ("StepSqlQueryLogs",), None),
+        ("Tracing", ("xray:PutTraceSegments", "xray:PutTelemetryRecords"), ("*",), None),
+        VPC_ACCESS_IN_VPC,
+        ONCE,
         MAIL_CONNECTIONS,
         (
             "NotWaitedFor",
@@ -127,7 +169,13 @@ def resource_name(value: Any) -> str:
 
 def rights_of(properties: dict[str, Any]) -> set[Any]:
     rights: set[Any] = set()
-    for policy in properties.get("Policies", []):
+    policies = properties.get("Policies", [])
+    if "Role" in properties:  # its own AWS::IAM::Role: inline documents and AWS managed ARNs
+        role = RESOURCES[resource_name(properties["Role"])]["Properties"]
+        policies = [p["PolicyDocument"] for p in role.get("Policies", [])]
+        if "ManagedPolicyArns" in role:
+            rights.add(json.dumps(role["ManagedPolicyArns"], sort_keys=True))
+    for policy in policies:
         if "Ref" in policy:
             rights.add(policy["Ref"])
             continue
@@ -239,6 +287,49 @@ def test_every_function_is_listed_in_the_rights_table() -> None:
         if f["Properties"]["CodeUri"] == "functions/step-runner"
     }
     assert listed == set(FUNCTIONS)
+
+
+def test_a_function_in_a_vpc_only_sometimes_has_its_own_role() -> None:
+    # SAM grants network interfaces on * whenever VpcConfig is written, whatever its !If says.
+    for logical_id, function in FUNCTIONS.items():
+        properties = function["Properties"]
+        if "Fn::If" not in properties.get("VpcConfig", {}):
+            continue
+        condition, in_vpc, outside = properties["VpcConfig"]["Fn::If"]
+        assert in_vpc["SubnetIds"] and outside == {"Ref": "AWS::NoValue"}, logical_id
+        assert "Role" in properties, f"{logical_id}: SAM's role would have EC2 rights outside"
+        assert "Policies" not in properties, f"{logical_id}: SAM ignores Policies with a Role"
+        role = RESOURCES[resource_name(properties["Role"])]["Properties"]
+        assert role["ManagedPolicyArns"] == {
+            "Fn::If": [condition, [{"Fn::Sub": VPC_ACCESS}], {"Ref": "AWS::NoValue"}]
+        }
+        inline = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        assert not [s for s in inline if "ec2:" in json.dumps(s["Action"])], logical_id
+
+
+def test_a_function_with_its_own_role_gets_what_sam_would_give() -> None:
+    tracing = TEMPLATE["Globals"]["Function"]["Tracing"]
+    own = {k: f["Properties"] for k, f in FUNCTIONS.items() if "Role" in f["Properties"]}
+    assert own, "no function has its own role: this test checks nothing"
+    for logical_id, properties in own.items():
+        role = RESOURCES[resource_name(properties["Role"])]
+        assert role["Type"] == "AWS::IAM::Role"
+        (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}, logical_id
+        granted = {
+            (action, resource_name(s["Resource"]))
+            for p in role["Properties"]["Policies"]
+            for s in p["PolicyDocument"]["Statement"]
+            for action in s["Action"]
+        }
+        # Its own log group only: the one LoggingConfig names, which the stack creates.
+        group = properties.get("LoggingConfig", {}).get("LogGroup", {}).get("Ref")
+        assert RESOURCES[group]["Type"] == "AWS::Logs::LogGroup", logical_id
+        for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+            assert {r for a, r in granted if a == action} == {group}, (logical_id, action)
+        assert not {a for a, _ in granted if a == "logs:CreateLogGroup"}, logical_id
+        if properties.get("Tracing", tracing) == "Active":
+            assert {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")} <= granted
 
 
 def test_functions_that_reach_a_table_are_told_its_name() -> None:

@@ -202,7 +202,7 @@ def test_the_deployment_name_cannot_overflow_a_machine_or_a_function_name() -> N
         children=lambda scenario: None,
         prefix=longest + "-",
     )
-    arn = machines.arn_of("s" * 200, "STANDARD", {"StartAt": "P", "States": {}})
+    arn = machines.machine_arn("s" * 200, "STANDARD")
     assert len(arn.rsplit(":", 1)[1]) <= NAME_LIMIT
     assert not re.fullmatch(name["AllowedPattern"], "1st")  # stack names start with a letter
 

@@ -89,6 +89,7 @@ from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.parser.utils import TMP_THREADS
+from moto_versions import versions_in_moto  # tests/functional/aws: on the pythonpath
 
 from automations.components import registry
 from automations.components.errors import ComponentFailed
@@ -466,7 +467,8 @@ def moto_step_functions() -> Iterator[MotoStepFunctions]:
     with pytest.MonkeyPatch.context() as mp:
         _fake_aws_environment(mp)
         _patch_moto(mp, components, services)
-        with mock_aws(config=config):
+        # Versions (tests/functional/aws/moto_versions.py): the AWS adapter starts on them.
+        with mock_aws(config=config), versions_in_moto():
             harness = MotoStepFunctions(components, services)
             try:
                 yield harness

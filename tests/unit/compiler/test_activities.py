@@ -110,7 +110,12 @@ def test_a_service_task_invokes_its_components_function() -> None:
                     "data": "{% ($__value := $text; $exists($__value) ? $__value : null) %}",
                     "query": "$.a",
                 },
-                "context": {"executionId": "{% $states.context.Execution.Id %}", "elementId": "T"},
+                "context": {
+                    "executionId": "{% $states.context.Execution.Id %}",
+                    "elementId": "T",
+                    "enteredTime": "{% $states.context.State.EnteredTime %}",
+                    "retryCount": "{% $states.context.State.RetryCount %}",
+                },
             },
         },
         "Retry": [TRANSIENT],
@@ -453,6 +458,8 @@ def test_a_multi_instance_service_task_collects_each_result_by_default() -> None
         == "{% ($result := $states.result.Payload; $__value := $result; $exists($__value) ? $__value : null) %}"
     )
     assert "Assign" not in instance and instance["End"] is True
+    # Iterations cannot be told apart: the step-runner must not deduplicate their calls.
+    assert instance["Arguments"]["Payload"]["context"]["multiInstance"] is True
 
 
 def test_a_multi_instance_call_activity_collects_each_called_result() -> None:

@@ -1,7 +1,7 @@
 // The scenario editor and the process diagram, as the shell's pages mount them.
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
-import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
+import "./bpmn-font.css";
 import "@bpmn-io/properties-panel/assets/properties-panel.css";
 import "./editor.css";
 

@@ -71,9 +71,10 @@ export function createProblems({ modeler, api, scenarioId, onChange }) {
     eventBus.fire("propertiesPanel.setErrors", { errors });
   }
 
-  async function validate() {
+  /** The verdict on the diagram as drawn, or on `text` when that is known to be it. */
+  async function validate(text) {
     const mine = ++generation;
-    const { xml } = await modeler.saveXML({ format: true });
+    const xml = text ?? (await modeler.saveXML({ format: true })).xml;
     const query = scenarioId() ? `?scenarioId=${encodeURIComponent(scenarioId())}` : "";
     const answer = await api.post(`api/v1/scenarios/validate${query}`, xml, {
       contentType: "application/xml",

@@ -104,6 +104,7 @@ function EditorHost({ scenarioId, isNew }) {
           isNew ? null : api.get(`api/v1/scenarios/${encodeURIComponent(scenarioId)}`, { raw: true }).then((a) => a.text),
           api.get("api/v1/components"),
         ]);
+        performance.mark("editor:fetched");
         if (gone) return;
         if (!module) {
           setState({ loading: false, error: null, missing: true });

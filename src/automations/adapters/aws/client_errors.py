@@ -26,6 +26,7 @@ class Meaning(Enum):
     NOT_FOUND = "not_found"  # what the call names does not exist (a machine, a secret)
     CANCELLED = "cancelled"  # a DynamoDB transaction: its reasons say which action failed
     NOT_REDRIVABLE = "not_redrivable"  # RedriveExecution: the execution cannot go on
+    CONFLICT = "conflict"  # Step Functions: another call is publishing the same machine
     # Throttled or down after botocore's own retries. Nothing acts on it yet: such an error
     # goes on as it came (a 500 from the API, a failed Lambda invocation that is retried).
     UNAVAILABLE = "unavailable"
@@ -41,6 +42,7 @@ MEANINGS = MappingProxyType(
         "StateMachineDoesNotExist": Meaning.NOT_FOUND,
         "ExecutionDoesNotExist": Meaning.NOT_FOUND,
         "ExecutionNotRedrivable": Meaning.NOT_REDRIVABLE,
+        "ConflictException": Meaning.CONFLICT,
         # S3: GetObject says NoSuchKey; HeadObject has no body, only its status.
         "NoSuchKey": Meaning.NOT_FOUND,
         "404": Meaning.NOT_FOUND,

@@ -20,6 +20,11 @@ class CalledScenarioMissing(MachineError):
     STANDARD version to run."""
 
 
+class MachineVersionGone(MachineError):
+    """Raised when a process is to start on a scenario version whose Step Functions version
+    was pruned (not among the newest kept, no execution used it) and is not the newest."""
+
+
 class MachineSetupInvalid(MachineError):
     """Raised when the role ARN or the component prefix cannot name machines (a deployment
     mistake: the environment variable is missing or malformed)."""

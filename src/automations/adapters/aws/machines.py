@@ -1,56 +1,78 @@
-"""State machines for compiled scenarios: names, ARN substitution, create once and reuse.
+"""State machines for compiled scenarios: one per scenario and kind, a version per change.
 
 A compiled definition names what it calls with placeholders (`${Component.<name>}` for a
-component's Lambda function, `${Scenario.<id>}` for the latest STANDARD machine of a called
-scenario). `Machines.ensure` replaces them with ARNs and makes sure the machine exists.
+component's Lambda function, `${Scenario.<id>}` for a called scenario). The machine text has
+them replaced by ARNs: a component's function, and the called scenario's STANDARD machine,
+unqualified, so a call activity runs the called scenario's newest version at the moment of the
+call (as the embedded engine does), and a caller's text does not change when its callee does.
 
-Machines are content-addressed: the name is `<prefix><scenario id>-<std|exp>-<hash>` (the prefix,
-`STATE_MACHINE_PREFIX`, is the stack's name and `-`, so IAM rights and the end-event rule can
-name this stack's machines and no others), where the hash
-covers the machine's own definition and the definitions of every scenario it can reach through
-call activities (cycles included: a scenario that calls itself, or two that call each other).
-So a name always stands for one definition text: saving an unchanged scenario finds its machine,
-a changed scenario (or a changed called scenario) gets a new one, and every ARN is known before
-anything is created. Old machines are never updated in place: executions started on them keep
-running the definition they started with, as AWS does for a machine version.
+Each scenario has one machine per kind, `<prefix><scenario id>-<std|exp>` (the prefix,
+`STATE_MACHINE_PREFIX`, is the deployment's name and `-`, so IAM rights, the end-event rule and
+the teardown name this stack's machines and no others). Saving a changed scenario updates the
+machine and publishes a Step Functions version (UpdateStateMachine with publish); saving an
+unchanged one publishes nothing. A process starts on the version whose text is its scenario
+version's, found among the machine's versions by content (newest first, then cached): so a
+process of version 3 runs version 3 after version 4 was saved, whichever Lambda starts it, and
+a redrive goes on with the version its execution started on (AWS keeps it with the execution).
 
-Every machine is created with the LoggingConfiguration the environment names
-(`machine_logs.py`: level ERROR, execution data off unless turned on); a machine keeps the one
-it was created with, so a changed setting reaches the machines created after it.
+Versions pile up: Step Functions keeps at most 1,000 per machine and then refuses to publish.
+`prune` (after each save) deletes versions beyond the newest `KEEP_VERSIONS` that no execution
+can still need: none running, none ended within the 14 days in which a retry may redrive it
+(EXPRESS runs last 5 minutes at most and are never redriven). Deleting a version does not end
+its running executions anyway; it only stops new ones from starting on it. So the 1,000 limit is
+reached only when more than 980 versions each keep a running or redrivable execution; a save
+then fails with Step Functions' ServiceQuotaExceededException (the version stays saved).
+
+Machines get the LoggingConfiguration the environment names (`machine_logs.py`) when created,
+and again with every changed save, so a changed setting reaches a machine at its next change.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from automations.adapters.aws.client_errors import Meaning, meaning, step_functions_failed
-from automations.adapters.aws.errors import CalledScenarioMissing, MachineSetupInvalid
+from automations.adapters.aws.errors import (
+    CalledScenarioMissing,
+    MachineSetupInvalid,
+    MachineVersionGone,
+    StepFunctionsFailed,
+)
 from automations.adapters.aws.machine_logs import logging_configuration
 from automations.service.processes import EXPRESS, STANDARD
+
+logger = logging.getLogger(__name__)
 
 COMPONENT_PREFIX_ENV = "COMPONENT_FUNCTION_PREFIX"
 ROLE_ENV = "STATE_MACHINE_ROLE_ARN"
 PREFIX_ENV = "STATE_MACHINE_PREFIX"  # the stack's name and "-": IAM rights name these machines
 MAX_PREFIX = 40
 NAME_LIMIT = 80  # Step Functions' limit on a state machine name
-HASH_CHARS = 16  # 64 bits of SHA-256: enough that two definitions never share a name
+ID_HASH_CHARS = 8  # keeps two long scenario ids with the same beginning apart
+KEEP_VERSIONS = 20  # newest versions never pruned: queued processes of recent saves use them
+PRUNE_PER_SAVE = 10  # older versions looked at per save: a save's cost stays bounded
+REDRIVE_WINDOW = timedelta(days=14)  # Step Functions redrives an execution within 14 days
+EXPRESS_LONGEST = timedelta(minutes=5)
+PUBLISH_ATTEMPTS = 3  # concurrent publishes of one machine conflict: look again and retry
 _TAG = {STANDARD: "std", EXPRESS: "exp"}
-_ID_CHARS = NAME_LIMIT - len("-std-") - HASH_CHARS
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _PLACEHOLDER = re.compile(r"^\$\{(Component|Scenario)\.([^}]+)\}$")
+_REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
+_OPEN = frozenset({"RUNNING", "PENDING_REDRIVE"})
 
 ChildLookup = Callable[[str], tuple[str, Mapping[str, Any]] | None]
 ComponentArn = Callable[[str], str]
-_Key = tuple[str, str, str]  # scenario id, flavour, definition text
+Newest = Callable[[], bool]
 
 
 def component_arn_from_prefix(prefix: str) -> ComponentArn:
@@ -64,39 +86,31 @@ def canonical_text(definition: Mapping[str, Any]) -> str:
     return json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def machine_name(scenario_id: str, flavour: str, digest: str, prefix: str = "") -> str:
-    """`<prefix><scenario id>-<std|exp>-<hash>`, within 80 characters of `[A-Za-z0-9_-]`."""
-    readable = _UNSAFE.sub("_", scenario_id)[: _ID_CHARS - len(prefix)]
-    return f"{prefix}{readable}-{_TAG[flavour]}-{digest[:HASH_CHARS]}"
+def machine_name(scenario_id: str, flavour: str, prefix: str = "") -> str:
+    """`<prefix><scenario id>-<std|exp>`, within 80 characters of `[A-Za-z0-9_-]`: an id too
+    long (or with other characters) is cut and ends in a hash of the whole id."""
+    room = NAME_LIMIT - len(prefix) - len("-") - len(_TAG[flavour])
+    readable = _UNSAFE.sub("_", scenario_id)
+    if readable != scenario_id or len(readable) > room:
+        digest = hashlib.sha256(scenario_id.encode()).hexdigest()[:ID_HASH_CHARS]
+        readable = f"{readable[: room - ID_HASH_CHARS - 1]}_{digest}"
+    return f"{prefix}{readable}-{_TAG[flavour]}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Node:
-    """One machine to name: its scenario, flavour and definition with components replaced."""
-
-    scenario_id: str
-    flavour: str
-    template: Any  # the definition, `${Scenario.x}` still in place
-    text: str  # canonical text of `template`
-    calls: tuple[str, ...]  # scenario ids it calls, sorted
-
-    @property
-    def key(self) -> _Key:
-        return self.scenario_id, self.flavour, self.text
+def execution_arn(machine_arn: str, execution_name: str) -> str:
+    """The ARN of the execution named `execution_name` of this (unqualified) machine: an
+    execution started on a version is named after the machine, not the version."""
+    return machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + execution_name
 
 
-@dataclass(frozen=True, slots=True)
-class Machine:
-    """A machine as it must exist: name, ARN and the definition text to create it with."""
-
-    name: str
-    arn: str
-    flavour: str
-    definition: str
+def unqualified(version_arn: str) -> str:
+    """The machine ARN of a version ARN (`...:stateMachine:<name>:<n>` -> without `:<n>`)."""
+    head, _, tail = version_arn.rpartition(":")
+    return head if tail.isdigit() and head.count(":") == 6 else version_arn
 
 
 class Machines:
-    """Names, substitutes and creates state machines (thread-safe; caches what exists)."""
+    """Names, publishes, finds and prunes machine versions (thread-safe; caches what it found)."""
 
     def __init__(
         self,
@@ -107,8 +121,10 @@ class Machines:
         children: ChildLookup,
         prefix: str = "",
         logging: Mapping[str, Any] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        """`logging`: the `loggingConfiguration` every created machine gets (None: none)."""
+        """`children`: a called scenario's newest STANDARD definition, to create its machine
+        when it has none yet; `logging`: the `loggingConfiguration` machines get (None: none)."""
         if len(prefix) > MAX_PREFIX or _UNSAFE.search(prefix):
             raise MachineSetupInvalid(
                 f"{PREFIX_ENV} must be at most {MAX_PREFIX} of [A-Za-z0-9_-] (a shorter stack "
@@ -121,7 +137,8 @@ class Machines:
         self._component_arn = component_arn
         self._children = children
         self._logging = {"loggingConfiguration": dict(logging)} if logging else {}
-        self._existing: set[str] = set()  # names known to exist (names never change content)
+        self._clock = clock
+        self._versions: dict[tuple[str, str], str] = {}  # (machine ARN, text) -> version ARN
         self._lock = threading.Lock()
 
     @classmethod
@@ -146,112 +163,214 @@ class Machines:
 
     # --- the public operations --------------------------------------------------------------
 
-    def ensure(self, scenario_id: str, flavour: str, definition: Mapping[str, Any]) -> str:
-        """The ARN of this definition's machine, created (with the machines it calls) if
-        missing. A machine that exists already is reused, whoever created it."""
-        machines = self.plan(scenario_id, flavour, definition)
-        for machine in reversed(machines):  # called machines first
-            self._create(machine)
-        return machines[0].arn
+    def machine_arn(self, scenario_id: str, flavour: str) -> str:
+        """The scenario's machine of this kind, unqualified (no AWS call)."""
+        return self._arn_prefix + machine_name(scenario_id, flavour, self._prefix)
 
-    def arn_of(self, scenario_id: str, flavour: str, definition: Mapping[str, Any]) -> str:
-        """The ARN `ensure` would return, without calling AWS."""
-        return self.plan(scenario_id, flavour, definition)[0].arn
+    def text(self, definition: Mapping[str, Any]) -> str:
+        """The machine text of a compiled definition: every placeholder an ARN."""
+        return canonical_text(self._final(definition))
 
-    def plan(self, scenario_id: str, flavour: str, definition: Mapping[str, Any]) -> list[Machine]:
-        """The machine of this definition first, then every machine it reaches (called
-        scenarios at their latest STANDARD version), each with its final definition text."""
-        root = self._node(scenario_id, flavour, definition)
-        nodes, edges = self._graph(root)
-        names = {key: _name(key, edges, self._prefix) for key in nodes}
-        arns = {key: self._arn_prefix + name for key, name in names.items()}
-        machines = []
-        for key, node in nodes.items():
-            called = {child[0]: arns[child] for child in edges[key]}
-            final = _substitute(node.template, "Scenario", called.__getitem__)
-            machines.append(Machine(names[key], arns[key], node.flavour, canonical_text(final)))
-        return machines
+    def publish(
+        self, scenario_id: str, flavour: str, definition: Mapping[str, Any], description: str = ""
+    ) -> str:
+        """Make this definition the machine's current one (creating the machine, and those of
+        called scenarios that have none) and return its version ARN. An unchanged definition
+        publishes nothing: the version it already has is returned."""
+        return self._publish(scenario_id, flavour, definition, description, {scenario_id})
 
-    # --- planning ---------------------------------------------------------------------------
-
-    def _node(self, scenario_id: str, flavour: str, definition: Mapping[str, Any]) -> _Node:
-        template = _substitute(definition, "Component", self._component_arn)
-        calls = tuple(sorted(set(_placeholders(template, "Scenario"))))
-        return _Node(scenario_id, flavour, template, canonical_text(template), calls)
-
-    def _graph(self, root: _Node) -> tuple[dict[_Key, _Node], dict[_Key, list[_Key]]]:
-        """Every node reachable from `root` (dict order: root first) and its called nodes."""
-        nodes = {root.key: root}
-        edges: dict[_Key, list[_Key]] = {}
-        latest: dict[str, _Node] = {}
-        pending = [root]
-        while pending:
-            node = pending.pop()
-            edges[node.key] = []
-            for called in node.calls:
-                if called not in latest:
-                    found = self._children(called)
-                    if found is None:
-                        raise CalledScenarioMissing(
-                            f"scenario {node.scenario_id} calls scenario {called}, which has "
-                            "no saved version"
-                        )
-                    latest[called] = self._node(called, STANDARD, found[1])
-                child = latest[called]
-                edges[node.key].append(child.key)
-                if child.key not in nodes:
-                    nodes[child.key] = child
-                    pending.append(child)
-        return nodes, edges
-
-    # --- creating ---------------------------------------------------------------------------
-
-    def _create(self, machine: Machine) -> None:
+    def version_of(
+        self,
+        scenario_id: str,
+        flavour: str,
+        definition: Mapping[str, Any],
+        newest: Newest = lambda: False,
+    ) -> str:
+        """The version ARN that runs this definition. When none does, and `newest()` says it
+        is the scenario's newest (its save did not reach Step Functions), it is published;
+        otherwise MachineVersionGone."""
+        arn = self.machine_arn(scenario_id, flavour)
+        text = self.text(definition)
         with self._lock:
-            if machine.name in self._existing:
-                return
-        if not self._exists(machine.arn):
-            try:
-                self._client.create_state_machine(
-                    name=machine.name,
-                    definition=machine.definition,
-                    roleArn=self._role_arn,
-                    type=machine.flavour,
-                    **self._logging,
-                )
-            except ClientError as exc:
-                # Another caller created it meanwhile: same name, same content.
-                if meaning(exc) is not Meaning.ALREADY_EXISTS:
-                    raise step_functions_failed("CreateStateMachine", exc) from exc
-        with self._lock:
-            self._existing.add(machine.name)
+            cached = self._versions.get((arn, text))
+        if cached is not None:
+            return cached
+        found = self._find(arn, text)
+        if found is not None:
+            return self._remember(arn, text, found)
+        if newest():
+            return self.publish(scenario_id, flavour, definition)
+        raise MachineVersionGone(
+            f"scenario {scenario_id}: the Step Functions version of this process's scenario "
+            f"version is no longer kept ({KEEP_VERSIONS} newest versions and those in use are); "
+            "start the scenario again to run its current version"
+        )
 
-    def _exists(self, arn: str) -> bool:
+    def forget(self, version_arn: str) -> None:
+        """Look `version_arn` up again next time (it was found deleted)."""
+        with self._lock:
+            for key in [k for k, v in self._versions.items() if v == version_arn]:
+                del self._versions[key]
+
+    def prune(self, scenario_id: str, flavour: str, keep: int = KEEP_VERSIONS) -> list[str]:
+        """Delete versions no execution can need, oldest first, past the newest `keep` (module
+        docstring); the ARNs deleted. A failure is logged, never raised: the next save prunes
+        again."""
+        arn = self.machine_arn(scenario_id, flavour)
+        deleted: list[str] = []
         try:
-            self._client.describe_state_machine(stateMachineArn=arn)
+            versions = list(self._listed_versions(arn))  # newest first
+            oldest_first = range(len(versions) - 1, max(keep, 1) - 1, -1)
+            for index in list(oldest_first)[:PRUNE_PER_SAVE]:
+                replaced_at = versions[index - 1]["creationDate"]  # when a newer one came
+                version = str(versions[index]["stateMachineVersionArn"])
+                if self._needed(version, flavour, replaced_at):
+                    continue
+                self._client.delete_state_machine_version(stateMachineVersionArn=version)
+                deleted.append(version)
+        except ClientError as exc:
+            logger.warning("pruning %s stopped: %s", arn, step_functions_failed("Prune", exc))
+        for version in deleted:
+            self.forget(version)
+        return deleted
+
+    # --- publishing -------------------------------------------------------------------------
+
+    def _publish(
+        self,
+        scenario_id: str,
+        flavour: str,
+        definition: Mapping[str, Any],
+        description: str,
+        visiting: set[str],
+    ) -> str:
+        self._ensure_called(definition, visiting)
+        arn = self.machine_arn(scenario_id, flavour)
+        text = self.text(definition)
+        for _ in range(PUBLISH_ATTEMPTS):
+            try:
+                version = self._publish_once(arn, flavour, text, description)
+            except ClientError as exc:
+                if meaning(exc) in (Meaning.ALREADY_EXISTS, Meaning.CONFLICT):
+                    continue  # another save created or published it meanwhile: look again
+                raise step_functions_failed("PublishStateMachineVersion", exc) from exc
+            return self._remember(arn, text, version)
+        raise StepFunctionsFailed(
+            "PublishStateMachineVersion", "ConflictException", f"{arn} is being changed by others"
+        )
+
+    def _publish_once(self, arn: str, flavour: str, text: str, description: str) -> str:
+        described = self._describe(arn)
+        said = {"versionDescription": description} if description else {}
+        if described is None:
+            created = self._client.create_state_machine(
+                name=arn.rsplit(":", 1)[1],
+                definition=text,
+                roleArn=self._role_arn,
+                type=flavour,
+                publish=True,
+                **said,
+                **self._logging,
+            )
+            return str(created["stateMachineVersionArn"])
+        if described["definition"] == text:
+            found = self._find(arn, text)
+            if found is not None:
+                return found
+            # Current but never published (or its version deleted by hand): AWS gives the
+            # revision's version if it has one, else makes it.
+            revision = {"revisionId": described["revisionId"]} if "revisionId" in described else {}
+            published = self._client.publish_state_machine_version(
+                stateMachineArn=arn, **revision, **_described(description)
+            )
+            return str(published["stateMachineVersionArn"])
+        updated = self._client.update_state_machine(
+            stateMachineArn=arn, definition=text, publish=True, **said, **self._logging
+        )
+        return str(updated["stateMachineVersionArn"])
+
+    def _ensure_called(self, definition: Mapping[str, Any], visiting: set[str]) -> None:
+        """Give every called scenario without a machine one, from its newest version (a
+        scenario being published further up this call is skipped: cycles end)."""
+        for called in sorted(set(_placeholders(definition, "Scenario")) - visiting):
+            if self._describe(self.machine_arn(called, STANDARD)) is not None:
+                continue
+            found = self._children(called)
+            if found is None:
+                raise CalledScenarioMissing(
+                    f"a scenario calls scenario {called}, which has no saved version"
+                )
+            self._publish(called, STANDARD, found[1], "", visiting | {called})
+
+    # --- finding ----------------------------------------------------------------------------
+
+    def _find(self, arn: str, text: str) -> str | None:
+        """The newest version of `arn` whose text is `text` (None: none, or no machine)."""
+        try:
+            for listed in self._listed_versions(arn):
+                version = str(listed["stateMachineVersionArn"])
+                described = self._describe(version)
+                if described is not None and described["definition"] == text:
+                    return version
         except ClientError as exc:
             if meaning(exc) is Meaning.NOT_FOUND:
-                return False
+                return None
+            raise step_functions_failed("ListStateMachineVersions", exc) from exc
+        return None
+
+    def _listed_versions(self, arn: str) -> Iterator[dict[str, Any]]:
+        """Newest first (botocore has no paginator for this one)."""
+        token: dict[str, str] = {}
+        while True:
+            page = self._client.list_state_machine_versions(stateMachineArn=arn, **token)
+            yield from page.get("stateMachineVersions", [])
+            if not page.get("nextToken"):
+                return
+            token = {"nextToken": page["nextToken"]}
+
+    def _describe(self, arn: str) -> dict[str, Any] | None:
+        try:
+            described: dict[str, Any] = self._client.describe_state_machine(stateMachineArn=arn)
+        except ClientError as exc:
+            if meaning(exc) is Meaning.NOT_FOUND:
+                return None
             raise step_functions_failed("DescribeStateMachine", exc) from exc
-        return True
+        return described
+
+    def _remember(self, arn: str, text: str, version: str) -> str:
+        with self._lock:
+            self._versions[(arn, text)] = version
+        return version
+
+    # --- pruning ----------------------------------------------------------------------------
+
+    def _needed(self, version: str, flavour: str, replaced_at: datetime) -> bool:
+        """Whether an execution may still use `version`: one running or redrivable (STANDARD),
+        or one that may still be running (EXPRESS: no list of executions, 5 minutes at most)."""
+        now = self._clock()
+        if flavour == EXPRESS:
+            return now - replaced_at < EXPRESS_LONGEST
+        pages = self._client.get_paginator("list_executions")
+        for page in pages.paginate(stateMachineArn=version):
+            for execution in page.get("executions", []):
+                if execution["status"] in _OPEN:
+                    return True
+                stopped = execution.get("stopDate")
+                if execution["status"] in _REDRIVABLE and (
+                    stopped is None or now - stopped < REDRIVE_WINDOW
+                ):
+                    return True
+        return False
+
+    # --- substituting -----------------------------------------------------------------------
+
+    def _final(self, definition: Mapping[str, Any]) -> Any:
+        components = _substitute(definition, "Component", self._component_arn)
+        return _substitute(components, "Scenario", lambda sid: self.machine_arn(sid, STANDARD))
 
 
-def _name(key: _Key, edges: Mapping[_Key, list[_Key]], prefix: str) -> str:
-    """Hash of every definition reachable from `key` (itself included), in a fixed order:
-    whatever changes in what a machine runs changes its name."""
-    reach = {key}
-    pending = [key]
-    while pending:
-        for child in edges[pending.pop()]:
-            if child not in reach:
-                reach.add(child)
-                pending.append(child)
-    digest = hashlib.sha256()
-    digest.update("\x1e".join(key).encode())  # the machine itself comes first
-    for other in sorted(reach - {key}):
-        digest.update(b"\x1d" + "\x1e".join(other).encode())
-    scenario_id, flavour, _ = key
-    return machine_name(scenario_id, flavour, digest.hexdigest(), prefix)
+def _described(description: str) -> dict[str, str]:
+    return {"description": description} if description else {}
 
 
 def _machine_arn_prefix(role_arn: str, region: str) -> str:
@@ -261,11 +380,6 @@ def _machine_arn_prefix(role_arn: str, region: str) -> str:
     if len(parts) < 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[4].isdigit():
         raise MachineSetupInvalid(f"not an IAM role ARN: {role_arn!r} ({ROLE_ENV})")
     return f"arn:{parts[1]}:states:{region}:{parts[4]}:stateMachine:"
-
-
-def execution_arn(machine_arn: str, execution_name: str) -> str:
-    """The ARN of the execution named `execution_name` of this machine."""
-    return machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + execution_name
 
 
 def _substitute(value: Any, kind: str, arn_of: Callable[[str], str]) -> Any:

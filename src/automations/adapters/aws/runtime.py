@@ -157,9 +157,13 @@ class AwsRuntime:
 
     @cached_property
     def process_store(self) -> DynamoProcessStore:
+        from automations.adapters.aws.process_parts import BUCKET_VARIABLE, S3ProcessParts
         from automations.adapters.aws.processes import DynamoProcessStore
 
-        return DynamoProcessStore(self.dynamodb, self.automations_table)
+        # The large parts of records past DynamoDB's item limit (`process_parts.py`).
+        bucket = self.environ.get(BUCKET_VARIABLE, "")
+        parts = S3ProcessParts(self.session.client("s3"), bucket) if bucket else None
+        return DynamoProcessStore(self.dynamodb, self.automations_table, parts)
 
     @cached_property
     def plain_scenarios(self) -> ScenarioStore:

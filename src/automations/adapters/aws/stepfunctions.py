@@ -1,22 +1,26 @@
 """The Executor port on AWS Step Functions.
 
-- `start` / `resume`: StartExecution on the scenario version's STANDARD machine, named after
-  the process (a redelivered start finds its execution: `ExecutionAlreadyExists` means "already
-  started"). AWS keeps running executions itself, so resuming is starting. `on_end` is never
-  called here: the end arrives later as an EventBridge status-change event, which the
-  dispatcher turns into `processes.finish` with `history.execution_end`.
+Every scenario has one machine per kind and a Step Functions version per change (`machines.py`):
+a process starts on the version that runs its scenario version's definition, and its execution
+is named after the machine, so stopping, redriving and reading it needs only the scenario id.
+
+- `start` / `resume`: StartExecution on the scenario version's STANDARD machine version,
+  named after the process (a redelivered start finds its execution: `ExecutionAlreadyExists`
+  means "already started"). AWS keeps running executions itself, so resuming is starting.
+  `on_end` is never called here: the end arrives later as an EventBridge status-change
+  event, which the dispatcher turns into `processes.finish` with `history.execution_end`.
 - `run`: StartSyncExecution on the EXPRESS machine, waited for at most `timeout_seconds`
   (after that the end says `timed_out`; AWS cannot stop an EXPRESS run, which goes on until it
   ends or reaches its own TimeoutSeconds). StartSyncExecution returns no history, so such runs
   have no trace. A scenario without an EXPRESS machine (a call activity, a long wait) runs its
   STANDARD machine: started, polled, stopped at the deadline, with its full history.
-- `redrive`: RedriveExecution of the process's STANDARD execution (a retry); its refusal is
-  said with the rules Step Functions documents (`REDRIVE_RULES`).
-- `stop`: StopExecution of the process's STANDARD execution (found from the process record:
-  its scenario version gives the definition, hence the machine's name). A machine's name covers
-  the scenarios it calls at their latest version: if one of them was saved again since the start,
-  the name found now differs, the execution is not found and `stop` says False (the service then
-  ends the process in the store; the execution runs on).
+- `redrive`: RedriveExecution of the process's STANDARD execution (a retry): it goes on with
+  the version it started on. Its refusal is said with the rules Step Functions documents
+  (`REDRIVE_RULES`).
+- `stop`: StopExecution of the process's STANDARD execution. A process started before the
+  upgrade to one machine per scenario ran on a machine named by content hash: its execution is
+  not found under the new name, `stop` says False (the service then ends the process in the
+  store; the execution runs on to its end, whose event still reaches the dispatcher).
 
 The scenario id that names a machine comes from the process record (ExecutionRequest carries
 only the version's id): one read per start.
@@ -37,7 +41,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from automations.adapters.aws.client_errors import Meaning, meaning, step_functions_failed
 from automations.adapters.aws.errors import ProcessUnknown, StepFunctionsFailed
 from automations.adapters.aws.history import STOPPED, ended, execution_history
-from automations.adapters.aws.machines import Machines, execution_arn
+from automations.adapters.aws.machines import Machines, canonical_text, execution_arn, unqualified
 from automations.model.process import ProcessRecord
 from automations.model.scenario import ScenarioVersion
 from automations.ports import ExecutionEnd, ExecutionRequest, OnEnd, RedriveRefused
@@ -61,6 +65,8 @@ class VersionReader(Protocol):
     """What the executor reads of the scenario store."""
 
     def get_version(self, scenario_id: str, version: int) -> ScenarioVersion | None: ...
+
+    def latest(self, scenario_id: str) -> ScenarioVersion | None: ...
 
 
 class StepFunctionsExecutor:
@@ -91,7 +97,7 @@ class StepFunctionsExecutor:
     # --- the port ---------------------------------------------------------------------------
 
     def start(self, request: ExecutionRequest, on_end: OnEnd) -> None:
-        self._start(self._machine(request, EXPRESS if request.express else STANDARD), request)
+        self._start(request, EXPRESS if request.express else STANDARD)
 
     def resume(self, request: ExecutionRequest, on_end: OnEnd) -> None:
         self.start(request, on_end)
@@ -142,8 +148,8 @@ class StepFunctionsExecutor:
                 "held and cannot change them: retry without variables (or start the scenario "
                 "again with corrected ones)"
             )
-        # The execution ran, so its machine exists: its name is all that is needed.
-        machine = self._machines.arn_of(self._scenario_id(request), STANDARD, request.definition)
+        # The execution keeps the version it started on: its machine's name is all it takes.
+        machine = self._machines.machine_arn(self._scenario_id(request), STANDARD)
         arn = execution_arn(machine, request.process_id)
         try:
             self._client.redrive_execution(executionArn=arn)
@@ -162,7 +168,18 @@ class StepFunctionsExecutor:
     # --- helpers ----------------------------------------------------------------------------
 
     def _machine(self, request: ExecutionRequest, flavour: str) -> str:
-        return self._machines.ensure(self._scenario_id(request), flavour, request.definition)
+        """The version ARN to start `request` on (published here only if it is the scenario's
+        newest definition and its save did not reach Step Functions)."""
+        scenario_id = self._scenario_id(request)
+
+        def newest() -> bool:
+            latest = self._versions.latest(scenario_id)
+            compiled = latest.compiled.get(flavour) if latest is not None else None
+            return compiled is not None and canonical_text(compiled) == canonical_text(
+                request.definition
+            )
+
+        return self._machines.version_of(scenario_id, flavour, request.definition, newest)
 
     def _scenario_id(self, request: ExecutionRequest) -> str:
         if request.scenario_id:
@@ -172,19 +189,33 @@ class StepFunctionsExecutor:
             raise ProcessUnknown(f"process {request.process_id} is not stored")
         return process.scenario_id
 
-    def _start(self, machine_arn: str, request: ExecutionRequest) -> str:
+    def _start(self, request: ExecutionRequest, flavour: str) -> str:
+        """StartExecution on the request's version; its execution's ARN."""
+        version_arn = self._machine(request, flavour)
+        if not self._start_on(version_arn, request):
+            # Another Lambda pruned the version this one remembered: look it up again, once.
+            self._machines.forget(version_arn)
+            version_arn = self._machine(request, flavour)
+            if not self._start_on(version_arn, request):
+                raise StepFunctionsFailed("StartExecution", "NotFound", f"{version_arn} is gone")
+        return execution_arn(unqualified(version_arn), request.process_id)
+
+    def _start_on(self, version_arn: str, request: ExecutionRequest) -> bool:
+        """False when the version does not exist."""
         try:
             self._client.start_execution(
-                stateMachineArn=machine_arn, name=request.process_id, input=_json(request.input)
+                stateMachineArn=version_arn, name=request.process_id, input=_json(request.input)
             )
         except ClientError as exc:
+            if meaning(exc) is Meaning.NOT_FOUND:
+                return False
             if meaning(exc) is not Meaning.ALREADY_EXISTS:
                 raise step_functions_failed("StartExecution", exc) from exc
             logger.info("process %s was started already", request.process_id)
-        return execution_arn(machine_arn, request.process_id)
+        return True
 
     def _run_standard(self, request: ExecutionRequest, timeout_seconds: float) -> ExecutionEnd:
-        arn = self._start(self._machine(request, STANDARD), request)
+        arn = self._start(request, STANDARD)
         deadline = time.monotonic() + timeout_seconds
         while True:
             described = self._describe(arn)
@@ -236,10 +267,7 @@ class StepFunctionsExecutor:
             return None
         if not process.event.async_ and EXPRESS in version.compiled:
             return None  # a synchronous run of the EXPRESS machine: AWS cannot stop it
-        definition = version.compiled[STANDARD]
-        return execution_arn(
-            self._machines.arn_of(process.scenario_id, STANDARD, definition), process_id
-        )
+        return execution_arn(self._machines.machine_arn(process.scenario_id, STANDARD), process_id)
 
 
 def sync_client(session: Any = None, *, read_timeout: float = 330.0) -> Any:

@@ -1,6 +1,6 @@
 """The DynamoDB tables, as data: what `template.yaml` declares and what tests create in moto.
 
-Three tables, each named at run time by an environment variable:
+Four tables, each named at run time by an environment variable:
 
 `Records` (`RECORDS_TABLE`): one item per record, key (`catalogId`, `recordId`), with a
 NEW_AND_OLD_IMAGES stream that is the change feed (there is no outbox table). Every write puts
@@ -40,6 +40,10 @@ each and are filtered in Python: they are read whole, and they are tens to hundr
 the hash of the cookie's token, GSI1 by user: `USERSESSIONS#<user id>`) and failed sign-ins
 (`SIGNIN#<login>`/`FAILURES`), each with `expiresAt` for the table's TTL. Only the API function
 may reach it: the components' and the dispatcher's roles never see a session.
+
+`Idempotency` (`IDEMPOTENCY_TABLE`): the attempts of component calls that act
+(`idempotency.py`), in the shape powertools' DynamoDBPersistenceLayer writes: key `id` alone,
+TTL on `expiration`. Only the functions of those components reach it.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ class TableSpec:
 
     name: str
     env: str
-    keys: tuple[str, str]
+    keys: tuple[str, str] | tuple[str]  # (hash key, range key) or the hash key alone
     indexes: tuple[tuple[str, str, str], ...] = ()  # (index name, hash key, range key)
     stream: str | None = None
     ttl_attribute: str | None = None
@@ -103,11 +107,11 @@ class TableSpec:
         return arguments
 
 
-def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
-    return [
-        {"AttributeName": hash_key, "KeyType": "HASH"},
-        {"AttributeName": range_key, "KeyType": "RANGE"},
-    ]
+def _key_schema(hash_key: str, range_key: str | None = None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+    if range_key is not None:
+        schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
+    return schema
 
 
 RECORDS = TableSpec(
@@ -135,7 +139,15 @@ SESSIONS = TableSpec(
     ttl_attribute=TTL_ATTRIBUTE,
 )
 
-TABLES: tuple[TableSpec, ...] = (RECORDS, AUTOMATIONS, SESSIONS)
+# Attempts of component calls that act (adapters/aws/idempotency.py): powertools' layout.
+IDEMPOTENCY = TableSpec(
+    name="Idempotency",
+    env="IDEMPOTENCY_TABLE",
+    keys=("id",),
+    ttl_attribute="expiration",
+)
+
+TABLES: tuple[TableSpec, ...] = (RECORDS, AUTOMATIONS, SESSIONS, IDEMPOTENCY)
 
 
 def table_name(spec: TableSpec, environ: Mapping[str, str] | None = None) -> str:
