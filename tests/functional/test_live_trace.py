@@ -12,7 +12,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from automations.service.scenarios import save_scenario
 from automations.service.variables import Trigger
 from automations.settings import Settings
 from support.api import BASIC, LOGIN, PASSWORD, proxy_event
+from support.json_server import JsonServer
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -67,24 +67,12 @@ class HeldServer:
 
     def __init__(self) -> None:
         self.release = threading.Event()
-        owner = self
+        self.http = JsonServer(self._answer)
+        self.base = self.http.base
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.release.wait(WAIT_SECONDS)
-                body = b"{}"
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def _answer(self, _method: str, _path: str) -> tuple[int, Any]:
+        self.release.wait(WAIT_SECONDS)
+        return 200, {}
 
 
 @pytest.fixture
@@ -93,8 +81,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldServer]:
     held = HeldServer()
     yield held
     held.release.set()
-    held.httpd.shutdown()
-    held.httpd.server_close()
+    held.http.close()
 
 
 class Api:

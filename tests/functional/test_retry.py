@@ -13,7 +13,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from automations.service.scenarios import save_scenario
 from automations.service.variables import Trigger
 from automations.settings import Settings
 from support.api import BASIC, LOGIN, PASSWORD, basic, proxy_event
+from support.json_server import JsonServer
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -77,27 +77,14 @@ class CountingServer:
         self.charge_down = False
         self.charge_held = threading.Event()  # /charge answers once set
         self.charge_held.set()
-        owner = self
+        self.http = JsonServer(self._answer)
+        self.base = self.http.base
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.calls[self.path] += 1
-                if self.path == "/charge":
-                    owner.charge_held.wait(WAIT_SECONDS)
-                status = 503 if self.path == "/charge" and owner.charge_down else 200
-                body = json.dumps({"path": self.path}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def _answer(self, _method: str, path: str) -> tuple[int, Any]:
+        self.calls[path] += 1
+        if path == "/charge":
+            self.charge_held.wait(WAIT_SECONDS)
+        return (503 if path == "/charge" and self.charge_down else 200), {"path": path}
 
 
 @pytest.fixture
@@ -105,8 +92,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingServer]:
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")  # the counting server is on loopback
     counting = CountingServer()
     yield counting
-    counting.httpd.shutdown()
-    counting.httpd.server_close()
+    counting.http.close()
 
 
 @pytest.fixture

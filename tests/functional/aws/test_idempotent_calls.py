@@ -9,7 +9,6 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import boto3
@@ -21,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from automations.adapters.aws import idempotency
 from automations.adapters.aws.idempotency import ACTS, TABLE_VARIABLE, CallsOnce
 from automations.model.catalog import CatalogDraft, FieldDraft, FieldType
+from support.json_server import JsonServer
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")
 EXECUTION = f"arn:aws:states:us-east-1:{support.ACCOUNT}:execution:orders-std-0123456789abcdef:p-7"
@@ -200,36 +200,22 @@ def test_a_repeat_while_the_first_runs_answers_with_the_first_ones_result(
 # --- http.request against a local server ----------------------------------------------------
 
 
-class Counting(BaseHTTPRequestHandler):
-    """Counts the requests it receives, by method."""
-
-    received: ClassVar[list[str]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep pytest output quiet
-        pass
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        self.received.append(self.command)
-        self.send_response(201)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    do_GET = do_POST = _answer
-
-
 @pytest.fixture
 def server() -> Iterator[str]:
+    """A local server that answers 201 and counts the requests it receives, by method."""
     Counting.received = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/orders"
-    httpd.shutdown()
-    httpd.server_close()
+    http = JsonServer(Counting.answer)
+    yield f"{http.base}/orders"
+    http.close()
+
+
+class Counting:
+    received: ClassVar[list[str]] = []
+
+    @classmethod
+    def answer(cls, method: str, _path: str) -> tuple[int, Any]:
+        cls.received.append(method)
+        return 201, {}
 
 
 def test_a_post_is_sent_once_per_attempt_and_a_get_every_time(
