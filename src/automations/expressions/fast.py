@@ -424,7 +424,15 @@ def _checked_step(step: Any) -> Any:
 
 
 def _compile_block(node: Any) -> Closure:
-    parts = [_compile(item) for item in node.expressions or []]
+    items = list(node.expressions or [])
+    guarded = _null_guard(items[-2:]) if len(items) >= 2 else None
+    if guarded is not None:
+        items = items[:-2]
+    parts = [_compile(item) for item in items]
+    if guarded is not None:
+        if not parts:  # the whole block is the guard: it binds nothing the caller could see
+            return guarded
+        parts.append(guarded)
     if not parts:
         raise _NotInSubset
 
@@ -436,6 +444,45 @@ def _compile_block(node: Any) -> Closure:
         return result
 
     return block
+
+
+# The compiler's guard on an author's expression, `$__value := e; $exists($__value) ?
+# $__value : null` (compiler/jsonata_text.py, `or_null`), closes most compiled outputs: one
+# closure evaluates it without binding the name (the block ends there, so nothing reads it).
+_GUARD_NAME: Final = "__value"
+
+
+def _null_guard(items: list[Any]) -> Closure | None:
+    """The closure for `[bind, test]` when they are the compiler's null guard, else None."""
+    bind, test = items
+    if getattr(bind, "type", None) != "bind" or getattr(test, "type", None) != "condition":
+        return None
+    condition, then = test.condition, test.then
+    otherwise = getattr(test, "_else", None)
+    if not (_is_guard_name(bind.lhs) and _is_guard_name(then)):
+        return None
+    if otherwise is None or otherwise.type != "value" or otherwise.value is not None:
+        return None
+    if not _is_exists_of(condition, then) or not _is_guard_name(condition.arguments[0]):
+        return None
+    for plain in (bind, test, condition, otherwise):
+        _check_plain(plain)
+    read = _compile(bind.rhs)
+
+    def or_null(env: Env) -> Any:
+        if "exists" in env:  # a variable shadows the built-in function (as in `call`)
+            raise _UNSUPPORTED
+        value = read(env)
+        return None if value is UNDEFINED else value
+
+    return or_null
+
+
+def _is_guard_name(node: Any) -> bool:
+    """Whether `node` is the plain variable `$__value` (no predicate, stages or the like)."""
+    if not isinstance(node, _Symbol) or node.type != "variable" or node.value != _GUARD_NAME:
+        return False
+    return not any(getattr(node, attr, None) for attr in (*_FORBIDDEN_ATTRS, "predicate"))
 
 
 def _compile_bind(node: Any) -> Closure:
@@ -802,7 +849,9 @@ def _sum(value: Any) -> Any:
         raise _UNSUPPORTED
     total = 0.0
     for item in value:
-        if (type(item) is not int and type(item) is not float) or abs(item) > _MAX_DOUBLE:
+        kind = type(item)
+        # (a float is a double already; an int is one only within a double's range)
+        if kind is not float and (kind is not int or abs(item) > _MAX_DOUBLE):
             raise _UNSUPPORTED
         total += item  # in doubles, one by one, as jsonata adds (`js_math.sum_`)
     if not math.isfinite(total):

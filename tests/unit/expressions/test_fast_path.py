@@ -50,6 +50,11 @@ def _example_expressions() -> list[str]:
 EXAMPLES = _example_expressions()
 
 TRICKY = [
+    # the compiler's null guard, alone, after bindings, nested, and with the name read outside
+    "($__value := $x.a; $exists($__value) ? $__value : null)",
+    "($a := $x; $__value := $a.b * 2; $exists($__value) ? $__value : null)",
+    "($__value := ($__value := $l[0]; $exists($__value) ? $__value : null); $exists($__value) ? $__value : 0)",
+    "($__value := $y; $exists($__value) ? $__value : null) & $__value",
     "1",
     "1.5",
     "-1",
@@ -301,6 +306,11 @@ def test_fast_path_covers_the_example_expressions() -> None:
         ("($a := 1; ($a := 2; $a) + $a)", {}, 3),
         ("'Order ' & $o.id", {"o": {"id": 7}}, "Order 7"),
         ("$merge([$x, {'b': 2}])", {"x": {"a": 1, "b": 1}}, {"a": 1, "b": 2}),
+        # the compiler's null guard on an author's output (compiler/jsonata_text.py `or_null`)
+        ("($__value := $x.a; $exists($__value) ? $__value : null)", {"x": {}}, None),
+        ("($__value := $x.a; $exists($__value) ? $__value : null)", {"x": {"a": 2.0}}, 2),
+        ("($b := $x.a; $__value := $b + 1; $exists($__value) ? $__value : null)", {"x": {}}, None),
+        ("($__value := 5; ($__value := $y; $exists($__value) ? $__value : null))", {}, None),
     ],
 )
 def test_fast_path_answers_the_everyday_cases(
