@@ -130,9 +130,9 @@ def function_memory_mb() -> dict[str, int]:
     memory = {}
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
-        if resource["Type"] == "AWS::Serverless::Function" and properties.get("CodeUri") == (
-            "functions/step-runner"
-        ):
+        # A step runner: the step-runner folder's handler, or an image built around it (convert)
+        step_runner = properties.get("CodeUri", "functions/step-runner") == "functions/step-runner"
+        if resource["Type"] == "AWS::Serverless::Function" and step_runner:
             name = str(properties["Environment"]["Variables"]["COMPONENT"])
             memory[name] = int(properties.get("MemorySize", default))
     return memory

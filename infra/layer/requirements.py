@@ -1,7 +1,8 @@
 """Print the layer's requirements, one a line, from pyproject.toml's dependencies.
 
 `python requirements.py pyproject.toml`: the project's dependencies minus what Lambda never runs
-(the dev server: uvicorn and the speed-ups it picks up, ~20 MB).
+(the dev server: uvicorn and the speed-ups it picks up, ~20 MB) and V8, which only code.js's
+function carries.
 `python requirements.py --tracing`: the X-Ray SDK and its one compiled dependency, installed
 apart with --no-deps (its botocore pin would add 80 MB that the runtime already has).
 """
@@ -13,6 +14,9 @@ import sys
 import tomllib
 
 NOT_ON_LAMBDA = frozenset({"uvicorn", "httptools", "uvloop"})
+# V8 (~85 MB unzipped) is code.js's alone: its function carries it (infra/functions/Makefile),
+# so that the shared layer stays small for every other function.
+NOT_IN_LAYER = NOT_ON_LAMBDA | {"mini-racer"}
 TRACING = ("aws-xray-sdk==2.15.0", "wrapt>=1.16")
 
 
@@ -28,7 +32,7 @@ def main(argv: list[str]) -> int:
     with open(argv[1], "rb") as file:
         dependencies = tomllib.load(file)["project"]["dependencies"]
     for requirement in dependencies:
-        if name_of(requirement) not in NOT_ON_LAMBDA:
+        if name_of(requirement) not in NOT_IN_LAYER:
             print(requirement)
     return 0
 

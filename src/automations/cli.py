@@ -52,17 +52,43 @@ def _run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         variables = _input(args.input)
-        result = run_file(path, variables, real_time=args.real_time)
+        if args.db is None:
+            result = run_file(path, variables, real_time=args.real_time)
+        else:
+            result = _run_on_database(path, variables, args)
     except ScenarioInvalid as exc:
         return _report(exc, sys.stderr)
     except CliInputInvalid as exc:
         print(f"--input: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except SettingsInvalid as exc:
+        print(f"configuration: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.json:
         print(result.model_dump_json())
     else:
         _print_outcome(result)
     return 0 if result.status == "completed" else EXIT_FAILED
+
+
+def _run_on_database(
+    path: Path, variables: dict[str, Any], args: argparse.Namespace
+) -> ProcessOutcome:
+    """One run whose components reach a local database's records, files and record messages,
+    as a process of `automations dev` on that database would (nothing is queued or stored as
+    a process; what the components write stays)."""
+    import uuid
+
+    from automations.adapters.local.runtime import build_runtime
+    from automations.settings import Settings
+
+    runtime = build_runtime(args.db, Settings.from_environment())
+    try:
+        process_id = f"run-{uuid.uuid4().hex[:12]}"
+        services = runtime.component_services(process_id, path.stem)
+        return run_file(path, variables, real_time=args.real_time, services=services)
+    finally:
+        runtime.close()
 
 
 def _input(text: str) -> dict[str, Any]:
@@ -201,6 +227,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument(
         "--real-time", action="store_true", help="really wait on timers (default: virtual clock)"
+    )
+    run.add_argument(
+        "--db",
+        help="a local database (as `automations dev --db`) whose records, files and messages "
+        "the components reach (default: none, those components fail as unavailable)",
     )
     run.set_defaults(handler=_run)
     dev = commands.add_parser(

@@ -21,6 +21,7 @@ from automations.model.catalog import Catalog, CatalogDraft
 from automations.model.event import ChangeEvent, EventType, HookDecision
 from automations.model.file import StoredFile
 from automations.model.filters import FilterExpr
+from automations.model.message import MessageDraft, MessagePage, RecordMessage
 from automations.model.process import (
     ProcessChange,
     ProcessError,
@@ -36,21 +37,25 @@ from automations.model.user import ApiKey, Role, User
 
 __all__ = [
     "ApiKeyStore",
+    "AttachmentMissing",
     "BeforeHooks",
     "CatalogNotFound",
     "CatalogStore",
     "ChangeFeed",
     "Counters",
+    "DeliveryStore",
     "ExecutionEnd",
     "ExecutionRequest",
     "Executor",
     "FileStore",
     "FindSpec",
+    "MessagesPort",
     "Primary",
     "ProcessQuery",
     "ProcessStarter",
     "ProcessStats",
     "ProcessStore",
+    "RecordMessageStore",
     "RecordNotFound",
     "RecordStore",
     "RecordsPort",
@@ -122,6 +127,21 @@ class RecordStore(Protocol):
 
     def delete(self, record: Record, event: ChangeEvent, *, expected_revision: int) -> bool:
         """Delete the record if its stored revision is `expected_revision` (else False)."""
+        ...
+
+
+class RecordMessageStore(Protocol):
+    """Messages written on records (the product's comments), a record's newest first."""
+
+    def add(self, draft: MessageDraft) -> RecordMessage:
+        """Store a message under the next id (ids grow: a later message has a larger one)."""
+        ...
+
+    def page(
+        self, catalog_id: str, record_id: str, *, limit: int, before: str | None = None
+    ) -> MessagePage:
+        """Up to `limit` of the record's messages, newest first, those with an id below
+        `before` when given (the `next_before` of the previous page)."""
         ...
 
 
@@ -200,6 +220,21 @@ class SubscriptionStore(Protocol):
 
     def matching(self, catalog_id: str, event_type: EventType) -> list[Subscription]:
         """Active subscriptions of this catalog to this event type, by id."""
+        ...
+
+    def for_connection(self, connection: str, event_type: EventType) -> list[Subscription]:
+        """Active subscriptions of this messenger connection to this event type, by id."""
+        ...
+
+
+class DeliveryStore(Protocol):
+    """Updates a messenger delivered (platforms deliver at least once), each remembered under
+    its key (connection and the platform's update id) until it expires."""
+
+    def first_seen(self, key: str, at: datetime, expires_at: datetime) -> datetime:
+        """When the update `key` was first delivered: `at` when it is new (or its memory has
+        expired: it is remembered anew until `expires_at`), else the time stored then. One
+        atomic write: of two deliveries at once, exactly one is new."""
         ...
 
 
@@ -645,6 +680,26 @@ class WriteRefused(AutomationsError):
 
 class WriteConflict(AutomationsError):
     """Raised when a record kept changing under an update or delete (every attempt lost)."""
+
+
+class AttachmentMissing(AutomationsError):
+    """Raised when a message names a file the file store does not hold (or there is none)."""
+
+    def __init__(self, file_id: str) -> None:
+        self.file_id = file_id
+        self.field_id = "attachments"  # the part of the message at fault
+        super().__init__(f"attachments: no stored file {file_id[:40]}")
+
+
+class MessagesPort(Protocol):
+    """Writing a message on a record as a running process (`message.send`'s port, at
+    `ComponentContext.services["messages"]`; the server binds it to the process, its author).
+
+    Raises CatalogNotFound, RecordNotFound, the model's MessageInvalid, AttachmentMissing."""
+
+    def send(
+        self, catalog_id: str, record_id: str, text: str, attachments: Sequence[str]
+    ) -> RecordMessage: ...
 
 
 @dataclass(frozen=True, slots=True)

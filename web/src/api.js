@@ -44,7 +44,8 @@ export function createApi({ onUnauthorized } = {}) {
     const headers = { Accept: "application/json" };
     let payload;
     if (body !== undefined) {
-      if (contentType && typeof body === "string") {
+      // A string or a file (an upload's bytes) goes as it is, with its own type.
+      if (contentType && (typeof body === "string" || body instanceof Blob)) {
         payload = body;
         headers["Content-Type"] = contentType;
       } else {

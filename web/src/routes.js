@@ -22,6 +22,7 @@ export const ROUTES = [
   { pattern: "schedules", page: SchedulesPage, admin: true },
   { pattern: "catalogs", page: CatalogsPage },
   { pattern: "catalogs/:id", page: RecordsPage },
+  { pattern: "catalogs/:id/records/:recordId", page: RecordsPage }, // its card open
   { pattern: "users", page: UsersPage, admin: true },
 ];
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from automations.api.errors import Forbidden, Unauthorized
+from automations.api.messengers import METHODS as MESSENGER_METHODS
 from automations.api.webhook import METHODS as WEBHOOK_METHODS
 from automations.model.user import Role, User
 
@@ -39,6 +40,8 @@ ROUTE_ROLES: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/v1/processes/stats"): ADMIN,
     # Web requests come from other systems: the scenario decides what to trust in them.
     **{(method, "/api/webrequest/<urlId>"): PUBLIC for method in WEBHOOK_METHODS},
+    # Messengers deliver updates: each is checked against its connection's secret instead.
+    **{(method, "/api/messengers/<connection>"): PUBLIC for method in MESSENGER_METHODS},
     ("GET", "/api/v1/catalogs"): MEMBER,
     ("POST", "/api/v1/catalogs"): ADMIN,
     ("GET", "/api/v1/catalogs/<catalogId>"): MEMBER,
@@ -49,6 +52,9 @@ ROUTE_ROLES: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/v1/catalogs/<catalogId>/records/<recordId>"): MEMBER,
     ("PATCH", "/api/v1/catalogs/<catalogId>/records/<recordId>"): MEMBER,
     ("DELETE", "/api/v1/catalogs/<catalogId>/records/<recordId>"): MEMBER,
+    # A record's messages: whoever may read or write the record (a member) reads and writes them.
+    ("GET", "/api/v1/catalogs/<catalogId>/records/<recordId>/messages"): MEMBER,
+    ("POST", "/api/v1/catalogs/<catalogId>/records/<recordId>/messages"): MEMBER,
     ("POST", "/api/v1/catalogs/<catalogId>/records/updating"): MEMBER,
     ("POST", "/api/v1/catalogs/<catalogId>/records/<recordId>/updating"): MEMBER,
     ("GET", "/api/v1/scenarios"): ADMIN,

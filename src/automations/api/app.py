@@ -25,7 +25,9 @@ from automations.api import (
     components,
     expressions,
     files,
+    messengers,
     processes,
+    record_messages,
     records,
     scenarios,
     schedules,
@@ -51,8 +53,9 @@ from automations.api.services import Services
 from automations.json_depth import DEFAULT_MAX_JSON_DEPTH
 from automations.model.user import User
 
-# Web requests come from other systems: the scenario decides what to trust in them.
-PUBLIC_PREFIXES = (webhook.PREFIX,)
+# Web requests come from other systems: the scenario decides what to trust in them. Messenger
+# deliveries are checked against their connection's secret by their route (no session, no CSRF).
+PUBLIC_PREFIXES = (webhook.PREFIX, messengers.PREFIX)
 ROUTE_PATHS = (
     *catalogs.PATHS,
     *records.PATHS,
@@ -71,6 +74,7 @@ AUTOMATION_MODULES = (
     processes,
     updating,
     webhook,
+    messengers,
 )
 
 Gate = Callable[[Mapping[str, Any]], User | None]
@@ -247,6 +251,10 @@ def build_app(services: Services) -> APIGatewayRestResolver:
         paths += files.PATHS
         for operation, patch in files.OPENAPI.items():
             patches[operation] = _merged(patches.get(operation, {}), patch)
+    message_deps = services.message_deps()
+    if message_deps is not None:
+        app.include_router(record_messages.router(message_deps))
+        paths += record_messages.PATHS
     if services.automation is not None:
         # Before the records router: `.../records/updating` must not be read as a record id.
         for module in AUTOMATION_MODULES:

@@ -24,7 +24,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from automations.bpmn.errors import ScenarioInvalid
 from automations.errors import AutomationsError, LastAdmin, StoreConflict
 from automations.model.errors import CatalogInvalid, FilterInvalid, RoleTooHigh, ValuesInvalid
+from automations.model.message import MessageInvalid
 from automations.ports import (
+    AttachmentMissing,
     CatalogNotFound,
     RecordNotFound,
     WriteConflict,
@@ -33,8 +35,12 @@ from automations.ports import (
 from automations.service.errors import (
     BindingInvalid,
     BodyTooDeep,
+    DeliveryInvalid,
     EndpointNotFound,
+    HandshakeRefused,
     HookAnswerInvalid,
+    MessengerNotFound,
+    MessengerUnverified,
     ProcessAlreadyFinished,
     ProcessDataTooLarge,
     ProcessFailed,
@@ -271,6 +277,8 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     ValuesInvalid: _values_invalid,
     CatalogInvalid: _named_field("catalog_invalid"),
     FilterInvalid: _named_field("filter_invalid"),
+    MessageInvalid: _named_field("message_invalid"),
+    AttachmentMissing: _named_field("attachment_missing"),
     RequestValidationError: _request_invalid,
     RequestUnsupportedContentType: _status(
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -290,6 +298,10 @@ ERROR_RESPONSES: dict[type[Exception], Callable[[Exception], Response[str]]] = {
     ScenarioInUse: _scenario_in_use,
     SubscriptionNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     EndpointNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
+    MessengerNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
+    MessengerUnverified: _service(HTTPStatus.UNAUTHORIZED, "messenger.unverified"),
+    HandshakeRefused: _service(HTTPStatus.FORBIDDEN, "messenger.handshake_refused"),
+    DeliveryInvalid: _service(HTTPStatus.BAD_REQUEST, "messenger.body_invalid"),
     ScheduleNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     ProcessNotFound: _service(HTTPStatus.NOT_FOUND, "not_found"),
     ProcessAlreadyFinished: _service(HTTPStatus.CONFLICT, "already_finished"),

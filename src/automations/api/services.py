@@ -14,11 +14,13 @@ from automations.ports import (
     BeforeHooks,
     CatalogStore,
     FileStore,
+    RecordMessageStore,
     RecordStore,
     SessionStore,
     SignInThrottle,
     UserStore,
 )
+from automations.service.record_messages import MessageDeps
 from automations.service.records import NoBeforeHooks, RecordDeps
 
 if TYPE_CHECKING:
@@ -60,6 +62,20 @@ class Services:
     sign_ins: SignInThrottle | None = None
     # The file store; without it there is no `/api/v1/files`.
     files: FileStore | None = None
+    # Messages on records; without them there is no `.../records/{recordId}/messages`.
+    messages: RecordMessageStore | None = None
+
+    def message_deps(self) -> MessageDeps | None:
+        """The message use cases' ports (None when there is no message store)."""
+        if self.messages is None:
+            return None
+        return MessageDeps(
+            catalogs=self.catalogs,
+            records=self.records,
+            messages=self.messages,
+            clock=self.clock,
+            files=self.files,
+        )
 
     def record_deps(self) -> RecordDeps:
         """The record use cases' ports."""

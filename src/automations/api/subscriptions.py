@@ -1,4 +1,5 @@
-"""`/api/v1/subscriptions`: which record events of a catalog start which scenario."""
+"""`/api/v1/subscriptions`: which record events of a catalog (or messages to a messenger
+connection) start which scenario."""
 
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ def router(automation: Automation) -> Router:
 
     @routes.post(PATHS[0], tags=TAGS, summary="Subscribe a scenario to record events")
     def post_subscription(draft: Annotated[SubscriptionDraft, Body()]) -> dict[str, Any]:
-        created = create_subscription(store, automation.catalogs, automation.scenarios, draft)
+        created = create_subscription(
+            store, automation.catalogs, automation.scenarios, draft, automation.connections
+        )
         return {"id": created.id}
 
     @routes.get(PATHS[0], tags=TAGS, summary="List subscriptions")
@@ -56,7 +59,12 @@ def router(automation: Automation) -> Router:
         subscriptionId: str, patch: Annotated[SubscriptionPatch, Body()]
     ) -> dict[str, Any]:
         changed = change_subscription(
-            store, automation.catalogs, automation.scenarios, subscriptionId, patch
+            store,
+            automation.catalogs,
+            automation.scenarios,
+            subscriptionId,
+            patch,
+            automation.connections,
         )
         return subscription_json(changed)
 

@@ -115,6 +115,9 @@ class Element:
     boundaries: list[str] = field(default_factory=list)  # ids of boundary events attached here
     body: Graph | None = None  # embedded subprocess contents
     note: str | None = None  # why an UNSUPPORTED element is unsupported
+    # A JavaScript script task (run as `code.js`): the compiler gives its script every process
+    # variable as `variables`, unless an auto:input names them.
+    script_variables: bool = False
 
 
 @dataclass(slots=True)

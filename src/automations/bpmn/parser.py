@@ -271,13 +271,59 @@ def _task(reader: _Reader, el: Xml, node: Node) -> None:
     node.kind = Kind.SERVICE_TASK if node.component else Kind.TASK
 
 
+# scriptFormat values that mean JavaScript, as tools write them (compared lower-case).
+SCRIPT_CODE_COMPONENT = "code.js"
+_JAVASCRIPT_FORMATS = frozenset(
+    {
+        "javascript",
+        "js",
+        "ecmascript",
+        "text/javascript",
+        "application/javascript",
+        "application/x-javascript",
+        "text/ecmascript",
+        "application/ecmascript",
+    }
+)
+
+
 def _script_task(reader: _Reader, el: Xml, node: Node) -> None:
     script = _child(el, "script")
-    if script is not None and _text(script).strip():
-        # Running it is out of the question; dropping it silently would surprise its author.
-        node.note = "its script would not run; compute values with auto:output expressions"
+    text = _text(script) if script is not None else ""
+    if not text.strip():
+        _task(reader, el, node)
         return
-    _task(reader, el, node)
+    script_format = (el.get("scriptFormat") or "").strip()
+    if script_format.lower() not in _JAVASCRIPT_FORMATS:
+        # Dropping the script silently would surprise its author.
+        said = (
+            f"its scriptFormat is {script_format!r}" if script_format else "it has no scriptFormat"
+        )
+        node.note = f'{said}; only JavaScript scripts run (scriptFormat="javascript")'
+        return
+    if node.component is not None:
+        node.note = "a script task with a script runs it as code.js; remove its auto:component"
+        return
+    if _compensation_handler(el, node):
+        return
+    assert script is not None
+    # The script is the body of a code.js call; its return value is `$result`.
+    node.kind = Kind.SERVICE_TASK
+    node.component = SCRIPT_CODE_COMPONENT
+    node.component_line = source_line(script)
+    node.inputs.insert(0, Param("code", text, source_line(script)))
+    node.script_variables = not any(p.name == "variables" for p in node.inputs)
+    result_variable = _result_variable(el)
+    if result_variable:
+        node.outputs.insert(0, Param(result_variable, "{% $result %}", node.line))
+
+
+def _result_variable(el: Xml) -> str | None:
+    """Camunda's, Flowable's and Activiti's `resultVariable` attribute: where the value goes."""
+    for name, value in el.attrib.items():
+        if str(name).rpartition("}")[2] == "resultVariable" and str(value).strip():
+            return str(value).strip()
+    return None
 
 
 def _sub_process(reader: _Reader, el: Xml, node: Node) -> None:

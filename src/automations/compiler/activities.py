@@ -6,6 +6,7 @@ become `Catch`/`TimeoutSeconds`, a multi-instance marker wraps the core in a `Ma
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from automations.bpmn.model import Element, Kind, Param
@@ -46,7 +47,25 @@ def scenario_arn(scenario_id: str) -> str:
 
 
 def _inputs(region: Region, params: list[Param]) -> dict[str, object]:
-    return {p.name: jt.value_or_null(p.value, region.locals()) for p in params}
+    return {p.name: _input_value(p.value, region) for p in params}
+
+
+def _input_value(value: str, region: Region) -> object:
+    # A literal of several lines (a script) as a JSONata string: the same text, and validators
+    # of ASL (asl-validator) refuse a line break in a literal string though Step Functions
+    # takes it.
+    if "\n" in value and not jt.is_expression(value):
+        return jt.wrap(json.dumps(value, ensure_ascii=False))
+    return jt.value_or_null(value, region.locals())
+
+
+def script_variables(region: Region) -> str:
+    """Every process variable as one object (what a JavaScript script task sees as its names):
+    the start input, then each variable as it reads here (a branch's own value, a loop's item),
+    as the process's result is made (`compiler/__init__.py:_end_of_process`)."""
+    names = dict.fromkeys([*region.ctx.variables, *region.reads])
+    fields = ", ".join(f'"{name}": {region.read(name)}' for name in names)
+    return jt.wrap(f"$merge([$states.context.Execution.Input, {{{fields}}}])")
 
 
 def _outputs(region: Region, element: Element) -> dict[str, object]:
@@ -67,8 +86,11 @@ def pass_core(region: Region, element: Element) -> State:
 
 def service_core(region: Region, element: Element) -> State:
     component = element.component or ""
+    inputs = _inputs(region, element.inputs)
+    if element.script_variables:
+        inputs["variables"] = script_variables(region)
     payload = {
-        "inputs": _inputs(region, element.inputs),
+        "inputs": inputs,
         # The attempt this call is (adapters/aws/idempotency.py): a call that acts runs once
         # per attempt however often Lambda is invoked for it. A loop enters the state again
         # (another EnteredTime); a Retry is another RetryCount.

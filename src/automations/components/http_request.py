@@ -60,16 +60,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from ipaddress import ip_address
 from typing import Any, Literal
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from automations.components import address_guard
+from automations.components import outbound
 
 # Re-exported: the guard's names as `http.request` has always offered them.
 from automations.components.address_guard import ALLOW_HOSTS_ENV as ALLOW_HOSTS_ENV
@@ -172,35 +170,18 @@ class HttpPolicy(AddressPolicy):
 def checked_addresses(host: str, port: int, policy: AddressPolicy) -> list[IPAddress]:
     """Resolve `host`; raise `http.forbidden_address` if any address is not allowed."""
     try:
-        return address_guard.checked_addresses(host, port, policy)
-    except address_guard.ForbiddenAddress as refused:
-        raise ComponentFailed(FORBIDDEN_ADDRESS, refused.message) from None
-    except address_guard.UnresolvedHost as unresolved:
-        raise ComponentFailed(CONNECTION, unresolved.message) from None
+        return outbound.checked_addresses(host, port, policy)
+    except outbound.OutboundRefused as refused:
+        raise ComponentFailed(FORBIDDEN_ADDRESS, refused.detail) from None
+    except outbound.OutboundUnresolved as unresolved:
+        raise ComponentFailed(CONNECTION, unresolved.detail) from None
 
 
 # ---------------------------------------------------------------------------------------------
-# One exchange
+# One exchange (`outbound`'s), its failures in this component's codes
 
-
-@dataclass(frozen=True, slots=True)
-class _Hop:
-    """One request to send: the URL as written (host name, not IP) and what goes with it."""
-
-    method: str
-    url: httpx.URL
-    headers: httpx.Headers
-    content: bytes | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Reply:
-    url: httpx.URL
-    status: int
-    headers: httpx.Headers
-    content: bytes
-    charset: str | None
-    location: str | None  # set for a redirect, whose body is not read
+_Hop = outbound.Request  # one request to send: the URL as written (host name, not IP)
+_Reply = outbound.Reply
 
 
 def _safe_url(url: httpx.URL) -> str:
@@ -208,99 +189,40 @@ def _safe_url(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii')}{url.path}"
 
 
-def _remaining(deadline: float, hop: _Hop) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise ComponentFailed(TIMEOUT, f"{hop.method} {_safe_url(hop.url)} timed out")
-    return left
-
-
-def _exchange(hop: _Hop, policy: HttpPolicy, deadline: float) -> _Reply:
+def _exchange(hop: _Hop, policy: HttpPolicy, deadline: outbound.Deadline) -> _Reply:
     """Send one hop to the first checked address that accepts a connection."""
-    host = hop.url.raw_host.decode("ascii")
-    port = hop.url.port or _SCHEMES[hop.url.scheme]
-    addresses = checked_addresses(host, port, policy)
-    failure = "no address"
-    for address in addresses:
-        try:
-            return _exchange_with(hop, address, policy, deadline)
-        except httpx.ConnectError as exc:  # refused/unreachable: the next address may answer
-            failure = f"{address}: {exc}"
-        except httpx.TimeoutException:
-            raise ComponentFailed(TIMEOUT, f"{hop.method} {_safe_url(hop.url)} timed out") from None
-        except httpx.DecodingError as exc:
-            raise ComponentFailed(
-                INVALID_RESPONSE, f"{_safe_url(hop.url)} sent a body that cannot be decoded: {exc}"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise ComponentFailed(
-                CONNECTION, f"{hop.method} {_safe_url(hop.url)} failed: {exc}"
-            ) from None
-    raise ComponentFailed(CONNECTION, f"cannot connect to {_safe_url(hop.url)} ({failure})")
-
-
-def _exchange_with(hop: _Hop, address: IPAddress, policy: HttpPolicy, deadline: float) -> _Reply:
-    headers = httpx.Headers(hop.headers)
-    headers["Host"] = hop.url.netloc.decode("ascii")  # the name the server expects, not the IP
-    extensions: dict[str, Any] = {}
-    if hop.url.scheme == "https" and not _is_ip_literal(hop.url.host):
-        extensions["sni_hostname"] = hop.url.raw_host.decode("ascii")  # SNI + certificate check
-    pinned = hop.url.copy_with(host=str(address))
-    timeout = _remaining(deadline, hop)
-    # trust_env=False: a proxy from the environment would connect somewhere we did not check.
-    with httpx.Client(trust_env=False, follow_redirects=False, timeout=timeout) as client:
-        request = client.build_request(
-            hop.method, pinned, headers=headers, content=hop.content, extensions=extensions
-        )
-        response = client.send(request, stream=True)
-        try:
-            location = response.headers.get("location") if response.is_redirect else None
-            content = b"" if location else _read_limited(response, hop, policy, deadline)
-        finally:
-            response.close()
-    # The origin only: some APIs (Telegram's bot URLs) carry the token in the path.
-    origin = f"{hop.url.scheme}://{hop.url.netloc.decode('ascii')}"
-    log.debug("http.request %s %s -> %d", hop.method, origin, response.status_code)
-    return _Reply(
-        hop.url,
-        response.status_code,
-        response.headers,
-        content,
-        response.charset_encoding,
-        location,
-    )
-
-
-def _is_ip_literal(host: str) -> bool:
     try:
-        ip_address(host)
-    except ValueError:
-        return False
-    return True
+        reply = outbound.exchange(
+            hop, policy, deadline, policy.max_response_bytes, skip_redirect_body=True
+        )
+    except outbound.OutboundError as error:
+        raise _failure(error, hop) from None
+    log.debug("http.request %s %s -> %d", hop.method, outbound.origin(hop.url), reply.status)
+    return reply
 
 
-def _read_limited(
-    response: httpx.Response, hop: _Hop, policy: HttpPolicy, deadline: float
-) -> bytes:
-    limit = policy.max_response_bytes
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(hop, limit)
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():  # decoded: the limit holds for compressed bodies too
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(hop, limit)
-        _remaining(deadline, hop)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(hop: _Hop, limit: int) -> ComponentFailed:
-    return ComponentFailed(
-        TOO_LARGE, f"the response of {_safe_url(hop.url)} is larger than {limit} bytes"
-    )
+def _failure(error: outbound.OutboundError, hop: _Hop) -> ComponentFailed:
+    shown = _safe_url(hop.url)
+    match error:
+        case outbound.OutboundRefused():
+            return ComponentFailed(FORBIDDEN_ADDRESS, error.detail)
+        case outbound.OutboundUnresolved():
+            return ComponentFailed(CONNECTION, error.detail)
+        case outbound.OutboundTimeout():
+            return ComponentFailed(TIMEOUT, f"{hop.method} {shown} timed out")
+        case outbound.OutboundTooLarge(limit=limit):
+            return ComponentFailed(
+                TOO_LARGE, f"the response of {shown} is larger than {limit} bytes"
+            )
+        case outbound.OutboundUndecodable():
+            return ComponentFailed(
+                INVALID_RESPONSE, f"{shown} sent a body that cannot be decoded: {error.detail}"
+            )
+        case outbound.OutboundUnreachable(failures=failures):
+            last = f"{failures[-1][0]}: {failures[-1][1]}" if failures else "no address"
+            return ComponentFailed(CONNECTION, f"cannot connect to {shown} ({last})")
+        case _:
+            return ComponentFailed(CONNECTION, f"{hop.method} {shown} failed: {error.detail}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +230,7 @@ def _too_large(hop: _Hop, limit: int) -> ComponentFailed:
 
 
 def _fetch(params: HttpRequestInput, policy: HttpPolicy) -> _Reply:
-    deadline = time.monotonic() + params.timeoutSeconds
+    deadline = outbound.Deadline(params.timeoutSeconds)
     hop = _first_hop(params)
     for _ in range(MAX_REDIRECTS + 1):
         reply = _exchange(hop, policy, deadline)

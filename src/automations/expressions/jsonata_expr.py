@@ -15,7 +15,6 @@ import contextlib
 import copy
 import math
 import threading
-import time
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Final
@@ -24,7 +23,7 @@ import regex
 from jsonata import jexception, jsonata, parser, utils
 from jsonata.functions import Functions
 
-from automations.expressions import jsonata_js, jsonata_limits
+from automations.expressions import jsonata_js, jsonata_limits, overstay
 from automations.expressions.errors import (
     ExpressionError,
     JsonataEvaluationError,
@@ -199,10 +198,11 @@ def _compile(text: str) -> jsonata.Jsonata:
 
 
 def _deadline_check(seconds: float) -> Callable[..., None]:
-    deadline = time.monotonic() + seconds
+    # (the clock of every time limit: it does not count garbage collections, see overstay.py)
+    deadline = overstay.clock() + seconds
 
     def check(_expr: Any, _input: Any, _env: Any) -> None:
-        if time.monotonic() > deadline:
+        if overstay.clock() > deadline:
             raise _Deadline(seconds)
 
     return check

@@ -9,6 +9,11 @@ piece of work registers its deadline for its thread here, and one watchdog threa
 loop written in Python stops within a tick, and a single call into C as soon as it returns —
 which is why regular expressions run on an engine with its own timeout, see `regex_engine`).
 
+Time here is `clock()`: the monotonic clock less the interpreter's garbage collections. A
+collection of a large heap stops every thread for as long as it takes (over a second in a long
+test run, for any expression that happens to be running); that time is no evaluation's, so no
+bound is charged for it.
+
 The exception is injected at most once per bound and only while the bound is registered; the
 watchdog unregisters a bound as it fires it, and the bound clears an undelivered injection
 when its work ends first (under the same lock), so the exception can only ever be raised
@@ -18,6 +23,7 @@ inside the bounded block, never after it.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import threading
 import time
@@ -29,6 +35,28 @@ from automations.expressions.errors import Overstayed
 TICK_SECONDS: Final = 0.01
 
 _SET_ASYNC_EXC = ctypes.pythonapi.PyThreadState_SetAsyncExc
+
+_collecting_since: float | None = None
+_collected_seconds = 0.0  # every collection's pause so far
+
+
+def _count_collection(phase: str, _info: dict[str, int]) -> None:
+    # Collections run one at a time (under the GIL), whichever thread starts them.
+    global _collecting_since, _collected_seconds
+    if phase == "start":
+        _collecting_since = time.monotonic()
+    elif _collecting_since is not None:
+        _collected_seconds += time.monotonic() - _collecting_since
+        _collecting_since = None
+
+
+gc.callbacks.append(_count_collection)
+
+
+def clock() -> float:
+    """Monotonic seconds that stand still while the garbage collector runs."""
+    since = _collecting_since  # (the watchdog may look while a collection's callback runs)
+    return (time.monotonic() if since is None else since) - _collected_seconds
 
 
 def _inject(thread: int, error: type[BaseException] | None) -> None:
@@ -67,7 +95,7 @@ class bounded:
 
     def __enter__(self) -> None:
         thread = threading.get_ident()
-        deadline = time.monotonic() + self._seconds
+        deadline = clock() + self._seconds
         with _lock:
             outer = _active.get(thread)
             if outer is not None and outer.deadline <= deadline:
@@ -95,7 +123,7 @@ class bounded:
 def remaining() -> float | None:
     """Seconds left to the calling thread's innermost bound, or None when it has none."""
     bound = _active.get(threading.get_ident())
-    return None if bound is None else max(bound.deadline - time.monotonic(), 0.0)
+    return None if bound is None else max(bound.deadline - clock(), 0.0)
 
 
 def expire(default: type[Overstayed]) -> NoReturn:
@@ -137,7 +165,7 @@ def _watch() -> None:
     while True:
         time.sleep(TICK_SECONDS)
         if _active:
-            _fire_due(time.monotonic())
+            _fire_due(clock())
 
 
 def _start_watchdog() -> None:

@@ -24,12 +24,21 @@ class EventType(StrEnum):
     WEB_REQUEST = "$webRequest"
     SCHEDULE = "$schedule"
     MANUAL = "$manual"
+    # A message to the bot of a messenger connection (`/api/messengers/{connection}`).
+    TELEGRAM_MESSAGE = "$telegram.message"
+    WHATSAPP_MESSAGE = "$whatsapp.message"
+    MAX_MESSAGE = "$max.message"
 
 
 # The notification that follows each kind of write, and the hook that precedes it.
 AFTER_EVENTS = frozenset({EventType.AFTER_CREATE, EventType.AFTER_UPDATE, EventType.AFTER_DELETE})
 BEFORE_EVENTS = frozenset(
     {EventType.BEFORE_CREATE, EventType.BEFORE_UPDATE, EventType.BEFORE_DELETE}
+)
+# Events of a messenger connection rather than of a catalog: their subscriptions name the
+# connection (`Subscription.connection`) and no catalog.
+MESSENGER_EVENTS = frozenset(
+    {EventType.TELEGRAM_MESSAGE, EventType.WHATSAPP_MESSAGE, EventType.MAX_MESSAGE}
 )
 
 

@@ -9,10 +9,12 @@ from automations.model.event import EventType
 
 
 class Subscription(CamelModel):
-    """Starts `scenario_id` on `events` in `catalog_id`; `fields` empty means any field."""
+    """Starts `scenario_id` on `events` in `catalog_id`; `fields` empty means any field. A
+    messenger event's subscription names its `connection` instead of a catalog."""
 
     id: str
     catalog_id: str | None = None
+    connection: str | None = None
     events: list[EventType] = Field(default_factory=list)
     fields: list[str] = Field(default_factory=list)
     scenario_id: str

@@ -12,6 +12,8 @@ from automations.asl.ports import Clock
 from automations.ports import (
     CatalogStore,
     ChangeFeed,
+    Connections,
+    DeliveryStore,
     ScenarioStore,
     ScheduleStore,
     SubscriptionStore,
@@ -19,6 +21,7 @@ from automations.ports import (
 )
 from automations.service.dispatch import DispatchDeps
 from automations.service.hooks import UpdatingDeps
+from automations.service.messengers import MessengerDeps
 from automations.service.processes import Processes
 from automations.service.records import RecordDeps
 from automations.service.scenario_deletion import DeletionDeps
@@ -41,6 +44,9 @@ class Automation:
     records: RecordDeps
     clock: Clock
     settings: Settings
+    # Messenger webhooks: the operator's connections (bots and their secrets), deliveries seen.
+    connections: Connections
+    deliveries: DeliveryStore
 
     def dispatch_deps(self) -> DispatchDeps:
         return DispatchDeps(self.feed, self.subscriptions, self.processes)
@@ -50,6 +56,11 @@ class Automation:
 
     def deletion_deps(self) -> DeletionDeps:
         return DeletionDeps(self.scenarios, self.subscriptions, self.webrequests, self.schedules)
+
+    def messenger_deps(self) -> MessengerDeps:
+        return MessengerDeps(
+            self.connections, self.deliveries, self.subscriptions, self.processes, self.clock
+        )
 
     def webrequest_deps(self) -> WebRequestDeps:
         return WebRequestDeps(self.webrequests, self.scenarios, self.processes)

@@ -38,6 +38,27 @@ class EndpointNotFound(ServiceError):
     """Raised when a web request's urlId names no active endpoint (or an id names none)."""
 
 
+class MessengerNotFound(ServiceError):
+    """Raised when `/api/messengers/{connection}` names no connection, or one that is not a
+    messenger's (nothing about it is revealed either way)."""
+
+
+class MessengerUnverified(ServiceError):
+    """Raised when a messenger delivery does not carry the connection's secret or signature,
+    or the connection has none configured to check it with (nothing starts)."""
+
+
+class HandshakeRefused(ServiceError):
+    """Raised when a webhook verification request (Meta's `hub.*` query) is not for this
+    connection: a wrong `hub.verify_token`, another `hub.mode`, or no challenge."""
+
+
+class DeliveryInvalid(ServiceError):
+    """Raised when a verified messenger delivery's body is not a JSON object (nothing starts)."""
+
+    field = "body"
+
+
 class ScheduleNotFound(ServiceError):
     """Raised when a request names a schedule that does not exist."""
 

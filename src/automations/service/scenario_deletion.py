@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 
 from automations.compiler.activities import scenario_arn
+from automations.model.subscription import Subscription
 from automations.ports import ScenarioStore, ScheduleStore, SubscriptionStore, WebRequestStore
 from automations.service.errors import ScenarioInUse, ScenarioNotFound
 
@@ -39,13 +40,19 @@ class DeletionDeps:
     schedules: ScheduleStore
 
 
+def _source(subscription: Subscription) -> str:
+    if subscription.connection is not None:  # a messenger's: its bot
+        return f"of connection {subscription.connection}"
+    return f"in catalog {subscription.catalog_id}"
+
+
 def scenario_uses(deps: DeletionDeps, scenario_id: str) -> list[ScenarioUse]:
     """Every subscription, endpoint, schedule and other scenario that would start this one."""
     uses = [
         ScenarioUse(
             "subscription",
             s.id,
-            f"subscription to {', '.join(map(str, s.events))} in catalog {s.catalog_id}",
+            f"subscription to {', '.join(map(str, s.events))} {_source(s)}",
         )
         for s in deps.subscriptions.all()
         if s.scenario_id == scenario_id

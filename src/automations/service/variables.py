@@ -27,6 +27,11 @@ VARIABLES: dict[EventType, tuple[str, ...]] = {
     EventType.UPDATING: (*RECORD, "allValues"),
     EventType.WEB_REQUEST: ("url", "method", "headers", "cookies", "query", "body"),
     EventType.SCHEDULE: ("schedule",),
+    # One variable named after the platform: {connection, update, message, chatId, text, from}
+    # (Max's is not `$max`: that would hide JSONata's $max function from the scenario).
+    EventType.TELEGRAM_MESSAGE: ("telegram",),
+    EventType.WHATSAPP_MESSAGE: ("whatsapp",),
+    EventType.MAX_MESSAGE: ("maxMessenger",),
 }
 
 

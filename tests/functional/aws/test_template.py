@@ -22,6 +22,9 @@ ROOT = support.ROOT
 TEMPLATE: dict[str, Any] = json.loads(json.dumps(cfn_yaml.load(str(ROOT / "template.yaml"))))
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
+# Zip functions (a handler in a code folder, the layer) and container-image ones (the converter).
+ZIP_FUNCTIONS = {k: v for k, v in FUNCTIONS.items() if "CodeUri" in v["Properties"]}
+IMAGE_FUNCTIONS = {k: v for k, v in FUNCTIONS.items() if k not in ZIP_FUNCTIONS}
 GLOBAL_ENV: dict[str, Any] = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
 
 # What each function may do, as (Sid, actions, resources, condition) - the template must say
@@ -52,7 +55,7 @@ RECORDS_WRITES = {
     ("Automations", WRITE, AUTOMATIONS, None),
 }
 # The operator's named connections: one secret each under <stack>/connections/.
-MAIL_CONNECTIONS = (
+CONNECTIONS = (
     "ConnectionSecrets",
     ("secretsmanager:GetSecretValue",),
     (
@@ -61,6 +64,7 @@ MAIL_CONNECTIONS = (
     ),
     None,
 )
+READ_FILES = ("ReadFiles", ("s3:GetObject",), ("FilesBucket/files/*",), None)
 VPC_ACCESS = "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 VPC_ACCESS_IN_VPC = json.dumps(
     {"Fn::If": ["SqlInVpc", [{"Fn::Sub": VPC_ACCESS}], {"Ref": "AWS::NoValue"}]}, sort_keys=True
@@ -81,7 +85,11 @@ EXPECTED_RIGHTS: dict[str, set[Any]] = {
         ),
         ("Files", ("s3:GetObject", "s3:PutObject"), ("FilesBucket/files/*",), None),
     },
-    "WebhookFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
+    "WebhookFunction": {
+        "ProcessRunnerPolicy",
+        ("Automations", WRITE, AUTOMATIONS, None),
+        CONNECTIONS,  # a messenger delivery's secret
+    },
     "DispatcherFunction": {"ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
     # The stack-delete custom resource: this stack's machines, and nothing else.
     "MachineTeardownFunction": {
@@ -106,17 +114,14 @@ EXPECTED_RIGHTS: dict[str, set[Any]] = {
         ),
     },
     "http.request": {ONCE},
-    "mail.send": {
-        ONCE,
-        MAIL_CONNECTIONS,
-        ("ReadFiles", ("s3:GetObject",), ("FilesBucket/files/*",), None),
-    },
+    "mail.send": {ONCE, CONNECTIONS, READ_FILES},
     "mail.receive": {
         ONCE,
-        MAIL_CONNECTIONS,
+        CONNECTIONS,
         ("WriteFiles", ("s3:PutObject",), ("FilesBucket/files/*",), None),
     },
     "parse": set(),
+    "code.js": set(),  # the code reaches nothing: no network, files or AWS from inside V8
     "process.start": {ONCE, "ProcessRunnerPolicy", ("Automations", WRITE, AUTOMATIONS, None)},
     # Its own role (StepSqlQueryRole): what SAM gives the others is stated, network interfaces
     # only in the VPC.
@@ -125,7 +130,7 @@ EXPECTED_RIGHTS: dict[str, set[Any]] = {
         ("Tracing", ("xray:PutTraceSegments", "xray:PutTelemetryRecords"), ("*",), None),
         VPC_ACCESS_IN_VPC,
         ONCE,
-        MAIL_CONNECTIONS,
+        CONNECTIONS,
         (
             "NotWaitedFor",
             ("lambda:InvokeFunction",),
@@ -135,6 +140,47 @@ EXPECTED_RIGHTS: dict[str, set[Any]] = {
             ),
             None,
         ),
+    },
+    "ai.request": {ONCE, CONNECTIONS},
+    "telegram.send": {ONCE, CONNECTIONS, READ_FILES},
+    "whatsapp.send": {ONCE, CONNECTIONS, READ_FILES},
+    "max.send": {ONCE, CONNECTIONS, READ_FILES},
+    "document.generate": RECORDS_WRITES
+    | {("ReadWriteFiles", ("s3:GetObject", "s3:PutObject"), ("FilesBucket/files/*",), None)},
+    "file.upload": RECORDS_WRITES
+    | {("WriteFiles", ("s3:PutObject",), ("FilesBucket/files/*",), None)},
+    # A comment on a record: the record and catalog read, one id taken, the message put.
+    "message.send": {
+        ONCE,
+        ("Records", ("dynamodb:GetItem",), ("RecordsTable",), None),
+        (
+            "CatalogsAndProcess",
+            ("dynamodb:GetItem",),
+            ("AutomationsTable",),
+            json.dumps(
+                {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CATALOG", "PROCESS#*"]}},
+                sort_keys=True,
+            ),
+        ),
+        (
+            "MessageIds",
+            ("dynamodb:UpdateItem",),
+            ("AutomationsTable",),
+            json.dumps(
+                {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["COUNTER"]}},
+                sort_keys=True,
+            ),
+        ),
+        (
+            "Messages",
+            ("dynamodb:PutItem",),
+            ("AutomationsTable",),
+            json.dumps(
+                {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["MESSAGE#*"]}},
+                sort_keys=True,
+            ),
+        ),
+        READ_FILES,
     },
     "records.get": RECORDS_READS,
     "records.find": RECORDS_READS,
@@ -150,7 +196,7 @@ def step_runners() -> dict[str, dict[str, Any]]:
     found = {}
     for function in FUNCTIONS.values():
         properties = function["Properties"]
-        if properties["CodeUri"] == "functions/step-runner":
+        if properties.get("CodeUri", "functions/step-runner") == "functions/step-runner":
             found[properties["Environment"]["Variables"]["COMPONENT"]] = properties
     return found
 
@@ -213,7 +259,7 @@ def normalized(expected: set[Any]) -> set[Any]:
 # --- handlers -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+@pytest.mark.parametrize("logical_id", sorted(ZIP_FUNCTIONS))
 def test_every_handler_imports_and_is_callable(
     logical_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -238,8 +284,9 @@ def test_every_handler_imports_and_is_callable(
 
 def test_functions_run_python_3_12_with_the_layer() -> None:
     function_globals = TEMPLATE["Globals"]["Function"]
-    assert function_globals["Runtime"] == "python3.12"
-    assert function_globals["Layers"] == [{"Ref": "AutomationsLayer"}]
+    for logical_id, function in ZIP_FUNCTIONS.items():
+        assert function["Properties"]["Runtime"] == "python3.12", logical_id
+        assert function["Properties"]["Layers"] == [{"Ref": "AutomationsLayer"}], logical_id
     layer = RESOURCES["AutomationsLayer"]
     assert layer["Metadata"]["BuildMethod"] == "makefile"
     makefile = ROOT / layer["Metadata"]["ContextPath"] / "Makefile"
@@ -260,7 +307,10 @@ def test_every_component_has_its_function_and_no_other_exists() -> None:
             "Fn::Sub": f"${{DeploymentName}}-{name.replace('.', '-')}"
         }
         assert component_arn(name).endswith(properties["FunctionName"]["Fn::Sub"])
-        assert properties["Handler"] == "app.handler"
+        if "CodeUri" in properties:
+            assert properties["Handler"] == "app.handler"
+        else:  # the image's own CMD names the handler (tests/unit/components/test_convert_image.py)
+            assert properties["PackageType"] == "Image"
         assert isinstance(properties["MemorySize"], int)
         assert isinstance(properties["Timeout"], int)
 
@@ -284,9 +334,21 @@ def test_every_function_is_listed_in_the_rights_table() -> None:
     listed = {n for n in EXPECTED_RIGHTS if n in FUNCTIONS} | {
         logical_id
         for logical_id, f in FUNCTIONS.items()
-        if f["Properties"]["CodeUri"] == "functions/step-runner"
+        if f["Properties"].get("CodeUri", "functions/step-runner") == "functions/step-runner"
     }
     assert listed == set(FUNCTIONS)
+
+
+def test_the_converter_image_is_the_operators_and_optional() -> None:
+    # No Docker here, and `sam build` would need it: the image is built and pushed by the
+    # operator (docs/operations.md) and named by a parameter; without one there is no function.
+    assert set(IMAGE_FUNCTIONS) == {"StepConvert"}
+    function = IMAGE_FUNCTIONS["StepConvert"]
+    assert function["Properties"]["ImageUri"] == {"Ref": "ConvertImageUri"}
+    assert "Metadata" not in function
+    assert TEMPLATE["Parameters"]["ConvertImageUri"]["Default"] == ""
+    for logical_id in ("StepConvert", "StepConvertLogs", "StepConvertErrorsAlarm"):
+        assert RESOURCES[logical_id]["Condition"] == "HasConvertImage"
 
 
 def test_a_function_in_a_vpc_only_sometimes_has_its_own_role() -> None:
@@ -391,7 +453,11 @@ def test_the_api_routes_records_and_management_to_api_and_web_requests_to_webhoo
         ("/", "ANY"),
         ("/{proxy+}", "ANY"),
     }
-    assert routes("WebhookFunction") == {("/api/webrequest/{urlId}", "ANY")}
+    assert routes("WebhookFunction") == {
+        ("/api/webrequest/{urlId}", "ANY"),
+        ("/api/messengers/{connection}", "POST"),
+        ("/api/messengers/{connection}", "GET"),
+    }
     assert {"AppUrl", "ApiUrl", "WebhookBaseUrl"} <= set(TEMPLATE["Outputs"])
     assert TEMPLATE["Outputs"]["AppUrl"]["Value"]["Fn::Sub"].endswith("/${StageName}/")
 

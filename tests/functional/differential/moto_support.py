@@ -248,6 +248,16 @@ def _patch_moto(
     mp.setattr(Timeout, "_eval_body", _scaled_timeout)
     mp.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda s: time.sleep(s * TIME_SCALE)))
     mp.setattr(state_task_service_callback, "_DELAY_SECONDS_SYNC_CONDITION_CHECK", POLL_SECONDS)
+    mp.setattr(variable_store.VariableStore, "get_assigned_variables", _assigned_variables)
+
+
+def _assigned_variables(self: Any) -> dict[str, str]:
+    # moto writes a text variable as f'"{value}"', unescaped: a newline or quote in it makes
+    # `assignedVariables` invalid JSON, where AWS writes JSON text.
+    return {
+        name: to_json_str(self.get(name), separators=(",", ":"))
+        for name in self._declaration_tracing
+    }
 
 
 def _fake_aws_environment(mp: pytest.MonkeyPatch) -> None:

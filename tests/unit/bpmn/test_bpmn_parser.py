@@ -214,7 +214,7 @@ def test_every_task_kind_is_a_task_or_a_service_task(tag: str) -> None:
         (
             '<bpmn:scriptTask id="X" scriptFormat="groovy"><bpmn:script>x = 1</bpmn:script>'
             "</bpmn:scriptTask>",
-            "its script would not run",
+            "only JavaScript scripts run",
         ),
     ],
 )

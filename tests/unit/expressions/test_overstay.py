@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -82,3 +83,26 @@ def test_each_thread_has_its_own_bounds() -> None:
     for thread in threads:
         thread.join(10)
     assert results == {"busy": "stopped", "calm": "finished"}
+
+
+def _garbage_heap(cycles: int) -> list[object]:
+    """Objects a full collection has to walk (each in a reference cycle, kept alive)."""
+    kept: list[object] = []
+    for _ in range(cycles):
+        node: list[object] = []
+        node.append(node)
+        kept.append(node)
+    return kept
+
+
+def test_a_garbage_collection_is_no_evaluations_time() -> None:
+    heap = _garbage_heap(1_500_000)
+    start, wall = overstay.clock(), time.monotonic()
+    gc.collect()  # a full pass over the heap above: every thread stands still meanwhile
+    paused = time.monotonic() - wall
+
+    assert paused > 0.02  # (the heap is large enough for the collection to be seen)
+    assert overstay.clock() - start < paused / 2
+    with bounded(paused / 2, Inner):  # a limit shorter than the pause is not charged for it
+        gc.collect()
+    del heap

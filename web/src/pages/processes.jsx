@@ -22,6 +22,9 @@ const EVENT_TYPES = [
   "$webRequest",
   "$schedule",
   "$manual",
+  "$telegram.message",
+  "$whatsapp.message",
+  "$max.message",
 ];
 const LIMIT = 50;
 const LIVE_MS = 2000;

@@ -7,6 +7,7 @@ import { useApp } from "../ui/context.js";
 import { formatTime, isoToLocalInput, localInputToIso } from "../ui/format.js";
 import { useLoad, useSubmit } from "../ui/hooks.js";
 import { ConfirmButton, Empty, ErrorBox, Field, Link, Loading, Page, Pager } from "../ui/widgets.jsx";
+import { RecordMessages } from "./record-messages.jsx";
 
 const LIMIT = 25;
 const HOOK_DELAY_MS = 400;
@@ -26,6 +27,14 @@ export function RecordsPage({ params }) {
   );
   const [editing, setEditing] = useState(null); // null: closed; {}: a new record; a record
   const [error, setError] = useState(null);
+  // `catalogs/:id/records/:recordId` (a mention's link) opens that record's card.
+  useEffect(() => {
+    if (!params.recordId) return;
+    api
+      .get(`api/v1/catalogs/${catalogId}/records/${params.recordId}`)
+      .then(setEditing)
+      .catch(setError);
+  }, [catalogId, params.recordId]);
   const fields = (catalog.data?.fields || []).filter((f) => !NO_VALUE.has(f.type));
 
   const remove = async (recordId) => {
@@ -173,39 +182,42 @@ function RecordCard({ catalog, record, onClose, onSaved }) {
   const fieldError = (f) => errors[f.id] ?? errors[`values.${f.id}`];
 
   return (
-    <form class="card record-card" onSubmit={form.submit} data-testid="record-card">
-      <h2>{isNew ? t("records.newTitle") : t("records.editTitle", { id: record.id })}</h2>
-      {hook.message && <p class="notice" data-testid="hook-message">{hook.message}</p>}
-      <div class="record-fields">
-        {fields.map((f) => (
-          <Field
-            key={f.id}
-            label={`${f.name || f.id}${f.required ? " *" : ""}`}
-            name={f.id}
-            errors={{ [f.id]: fieldError(f) }}
-            hint={f.hint}
-          >
-            <ValueInput
-              field={f}
-              value={values[f.id]}
-              onChange={(v) => change(f.id, v)}
-              highlighted={changedByHook.has(f.id)}
-            />
-          </Field>
-        ))}
-      </div>
-      {/* Errors of a field stand under it; the box says what belongs to no field shown. */}
-      {form.error && !fields.some((f) => fieldError(f)) && <ErrorBox error={form.error} />}
-      {hook.error && !Object.keys(hook.error.fieldErrors?.() || {}).length && <ErrorBox error={hook.error} />}
-      <div class="form-buttons">
-        <button type="submit" class="primary" disabled={form.busy}>
-          {isNew ? t("records.create") : t("common.save")}
-        </button>
-        <button type="button" class="ghost" onClick={onClose}>
-          {t("common.cancel")}
-        </button>
-      </div>
-    </form>
+    <>
+      <form class="card record-card" onSubmit={form.submit} data-testid="record-card">
+        <h2>{isNew ? t("records.newTitle") : t("records.editTitle", { id: record.id })}</h2>
+        {hook.message && <p class="notice" data-testid="hook-message">{hook.message}</p>}
+        <div class="record-fields">
+          {fields.map((f) => (
+            <Field
+              key={f.id}
+              label={`${f.name || f.id}${f.required ? " *" : ""}`}
+              name={f.id}
+              errors={{ [f.id]: fieldError(f) }}
+              hint={f.hint}
+            >
+              <ValueInput
+                field={f}
+                value={values[f.id]}
+                onChange={(v) => change(f.id, v)}
+                highlighted={changedByHook.has(f.id)}
+              />
+            </Field>
+          ))}
+        </div>
+        {/* Errors of a field stand under it; the box says what belongs to no field shown. */}
+        {form.error && !fields.some((f) => fieldError(f)) && <ErrorBox error={form.error} />}
+        {hook.error && !Object.keys(hook.error.fieldErrors?.() || {}).length && <ErrorBox error={hook.error} />}
+        <div class="form-buttons">
+          <button type="submit" class="primary" disabled={form.busy}>
+            {isNew ? t("records.create") : t("common.save")}
+          </button>
+          <button type="button" class="ghost" onClick={onClose}>
+            {t("common.cancel")}
+          </button>
+        </div>
+      </form>
+      {!isNew && <RecordMessages catalogId={catalog.id} recordId={record.id} />}
+    </>
   );
 }
 

@@ -1,4 +1,5 @@
-// Subscriptions: which record events of which catalog start which scenario.
+// Subscriptions: which record events of which catalog (or which messages to which bot) start
+// which scenario.
 import { useState } from "@bpmn-io/properties-panel/preact/hooks";
 import { useApp } from "../ui/context.js";
 import { useLoad, useSubmit } from "../ui/hooks.js";
@@ -55,7 +56,12 @@ export function SubscriptionsPage() {
             {list.data.map((s) => (
               <tr key={s.id} data-subscription={s.id}>
                 <td>
-                  <Link to={`catalogs/${s.catalogId}`}>{catalogName(s.catalogId)}</Link>
+                  {s.catalogId ? (
+                    <Link to={`catalogs/${s.catalogId}`}>{catalogName(s.catalogId)}</Link>
+                  ) : (
+                    /* a messenger's subscription: its bot (connection) instead of a catalog */
+                    <span class="tag">{t("subscriptions.bot", { name: s.connection })}</span>
+                  )}
                 </td>
                 <td>
                   {s.events.map((e) => (
@@ -64,7 +70,9 @@ export function SubscriptionsPage() {
                     </span>
                   ))}
                 </td>
-                <td class="small-text">{s.fields.length ? s.fields.join(", ") : t("subscriptions.anyField")}</td>
+                <td class="small-text">
+                  {s.connection ? "—" : s.fields.length ? s.fields.join(", ") : t("subscriptions.anyField")}
+                </td>
                 <td>
                   <Link to={`scenarios/${encodeURIComponent(s.scenarioId)}`}>{s.scenarioId}</Link>
                 </td>
@@ -89,7 +97,62 @@ export function SubscriptionsPage() {
         scenarios={scenarios.data || []}
         onCreated={() => list.reload({ quiet: true })}
       />
+      <NewMessengerSubscription
+        scenarios={scenarios.data || []}
+        onCreated={() => list.reload({ quiet: true })}
+      />
     </Page>
+  );
+}
+
+// A message to a bot starts the scenario: the bot is one of the operator's named connections
+// (its name is typed: the server keeps the connections, and says when there is no such one).
+export const MESSENGER_EVENTS = ["$telegram.message", "$whatsapp.message", "$max.message"];
+
+function NewMessengerSubscription({ scenarios, onCreated }) {
+  const { api, t } = useApp();
+  const [event, setEvent] = useState(MESSENGER_EVENTS[0]);
+  const [connection, setConnection] = useState("");
+  const [scenarioId, setScenarioId] = useState("");
+  const form = useSubmit(async () => {
+    await api.post("api/v1/subscriptions", { connection, scenarioId, events: [event], active: true });
+    setConnection("");
+    onCreated();
+  });
+  const errors = form.error?.fieldErrors?.() || {};
+
+  return (
+    <form class="card" onSubmit={form.submit} data-testid="new-messenger-subscription">
+      <h2>{t("subscriptions.newMessenger")}</h2>
+      <div class="form-row">
+        <Field label={t("subscriptions.events")} name="events" errors={errors}>
+          <select name="events" value={event} onChange={(e) => setEvent(e.currentTarget.value)}>
+            {MESSENGER_EVENTS.map((type) => (
+              <option key={type} value={type}>
+                {t(`event.${type}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t("subscriptions.connection")} name="connection" errors={errors} hint={t("subscriptions.connectionHint")}>
+          <input name="connection" value={connection} onInput={(e) => setConnection(e.currentTarget.value)} />
+        </Field>
+        <Field label={t("subscriptions.scenario")} name="scenarioId" errors={errors}>
+          <select name="scenarioId" value={scenarioId} onChange={(e) => setScenarioId(e.currentTarget.value)}>
+            <option value="">{t("common.choose")}</option>
+            {scenarios.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.id}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <ErrorBox error={form.error} />
+      <button type="submit" class="primary" disabled={form.busy}>
+        {t("subscriptions.create")}
+      </button>
+    </form>
   );
 }
 

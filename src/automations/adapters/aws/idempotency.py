@@ -59,10 +59,19 @@ ACTS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "records.update": _always,
     "records.delete": _always,
     "mail.send": _always,
+    "message.send": _always,
     "mail.receive": _mailbox_changes,
     "sql.query": _always,
     "process.start": _always,
     "http.request": _http_writes,
+    # A model's answer is billed per call; files stored and records written; messages sent.
+    "ai.request": _always,
+    "convert": _always,
+    "document.generate": _always,
+    "file.upload": _always,
+    "telegram.send": _always,
+    "whatsapp.send": _always,
+    "max.send": _always,
 }
 
 

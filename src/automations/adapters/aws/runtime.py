@@ -39,12 +39,14 @@ if TYPE_CHECKING:
     from automations.api.services import Services
     from automations.asl.ports import Clock
     from automations.model.catalog import Catalog
+    from automations.model.message import MessageAuthor
     from automations.model.process import ProcessRecord
     from automations.ports import FileStore, ProcessStarter, ScenarioStore, Secrets
     from automations.service.automation import Automation
     from automations.service.hooks import ScenarioHooks
     from automations.service.processes import Processes
     from automations.service.record_access import FindSpec, RecordAccess
+    from automations.service.record_messages import MessageDeps
     from automations.service.records import RecordDeps
 
 SyncCall = Callable[..., dict[str, Any]]
@@ -156,6 +158,36 @@ class AwsRuntime:
         )
 
     @cached_property
+    def message_deps(self) -> MessageDeps:
+        """Messages on records (the Automations table), the records they go on, the files.
+        The record stores are its own: `record_deps` would build the hooks, which a function
+        that only writes messages never runs."""
+        from automations.adapters.aws.catalogs import DynamoCatalogStore
+        from automations.adapters.aws.messages import DynamoRecordMessageStore
+        from automations.adapters.aws.records import DynamoRecordStore
+        from automations.service.record_messages import MessageDeps
+
+        return MessageDeps(
+            catalogs=DynamoCatalogStore(
+                self.dynamodb, self.automations_table, records_table=self.records_table
+            ),
+            records=DynamoRecordStore(
+                self.dynamodb, self.records_table, automations_table=self.automations_table
+            ),
+            messages=DynamoRecordMessageStore(self.dynamodb, self.automations_table),
+            clock=self.clock,
+            files=self.files,
+        )
+
+    def message_author(self, process_id: str) -> MessageAuthor:
+        """Process `process_id` as the author of the messages it writes (its scenario read
+        from its record; a nested call activity's execution is no process and has none)."""
+        from automations.service.record_messages import process_author
+
+        process = self.process_store.get(process_id)
+        return process_author(process_id, "" if process is None else process.scenario_id)
+
+    @cached_property
     def process_store(self) -> DynamoProcessStore:
         from automations.adapters.aws.process_parts import BUCKET_VARIABLE, S3ProcessParts
         from automations.adapters.aws.processes import DynamoProcessStore
@@ -244,6 +276,7 @@ class AwsRuntime:
 
     @cached_property
     def automation(self) -> Automation:
+        from automations.adapters.aws.deliveries import DynamoDeliveryStore
         from automations.adapters.aws.schedules import DynamoScheduleStore
         from automations.adapters.aws.webrequests import DynamoWebRequestStore
         from automations.service.automation import Automation
@@ -259,6 +292,9 @@ class AwsRuntime:
             records=self.record_deps,
             clock=self.clock,
             settings=self.settings,
+            # Built only when a messenger's webhook is called (or a subscription names one).
+            connections=_LazyConnections(self),
+            deliveries=DynamoDeliveryStore(self.dynamodb, self.automations_table),
         )
 
     @cached_property
@@ -287,6 +323,7 @@ class AwsRuntime:
             sessions=DynamoSessionStore(self.dynamodb, self.sessions_table),
             sign_ins=DynamoSignInThrottle(self.dynamodb, self.sessions_table),
             files=self.files,
+            messages=self.message_deps.messages,
         )
 
     # --- what the functions call --------------------------------------------------------------
@@ -303,7 +340,8 @@ class AwsRuntime:
             return self._api
 
     def webhook(self) -> APIGatewayRestResolver:
-        """Only the public `/api/webrequest/{urlId}` route, with the API's error answers."""
+        """Only the public routes: `/api/webrequest/{urlId}` and the messengers'
+        `/api/messengers/{connection}`, with the API's error answers."""
         with self._lock:
             if self._webhook is None:
                 self._webhook = _webhook_app(self.automation, self.settings.max_body_bytes)
@@ -411,7 +449,7 @@ class AwsRuntime:
 
 # ComponentContext.services keys (records_common, connections, sql_query, process_start and the
 # mail components name them alike).
-_SERVICE_KEYS = ("records", "connections", "background", "files", "processes")
+_SERVICE_KEYS = ("records", "connections", "background", "files", "processes", "messages")
 
 
 class _LazyServices(Mapping[str, Any]):
@@ -431,15 +469,35 @@ class _LazyServices(Mapping[str, Any]):
                 self._built[key] = ProcessRecords(self._runtime, self._process_id)
             elif key == "processes":  # (the runtime's `processes` are the use cases)
                 self._built[key] = self._runtime.process_starts(self._process_id)
+            elif key == "messages":
+                self._built[key] = self._process_messages()
             else:
                 self._built[key] = getattr(self._runtime, key)
         return self._built[key]
+
+    def _process_messages(self) -> Any:
+        from automations.service.record_messages import ProcessMessages
+
+        runtime, process_id = self._runtime, self._process_id
+        return ProcessMessages(runtime.message_deps, lambda: runtime.message_author(process_id))
 
     def __iter__(self) -> Any:
         return iter(_SERVICE_KEYS)
 
     def __len__(self) -> int:
         return len(_SERVICE_KEYS)
+
+
+class _LazyConnections:
+    """The Connections port, its Secrets Manager client made on the first lookup (the API and
+    the dispatcher build the use cases and mostly never look one up)."""
+
+    def __init__(self, runtime: AwsRuntime) -> None:
+        self._runtime = runtime
+
+    def get(self, name: str) -> str | None:
+        found: str | None = self._runtime.connections.get(name)
+        return found
 
 
 class ProcessRecords:
@@ -489,7 +547,7 @@ class ProcessRecords:
 
 
 def _webhook_app(automation: Automation, max_body_bytes: int) -> APIGatewayRestResolver:
-    from automations.api import webhook
+    from automations.api import messengers, webhook
     from automations.api.app import ApiResolver, body_size
     from automations.api.errors import BodyTooLarge, register_error_handlers
 
@@ -500,7 +558,9 @@ def _webhook_app(automation: Automation, max_body_bytes: int) -> APIGatewayRestR
 
     app = ApiResolver(gate)
     app.include_router(webhook.router(automation))
-    register_error_handlers(app, lambda path: path.startswith(webhook.PREFIX))
+    app.include_router(messengers.router(automation))
+    public = (webhook.PREFIX, messengers.PREFIX)
+    register_error_handlers(app, lambda path: path.startswith(public))
     return app
 
 

@@ -40,12 +40,20 @@ class DynamoSubscriptionStore:
     def matching(self, catalog_id: str, event_type: EventType) -> list[Subscription]:
         return [s for s in self.all(catalog_id) if s.active and event_type in s.events]
 
+    def for_connection(self, connection: str, event_type: EventType) -> list[Subscription]:
+        return [
+            s
+            for s in self.all()
+            if s.connection == connection and s.active and event_type in s.events
+        ]
+
 
 def _attributes(subscription: Subscription) -> dict[str, Any]:
     return {
         "pk": PARTITION,
         "sk": subscription.id,
         "catalogId": subscription.catalog_id,
+        "connection": subscription.connection,
         "events": dumps([str(e) for e in subscription.events]),
         "fields": dumps(subscription.fields),
         "scenarioId": subscription.scenario_id,
@@ -57,6 +65,7 @@ def _subscription(found: dict[str, Any]) -> Subscription:
     return Subscription(
         id=found["sk"],
         catalog_id=found.get("catalogId"),
+        connection=found.get("connection"),
         events=[EventType(e) for e in loads(found["events"])],
         fields=loads(found["fields"]),
         scenario_id=found["scenarioId"],

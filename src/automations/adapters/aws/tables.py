@@ -29,6 +29,8 @@ so an update item holds the values about twice: keep a record's values under ~19
 | API key              | `APIKEY`        | key id                   | GSI1 by user              |
 | process              | `PROCESS#<id>`  | `PROCESS`                | body zlib (B), GSI1, GSI2 |
 | semaphore            | `SEMAPHORE`     | `running`                | `running` (N)             |
+| messenger delivery   | `DELIVERY#<key>`| `DELIVERY`               | `firstSeen`, `expiresAt`  |
+| record message       | `MESSAGE#<c>#<r>`| id, zero-padded to 20    | body JSON (<c>: catalog)  |
 
 GSI1 (`gsi1pk`, `gsi1sk`): processes by status (`PSTATUS#<status>`, `<queuedAt>#<id>`) and API
 keys by user (`USERKEYS#<user id>`, `<createdAt>#<id>`). GSI2 (`gsi2pk`, `gsi2sk`): processes by
@@ -127,6 +129,8 @@ AUTOMATIONS = TableSpec(
     env="AUTOMATIONS_TABLE",
     keys=("pk", "sk"),
     indexes=((GSI1, "gsi1pk", "gsi1sk"), (GSI2, "gsi2pk", "gsi2sk")),
+    # Only messenger deliveries (`deliveries.py`) carry it: everything else stays.
+    ttl_attribute=TTL_ATTRIBUTE,
 )
 
 # Browser sessions and failed sign-ins (adapters/aws/sessions.py), apart from everything else so

@@ -9,7 +9,7 @@ background loops, built once over one database file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,8 +23,10 @@ from automations.adapters.local.secrets import EnvSecrets
 from automations.adapters.sqlite.catalogs import SqliteCatalogStore
 from automations.adapters.sqlite.checkpoints import SqliteCheckpointStore
 from automations.adapters.sqlite.db import Database
+from automations.adapters.sqlite.deliveries import SqliteDeliveryStore
 from automations.adapters.sqlite.files import SqliteFileStore, files_folder
 from automations.adapters.sqlite.group_commit import GroupCommit
+from automations.adapters.sqlite.messages import SqliteRecordMessageStore
 from automations.adapters.sqlite.outbox import SqliteChangeFeed
 from automations.adapters.sqlite.processes import SqliteProcessStore
 from automations.adapters.sqlite.records import SqliteRecordStore
@@ -40,6 +42,7 @@ from automations.api.webapp import default_root as default_web_root
 from automations.asl.clock import RealClock
 from automations.asl.ports import Clock
 from automations.components.connections import SERVICE_KEY as CONNECTIONS_KEY
+from automations.components.message_send import SERVICE_KEY as MESSAGES_KEY
 from automations.components.process_start import SERVICE_KEY as PROCESSES_KEY
 from automations.components.records_common import SERVICE_KEY
 from automations.ports import ExecutionRequest, Primary, RecordsPort, Secrets
@@ -49,6 +52,7 @@ from automations.service.hooks import ScenarioHooks
 from automations.service.process_starts import ProcessStarts
 from automations.service.processes import ProcessDeps, Processes, latest_standard
 from automations.service.record_access import RecordAccess
+from automations.service.record_messages import MessageDeps, ProcessMessages, process_author
 from automations.service.records import RecordDeps
 from automations.service.schedules import fire_due
 from automations.settings import Settings
@@ -72,6 +76,15 @@ class LocalRuntime:
     loops: list[Loop] = field(default_factory=list)
     # Passwords and tokens by name (the admin's when a secret is configured; connections').
     secrets: Secrets = field(default_factory=EnvSecrets)
+    # What a running process's components reach (records, files, messages, process starts).
+    services_for: Callable[[ExecutionRequest], Mapping[str, Any]] | None = None
+
+    def component_services(self, process_id: str, scenario_id: str) -> Mapping[str, Any]:
+        """The ports a process `process_id` of `scenario_id` gives its components, for a run
+        outside the server's queue (`automations run --db`)."""
+        assert self.services_for is not None
+        request = ExecutionRequest(process_id, {}, "", {}, scenario_id=scenario_id)
+        return self.services_for(request)
 
     def app(self) -> APIGatewayRestResolver:
         """A new API resolver over these services (not re-entrant: one per thread)."""
@@ -144,15 +157,19 @@ def build_runtime(
     # Files beside the database (`automations.db` -> `automations.files/`).
     files = SqliteFileStore(db, files_folder(db_path), clock, settings.max_file_bytes)
     started: list[Processes] = []  # process.start's use cases, once they exist
+    messages = SqliteRecordMessageStore(db)
+    message_deps = MessageDeps(catalogs, records, messages, clock, files)
 
     def services_for(request: ExecutionRequest) -> Mapping[str, Any]:
         port: RecordsPort = RecordAccess(record_deps[0], depth=request.depth + 1)
         starts = ProcessStarts(started[0], parent_id=request.process_id, depth=request.depth + 1)
+        author = process_author(request.process_id, request.scenario_id)
         return {
             SERVICE_KEY: port,
             CONNECTIONS_KEY: connections,
             FILES_KEY: files,
             PROCESSES_KEY: starts,
+            MESSAGES_KEY: ProcessMessages(message_deps, lambda: author),
         }
 
     group = GroupCommit(db)
@@ -184,6 +201,8 @@ def build_runtime(
         records=record_deps[0],
         clock=clock,
         settings=settings,
+        connections=connections,
+        deliveries=SqliteDeliveryStore(db),
     )
     services = Services(
         catalogs=catalogs,
@@ -202,6 +221,7 @@ def build_runtime(
         sessions=SqliteSessionStore(db),
         sign_ins=SqliteSignInThrottle(db),
         files=files,
+        messages=messages,
     )
     return LocalRuntime(
         db=db,
@@ -212,4 +232,5 @@ def build_runtime(
         dispatch_bell=bell,
         group=group,
         secrets=EnvSecrets() if secrets is None else secrets,
+        services_for=services_for,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,17 +43,27 @@ class ScenarioFolder:
         assert definition is not None  # the file is there, and compiling it raised if invalid
         return definition
 
-    def resolver(self) -> ComponentResolver:
-        # Named connections (sql.query, mail.*) come from `AUTOMATIONS_CONNECTIONS`, as in
-        # `automations dev`.
+    def resolver(self, services: Mapping[str, Any] | None = None) -> ComponentResolver:
+        """Components with `services` (a local database's ports, for `automations run --db`),
+        and named connections (sql.query, mail.*, messengers, AI) from
+        `AUTOMATIONS_CONNECTIONS`, as in `automations dev`."""
         connections = EnvConnections(EnvSecrets())
         return ComponentResolver(
-            definitions=self.definition, services={CONNECTIONS_KEY: connections}
+            definitions=self.definition,
+            services={CONNECTIONS_KEY: connections, **(services or {})},
         )
 
 
-def run_file(path: Path, variables: dict[str, Any], *, real_time: bool = False) -> ProcessOutcome:
-    """Compile `path` and run it with `variables` as start variables.
+def run_file(
+    path: Path,
+    variables: dict[str, Any],
+    *,
+    real_time: bool = False,
+    services: Mapping[str, Any] | None = None,
+) -> ProcessOutcome:
+    """Compile `path` and run it with `variables` as start variables (its components given
+    `services` too: records, files and the like; without them those components fail as
+    unavailable).
 
     Call activities find the scenario they call as `<calledElement>.bpmn` beside `path`.
     Without `real_time` the engine runs on a virtual clock: timers and retry back-offs
@@ -61,6 +72,6 @@ def run_file(path: Path, variables: dict[str, Any], *, real_time: bool = False) 
     folder = ScenarioFolder(path.parent)
     definition = folder.load(path)
     clock: Clock = RealClock() if real_time else VirtualClock()
-    engine = Engine(folder.resolver(), clock)
+    engine = Engine(folder.resolver(services), clock)
     result = asyncio.run(engine.start(definition, variables, name=path.stem))
     return outcome(result.status, result.output, result.error, result.cause, result.history)

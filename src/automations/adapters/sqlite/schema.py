@@ -194,7 +194,33 @@ INSERT INTO id_sequences (name, value)
 DELETE FROM id_sequences WHERE name = 'records'
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# Messages on records (adapters/sqlite/messages.py): numbered in one sequence, read a record's
+# newest first; they go with their catalog (a record's delete leaves them, unread: the use
+# cases read only a live record's messages).
+_V8 = """
+CREATE TABLE record_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    catalog_id INTEGER NOT NULL REFERENCES catalogs(id) ON DELETE CASCADE,
+    record_id INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX record_messages_by_record ON record_messages(catalog_id, record_id, id)
+"""
+
+# Messenger webhooks (service/messengers.py): a subscription may name a messenger connection
+# instead of a catalog, and each delivered update is remembered for a while under its
+# platform's id (adapters/sqlite/deliveries.py), so that a redelivery starts nothing twice.
+_V9 = """
+ALTER TABLE subscriptions ADD COLUMN connection TEXT;
+CREATE INDEX subscriptions_by_connection ON subscriptions(connection);
+CREATE TABLE deliveries (
+    key TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 
 
 def apply_schema(conn: sqlite3.Connection) -> int:

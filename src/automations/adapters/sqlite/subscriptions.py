@@ -18,14 +18,16 @@ class SqliteSubscriptionStore:
     def put(self, subscription: Subscription) -> None:
         with self._db.transaction() as conn:
             conn.execute(
-                "INSERT INTO subscriptions (id, catalog_id, events, fields, scenario_id, active)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                " catalog_id = excluded.catalog_id, events = excluded.events,"
-                " fields = excluded.fields, scenario_id = excluded.scenario_id,"
-                " active = excluded.active",
+                "INSERT INTO subscriptions"
+                " (id, catalog_id, connection, events, fields, scenario_id, active)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " catalog_id = excluded.catalog_id, connection = excluded.connection,"
+                " events = excluded.events, fields = excluded.fields,"
+                " scenario_id = excluded.scenario_id, active = excluded.active",
                 (
                     subscription.id,
                     subscription.catalog_id,
+                    subscription.connection,
                     dumps([str(e) for e in subscription.events]),
                     dumps(subscription.fields),
                     subscription.scenario_id,
@@ -65,11 +67,24 @@ class SqliteSubscriptionStore:
         )
         return [_subscription(row) for row in rows]
 
+    def for_connection(self, connection: str, event_type: EventType) -> list[Subscription]:
+        rows = (
+            self._db.connection()
+            .execute(
+                "SELECT * FROM subscriptions WHERE connection = ? AND active = 1"
+                " AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?) ORDER BY id",
+                (connection, str(event_type)),
+            )
+            .fetchall()
+        )
+        return [_subscription(row) for row in rows]
+
 
 def _subscription(row: sqlite3.Row) -> Subscription:
     return Subscription(
         id=row["id"],
         catalog_id=row["catalog_id"],
+        connection=row["connection"],
         events=[EventType(e) for e in loads(row["events"])],
         fields=loads(row["fields"]),
         scenario_id=row["scenario_id"],
