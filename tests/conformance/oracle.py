@@ -1,9 +1,10 @@
 """The JSONata oracle (`jsonata_oracle.mjs`: jsonata@2.0.6 under Node) and the engine, side by side.
 
-One Node process serves a whole test session; requests go to it as JSON lines and come back in
-order. Both evaluators' answers are reduced to an `Outcome` that compares the way Step Functions'
-output would: a value by its JSON text (the oracle's is JSON.stringify's, the engine's is the
-`json.dumps` it stores and sends), an error by its code (messages differ between ports).
+One Node process serves a whole test session (`support/node_oracle.py` runs it); requests go to
+it as JSON lines and come back in order. Both evaluators' answers are reduced to an `Outcome`
+that compares the way Step Functions' output would: a value by its JSON text (the oracle's is
+JSON.stringify's, the engine's is the `json.dumps` it stores and sends), an error by its code
+(messages differ between ports).
 
 Without Node or `node_modules/jsonata` (a clone without `npm install`), `start` skips the calling
 test with the reason; under AUTOMATIONS_REQUIRE_CONFORMANCE=1 (CI) it fails instead.
@@ -12,19 +13,11 @@ test with the reason; under AUTOMATIONS_REQUIRE_CONFORMANCE=1 (CI) it fails inst
 from __future__ import annotations
 
 import json
-import os
-import queue
 import re
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import pytest
-from tests.conformance.corpus import REQUIRE_ENV
 
 from automations.expressions import (
     UNDEFINED,
@@ -34,13 +27,14 @@ from automations.expressions import (
 )
 from automations.expressions.errors import Unsupported
 from automations.expressions.fast import fast_evaluator
+from support.node_oracle import NodeProcess, NodeScript, value_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = Path(__file__).with_name("jsonata_oracle.mjs")
-PACKAGE = ROOT / "node_modules" / "jsonata" / "package.json"
 PARITY_DOC = ROOT / "docs" / "parity.md"
 VERSION = "2.0.6"  # the version AWS states Step Functions implements
-ANSWER_SECONDS = 10.0  # one answer; jsonata-js has no time limit of its own
+SCRIPT = NodeScript(
+    "the JSONata oracle", Path(__file__).with_name("jsonata_oracle.mjs"), "jsonata", VERSION
+)
 
 # The engine's own limits (README: a text's and an array's size, an evaluation's time), which
 # jsonata does not have: a difference on purpose.
@@ -230,28 +224,9 @@ class Oracle:
     """The Node process; `evaluate_many` sends a batch and collects its answers in order."""
 
     def __init__(self, node: str) -> None:
-        self._node = node
+        # A timeout restarts the process: the tests after the failing one get a fresh one.
+        self._process = NodeProcess(node, SCRIPT, restart_after_timeout=True)
         self.requests = 0
-        self._start()
-
-    def _start(self) -> None:
-        self._process = subprocess.Popen(
-            [self._node, str(SCRIPT)],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        self._answers: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, args=(self._process,), daemon=True).start()
-
-    def _read(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            self._answers.put(line)
-        self._answers.put(None)  # the process ended
 
     def evaluate(
         self,
@@ -265,50 +240,29 @@ class Oracle:
     def evaluate_many(
         self, requests: Iterable[tuple[str, Any, Mapping[str, Any], int | None]]
     ) -> list[Outcome]:
-        lines, batch = [], list(requests)
-        for text, input, variables, now_ms in batch:
+        batch, texts = [], []
+        for text, input, variables, now_ms in requests:
             request: dict[str, Any] = {"expression": text, "input": input, "bindings": variables}
             if now_ms is not None:
                 request["now_ms"] = now_ms
-            lines.append(json.dumps(request, ensure_ascii=False) + "\n")
-        writer = threading.Thread(target=self._write, args=(lines,), daemon=True)
-        writer.start()  # (a thread: a large batch must not fill both pipes at once)
-        outcomes = [self._answer(text) for text, *_ in batch]
-        writer.join()
-        self.requests += len(lines)
+            batch.append(request)
+            texts.append(text)
+        outcomes = [_outcome(line) for line in self._process.ask_many(batch, about=texts)]
+        self.requests += len(batch)
         return outcomes
 
-    def _write(self, lines: list[str]) -> None:
-        assert self._process.stdin is not None
-        for line in lines:
-            self._process.stdin.write(line)
-        self._process.stdin.flush()
-
-    def _answer(self, text: str) -> Outcome:
-        try:
-            line = self._answers.get(timeout=ANSWER_SECONDS)
-        except queue.Empty:
-            self.close()
-            self._start()  # (the tests after this one get a fresh process)
-            raise AssertionError(
-                f"the JSONata oracle gave no answer in {ANSWER_SECONDS:g} s to {text!r}"
-            ) from None
-        if line is None:
-            assert self._process.stderr is not None
-            raise AssertionError(f"the JSONata oracle stopped: {self._process.stderr.read()}")
-        answer = json.loads(line)
-        if "value" in answer:
-            # JSON.stringify's own text: `{"value":` and the closing brace around it
-            return Outcome("value", line.rstrip("\n")[len('{"value":') : -1])
-        if "error" in answer:
-            error = answer["error"]
-            return Outcome("error", code=error["code"], message=error["message"])
-        return Outcome("function" if answer.get("function") else "undefined")
-
     def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
+        self._process.close()
+
+
+def _outcome(line: str) -> Outcome:
+    answer = json.loads(line)
+    if "value" in answer:
+        return Outcome("value", value_text(line))
+    if "error" in answer:
+        error = answer["error"]
+        return Outcome("error", code=error["code"], message=error["message"])
+    return Outcome("function" if answer.get("function") else "undefined")
 
 
 def parity_table() -> dict[str, str]:
@@ -318,26 +272,6 @@ def parity_table() -> dict[str, str]:
     return dict(rows)
 
 
-def missing() -> str | None:
-    """Why the oracle cannot run here, or None when it can."""
-    if shutil.which("node") is None:
-        return "Node.js (node) is not on PATH"
-    if not PACKAGE.is_file():
-        return f"{PACKAGE.parent} is absent (run `npm install` at the project root)"
-    version = json.loads(PACKAGE.read_text(encoding="utf-8")).get("version")
-    if version != VERSION:
-        return f"node_modules/jsonata is {version}, not {VERSION} (run `npm install`)"
-    return None
-
-
 def start() -> Oracle:
     """The oracle process, or a skip (a failure under AUTOMATIONS_REQUIRE_CONFORMANCE=1)."""
-    reason = missing()
-    if reason is not None:
-        reason = f"the JSONata oracle cannot run: {reason}"
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"{reason} and {REQUIRE_ENV}=1", pytrace=False)
-        pytest.skip(f"{reason}; set {REQUIRE_ENV}=1 to make this a failure")
-    node = shutil.which("node")
-    assert node is not None
-    return Oracle(node)
+    return Oracle(SCRIPT.node())

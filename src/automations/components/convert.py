@@ -98,22 +98,14 @@ class ConvertInput(BaseModel):
             raise ValueError(
                 f"{self.type} converts a binary file: give it as fileId, url or contentBase64"
             )
-        targets = [self.catalogId is not None, self.recordId is not None, self.fieldId is not None]
-        if any(targets) and not all(targets):
-            raise ValueError("to save the PDF into a record give catalogId, recordId and fieldId")
-        if any(targets) and not CONVERSIONS[self.type].makes_file:
+        if self.target is not None and not CONVERSIONS[self.type].makes_file:
             raise ValueError(f"{self.type} makes JSON, not a file to save into a record")
-        _ = self.target  # the ids' shapes, checked by RecordTarget
         CONVERSIONS[self.type].options(self.parameters)  # a ValueError names the bad parameter
         return self
 
     @property
     def target(self) -> RecordTarget | None:
-        if self.catalogId is None:
-            return None
-        return RecordTarget.model_validate(
-            {"catalogId": self.catalogId, "recordId": self.recordId, "fieldId": self.fieldId}
-        )
+        return stored_files.target_of(self)
 
 
 class ConvertedData(BaseModel):
@@ -323,14 +315,8 @@ def pdf_name(params: ConvertInput, source: Source) -> str:
 def _stored_pdf(
     params: ConvertInput, source: Source, pdf: bytes, ctx: ComponentContext
 ) -> StoredFileResult:
-    target = params.target
-    # A wrong record fails before the work is done: checked again here, just before saving.
-    records = stored_files.check_target(ctx, target, RECORD) if target else None
-    files = stored_files.files_of(ctx, SOURCE)
-    stored = stored_files.store(files, pdf_name(params, source), PDF_TYPE, pdf, TOO_LARGE)
-    if records is not None and target is not None:
-        stored_files.save_into_field(records, target, stored, RECORD)
-    return stored_files.result_of(stored)
+    made = (pdf_name(params, source), PDF_TYPE, pdf)
+    return stored_files.keep(ctx, made, params.target, (SOURCE, TOO_LARGE, RECORD))
 
 
 def _checked_depth(value: Any, ctx: ComponentContext) -> Any:

@@ -80,18 +80,12 @@ class DocumentGenerateInput(BaseModel):
     def _one_template(self) -> DocumentGenerateInput:
         if (self.templateFileId is None) == (self.templateUrl is None):
             raise ValueError("give the template as one of templateFileId or templateUrl")
-        given = [self.catalogId is not None, self.recordId is not None, self.fieldId is not None]
-        if any(given) and not all(given):
-            raise ValueError("to save into a record give catalogId, recordId and fieldId")
+        _ = self.target  # all three ids or none, each of its shape
         return self
 
     @property
     def target(self) -> RecordTarget | None:
-        if self.catalogId is None:
-            return None
-        return RecordTarget.model_validate(
-            {"catalogId": self.catalogId, "recordId": self.recordId, "fieldId": self.fieldId}
-        )
+        return stored_files.target_of(self)
 
 
 def _template_id(given: str | dict[str, Any] | list[dict[str, Any]]) -> str:
@@ -151,7 +145,8 @@ def run(params: DocumentGenerateInput, ctx: ComponentContext) -> StoredFileResul
     """Fill the template, keep the document, and save it into the record when one is given."""
     data = _data(params.data)
     target = params.target
-    records = stored_files.check_target(ctx, target, RECORD) if target else None
+    if target is not None:  # a wrong record fails before the template is fetched
+        stored_files.check_target(ctx, target, RECORD)
     template_name, template = _template(params, ctx)
     try:
         kind = office_package.checked_kind(template, "the template")
@@ -167,11 +162,8 @@ def run(params: DocumentGenerateInput, ctx: ComponentContext) -> StoredFileResul
             SOURCE, f"the template cannot be read as a {kind.upper()} file (is it damaged?)"
         ) from None
     name = _named(params.fileName or template_name or "document", kind)
-    files = stored_files.files_of(ctx, SOURCE)
-    stored = stored_files.store(files, name, office_package.MEDIA_TYPES[kind], document, DATA)
-    if records is not None and target is not None:
-        stored_files.save_into_field(records, target, stored, RECORD)
-    return stored_files.result_of(stored)
+    made = (name, office_package.MEDIA_TYPES[kind], document)
+    return stored_files.keep(ctx, made, target, (SOURCE, DATA, RECORD))
 
 
 SPEC = register(

@@ -89,18 +89,12 @@ class FileUploadInput(BaseModel):
         given = [k for k in ("url", "content", "contentBase64") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give the file as one of url, content or contentBase64")
-        targets = [self.catalogId is not None, self.recordId is not None, self.fieldId is not None]
-        if any(targets) and not all(targets):
-            raise ValueError("to save into a record give catalogId, recordId and fieldId")
+        _ = self.target  # all three ids or none, each of its shape
         return self
 
     @property
     def target(self) -> RecordTarget | None:
-        if self.catalogId is None:
-            return None
-        return RecordTarget.model_validate(
-            {"catalogId": self.catalogId, "recordId": self.recordId, "fieldId": self.fieldId}
-        )
+        return stored_files.target_of(self)
 
 
 def _downloaded(params: FileUploadInput, limit: int) -> tuple[bytes, str, str]:
@@ -144,19 +138,17 @@ def _media_type(params: FileUploadInput, name: str, sent: str) -> str:
 
 def run(params: FileUploadInput, ctx: ComponentContext) -> StoredFileResult:
     """Get the file, keep it, and save it into the record when one is given."""
-    files = stored_files.files_of(ctx, SOURCE)
     target = params.target
-    records = stored_files.check_target(ctx, target, RECORD) if target else None
-    limit = stored_files.size_limit(files)
+    if target is not None:  # a wrong record fails before the download
+        stored_files.check_target(ctx, target, RECORD)
+    limit = stored_files.size_limit(stored_files.files_of(ctx, SOURCE))
     if params.url is not None:
         data, fallback, sent = _downloaded(params, limit)
     else:
         (data, fallback), sent = _made(params), ""
     name = params.fileName or fallback or "file"
-    stored = stored_files.store(files, name, _media_type(params, name, sent), data, TOO_LARGE)
-    if records is not None and target is not None:
-        stored_files.save_into_field(records, target, stored, RECORD)
-    return stored_files.result_of(stored)
+    made = (name, _media_type(params, name, sent), data)
+    return stored_files.keep(ctx, made, target, (SOURCE, TOO_LARGE, RECORD))
 
 
 SPEC = register(

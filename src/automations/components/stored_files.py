@@ -43,6 +43,19 @@ class RecordTarget(BaseModel):
     fieldId: FieldId
 
 
+def target_of(inputs: Any) -> RecordTarget | None:
+    """The record file field an input model's `catalogId`, `recordId` and `fieldId` name (all
+    three, or None when none is given); a ValueError, in the user's words, for one or two."""
+    given = [inputs.catalogId, inputs.recordId, inputs.fieldId]
+    if all(value is None for value in given):
+        return None
+    if any(value is None for value in given):
+        raise ValueError("to save into a record give catalogId, recordId and fieldId")
+    return RecordTarget.model_validate(
+        {"catalogId": inputs.catalogId, "recordId": inputs.recordId, "fieldId": inputs.fieldId}
+    )
+
+
 class StoredFileResult(BaseModel):
     """A file kept in the file store: its id (for a file field or `mail.send`), its name, media
     type and size in bytes, and where the API serves it (`GET`, signed in)."""
@@ -89,6 +102,25 @@ def store(files: FileStore, name: str, media_type: str, data: bytes, too_large: 
             f"the file {name!r} is {refused.size} bytes, over the limit of {refused.limit} "
             "bytes (AUTOMATIONS_MAX_FILE_BYTES)",
         ) from None
+
+
+def keep(
+    ctx: ComponentContext,
+    made: tuple[str, str, bytes],
+    target: RecordTarget | None,
+    codes: tuple[str, str, str],
+) -> StoredFileResult:
+    """Store a file made by a component (`made`: name, media type, content) and, when `target`
+    names a record's file field, make it that field's file; `codes`: the component's codes for
+    no file store, a file over the limit, a record that is not there."""
+    no_store, too_large, record = codes
+    # A wrong record fails before anything is stored (and leaves no stray file).
+    records = check_target(ctx, target, record) if target is not None else None
+    name, media_type, data = made
+    stored = store(files_of(ctx, no_store), name, media_type, data, too_large)
+    if records is not None and target is not None:
+        save_into_field(records, target, stored, record)
+    return result_of(stored)
 
 
 def check_target(ctx: ComponentContext, target: RecordTarget, code: str) -> RecordsPort:

@@ -182,7 +182,7 @@ def test_an_endless_loop_ends_as_a_timeout_and_the_next_call_works(small_limits:
 
 
 def test_an_allocation_storm_ends_as_memory_and_the_next_call_works(small_limits: None) -> None:
-    storm = "const keep = [];\nwhile (true) keep.push({n: keep.length, s: 'x' + keep.length});"
+    storm = "const keep = [];\nwhile (true) keep.push(new Array(1e6).fill(keep.length));"
     assert failure(storm) == ("code.memory", "the code used more than 32 MB of memory")
     assert call("return _.sum([1, 2])") == 3
 
@@ -289,7 +289,9 @@ def test_a_javascript_script_task_sees_the_process_variables_by_name(
 
 # --- a dev server around the limits ----------------------------------------------------------
 
-STORM = "const keep = [];&#10;while (true) keep.push({n: keep.length, s: 'x' + keep.length});"
+# 8 MB a round: past the heap limit in a few rounds, well before the time limit, however loaded
+# the machine is (small objects took longer than 0.5 s to fill 64 MB on a busy CI machine).
+STORM = "const keep = [];&#10;while (true) keep.push(new Array(1e6).fill(keep.length));"
 LOOP = "while (true) {}"
 
 

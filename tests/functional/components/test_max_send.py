@@ -5,31 +5,20 @@ multipart `data` part, the token attached), and each refusal's mapping to a `max
 from __future__ import annotations
 
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
 from typing import Any
 
 import pytest
 
-from automations.components import invoke, messenger_http, registry
-from automations.components.errors import ComponentFailed, ComponentInputInvalid
-from automations.components.registry import ComponentContext
+from automations.components import messenger_http
+from support.file_server import FileServer
 from support.mail_servers import MemoryFiles
+from support.messenger_calls import MessengerCalls
+from support.messenger_calls import loopback_allowed as loopback_allowed
+from support.messenger_calls import waits as waits
 from support.messenger_servers import MAX_TOKEN, MaxServer, max_error
 
 DOCX = b"PK\x03\x04" + bytes(range(256)) * 2
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTOMATIONS_HTTP_ALLOW_HOSTS", "127.0.0.1")
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    noted: list[float] = []
-    monkeypatch.setattr(messenger_http, "_sleep", noted.append)
-    return noted
+MAX = MessengerCalls("max.send", "max-bot", secrets=(MAX_TOKEN,))
 
 
 @pytest.fixture
@@ -38,23 +27,8 @@ def max_api() -> Iterator[MaxServer]:
         yield server
 
 
-def send(server: MaxServer, files: MemoryFiles | None = None, **inputs: Any) -> dict[str, Any]:
-    spec = registry.get("max.send")
-    services = {"connections": {"max-bot": server.connection}, "files": files or MemoryFiles()}
-    params = invoke.parse_input(spec, {"connection": "max-bot", **inputs})
-    result: dict[str, Any] = invoke.run(spec, params, ComponentContext(services=services))
-    return result
-
-
-def failure(server: MaxServer, **inputs: Any) -> ComponentFailed:
-    with pytest.raises(ComponentFailed) as caught:
-        send(server, **inputs)
-    assert MAX_TOKEN not in str(caught.value)
-    return caught.value
-
-
 def test_a_markdown_text_to_a_chat_carries_the_token_in_the_header(max_api: MaxServer) -> None:
-    result = send(max_api, chatId=-72000001, text="**Заказ № 42** готов", format="markdown")
+    result = MAX.send(max_api, chatId=-72000001, text="**Заказ № 42** готов", format="markdown")
     (request,) = max_api.requests
     assert (request.method, request.path) == ("POST", "/messages")
     assert request.query == {"chat_id": ["-72000001"]}
@@ -68,7 +42,7 @@ def test_a_markdown_text_to_a_chat_carries_the_token_in_the_header(max_api: MaxS
 
 
 def test_a_silent_html_text_to_a_user(max_api: MaxServer) -> None:
-    send(max_api, userId=5550123, text="<b>Привет</b>", format="html", silent=True)
+    MAX.send(max_api, userId=5550123, text="<b>Привет</b>", format="html", silent=True)
     request = max_api.requests[0]
     assert request.query == {"user_id": ["5550123"]}
     assert request.json == {"text": "<b>Привет</b>", "format": "html", "notify": False}
@@ -77,7 +51,7 @@ def test_a_silent_html_text_to_a_user(max_api: MaxServer) -> None:
 def test_a_stored_file_is_uploaded_then_attached_by_its_token(max_api: MaxServer) -> None:
     files = MemoryFiles()
     stored = files.put("Договор.docx", "application/msword", DOCX)
-    result = send(max_api, files, chatId=1, action="file", file=stored.id, text="Договор")
+    result = MAX.send(max_api, files, chatId=1, action="file", file=stored.id, text="Договор")
     slot, upload, message = max_api.requests
     assert (slot.method, slot.path, slot.query) == ("POST", "/uploads", {"type": ["file"]})
     assert slot.headers["authorization"] == MAX_TOKEN
@@ -100,7 +74,7 @@ def test_a_stored_file_is_uploaded_then_attached_by_its_token(max_api: MaxServer
 def test_a_stored_image_takes_the_token_of_its_photo(max_api: MaxServer) -> None:
     files = MemoryFiles()
     stored = files.put("a.png", "image/png", b"\x89PNG\r\n\x1a\n")
-    send(max_api, files, chatId=1, action="file", file=stored.id, fileType="image")
+    MAX.send(max_api, files, chatId=1, action="file", file=stored.id, fileType="image")
     slot, _, message = max_api.requests
     assert slot.query == {"type": ["image"]}
     assert message.json["attachments"] == [
@@ -109,7 +83,7 @@ def test_a_stored_image_takes_the_token_of_its_photo(max_api: MaxServer) -> None
 
 
 def test_an_image_by_url_is_attached_by_its_url(max_api: MaxServer) -> None:
-    send(max_api, chatId=1, action="file", file="https://shop.example/p.jpg", fileType="image")
+    MAX.send(max_api, chatId=1, action="file", file="https://shop.example/p.jpg", fileType="image")
     (message,) = max_api.requests
     assert message.json["attachments"] == [
         {"type": "image", "payload": {"url": "https://shop.example/p.jpg"}}
@@ -119,27 +93,13 @@ def test_an_image_by_url_is_attached_by_its_url(max_api: MaxServer) -> None:
 @pytest.fixture
 def web() -> Iterator[str]:
     """A web server on 127.0.0.1 serving a file to fetch."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/pdf")
-            self.send_header("Content-Length", str(len(DOCX)))
-            self.end_headers()
-            self.wfile.write(DOCX)
-
-        def log_message(self, *args: Any) -> None:
-            return
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    server = FileServer({"/docs/act.pdf?v=2": ("application/pdf", DOCX)})
+    yield server.base
+    server.close()
 
 
 def test_a_file_by_url_is_fetched_and_uploaded(max_api: MaxServer, web: str) -> None:
-    send(max_api, chatId=1, action="file", file={"url": f"{web}/docs/act.pdf?v=2"})
+    MAX.send(max_api, chatId=1, action="file", file={"url": f"{web}/docs/act.pdf?v=2"})
     _, upload, message = max_api.requests
     part = upload.parts["data"]
     assert (part.filename, part.content_type, part.data) == ("act.pdf", "application/pdf", DOCX)
@@ -147,7 +107,7 @@ def test_a_file_by_url_is_fetched_and_uploaded(max_api: MaxServer, web: str) -> 
 
 
 def test_a_file_url_the_guard_refuses_is_max_forbidden_address(max_api: MaxServer) -> None:
-    failed = failure(max_api, chatId=1, action="file", file="http://169.254.169.254/latest")
+    failed = MAX.failure(max_api, chatId=1, action="file", file="http://169.254.169.254/latest")
     assert failed.code == "max.forbidden_address"
     assert max_api.requests == []
 
@@ -164,7 +124,7 @@ def test_an_attachment_not_ready_is_sent_again_after_a_wait(
         ),
         path="/messages",
     )
-    result = send(max_api, files, chatId=1, action="file", file=stored.id)
+    result = MAX.send(max_api, files, chatId=1, action="file", file=stored.id)
     assert [r.path for r in max_api.requests] == ["/uploads", "/upload/1", "/messages", "/messages"]
     assert waits == [1.0]
     assert result["body"]["attachments"][0]["payload"]["token"] == "upload-token-2"
@@ -183,7 +143,7 @@ def test_refusals_are_mapped_to_codes_with_maxs_words(
     max_api: MaxServer, answer: tuple[int, Any], code: str
 ) -> None:
     max_api.answer_next(*answer)
-    failed = failure(max_api, chatId=1, text="Привет")
+    failed = MAX.failure(max_api, chatId=1, text="Привет")
     assert failed.code == code
     body = answer[1]
     assert f"{body['message']} ({body['code']})" in failed.message
@@ -192,19 +152,16 @@ def test_refusals_are_mapped_to_codes_with_maxs_words(
 
 def test_a_wrong_token_is_max_unauthorized() -> None:
     with MaxServer(token="the-right-one") as server:
-        spec = registry.get("max.send")
         url = server.connection.replace("the-right-one", MAX_TOKEN)
-        params = invoke.parse_input(spec, {"connection": "m", "chatId": 1, "text": "x"})
-        with pytest.raises(ComponentFailed) as caught:
-            invoke.run(spec, params, ComponentContext(services={"connections": {"m": url}}))
-    assert caught.value.code == "max.unauthorized"
-    assert "Invalid access_token" in caught.value.message
-    assert MAX_TOKEN not in str(caught.value)
+        failed = MAX.refusal({"max-bot": url}, chatId=1, text="x")
+    assert failed.code == "max.unauthorized"
+    assert "Invalid access_token" in failed.message
+    assert MAX_TOKEN not in str(failed)
 
 
 def test_429_is_retried_then_max_rate_limited(max_api: MaxServer, waits: list[float]) -> None:
     max_api.answer_next(*max_error(429, "too.many.requests", "Too many requests"), times=10)
-    failed = failure(max_api, chatId=1, text="Привет")
+    failed = MAX.failure(max_api, chatId=1, text="Привет")
     assert failed.code == "max.rate_limited"
     assert len(max_api.requests) == messenger_http.MAX_ATTEMPTS
     assert waits == [1.0, 2.0, 4.0]
@@ -221,7 +178,4 @@ def test_429_is_retried_then_max_rate_limited(max_api: MaxServer, waits: list[fl
     ],
 )
 def test_inputs_that_do_not_fit_are_refused_by_name(inputs: dict[str, Any], words: str) -> None:
-    spec = registry.get("max.send")
-    with pytest.raises(ComponentInputInvalid) as caught:
-        invoke.parse_input(spec, {"connection": "m", **inputs})
-    assert words in caught.value.message
+    assert words in MAX.invalid(**inputs).message

@@ -10,26 +10,18 @@ from typing import Any
 
 import pytest
 
-from automations.components import invoke, messenger_http, registry
-from automations.components.errors import ComponentFailed, ComponentInputInvalid
-from automations.components.registry import ComponentContext
+from automations.components import messenger_http
 from support.mail_servers import MemoryFiles
+from support.messenger_calls import MessengerCalls
+from support.messenger_calls import loopback_allowed as loopback_allowed
+from support.messenger_calls import waits as waits
 from support.messenger_servers import TELEGRAM_TOKEN, TelegramServer, telegram_error
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) + b"\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTOMATIONS_HTTP_ALLOW_HOSTS", "127.0.0.1")
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The waits between attempts, noted instead of slept."""
-    noted: list[float] = []
-    monkeypatch.setattr(messenger_http, "_sleep", noted.append)
-    return noted
+# A failure shows neither the token nor its secret half (the part after the bot's id).
+TELEGRAM = MessengerCalls(
+    "telegram.send", "bot", {"chatId": 4242}, (TELEGRAM_TOKEN, TELEGRAM_TOKEN.split(":")[1])
+)
 
 
 @pytest.fixture
@@ -38,27 +30,11 @@ def telegram() -> Iterator[TelegramServer]:
         yield server
 
 
-def send(server: TelegramServer, files: MemoryFiles | None = None, **inputs: Any) -> dict[str, Any]:
-    spec = registry.get("telegram.send")
-    services = {"connections": {"bot": server.connection}, "files": files or MemoryFiles()}
-    params = invoke.parse_input(spec, {"connection": "bot", "chatId": 4242, **inputs})
-    result: dict[str, Any] = invoke.run(spec, params, ComponentContext(services=services))
-    return result
-
-
-def failure(server: TelegramServer, **inputs: Any) -> ComponentFailed:
-    with pytest.raises(ComponentFailed) as caught:
-        send(server, **inputs)
-    assert TELEGRAM_TOKEN not in str(caught.value)
-    assert TELEGRAM_TOKEN.split(":")[1] not in caught.value.message
-    return caught.value
-
-
 def test_a_message_with_html_buttons_and_a_reply_is_one_json_post(
     telegram: TelegramServer,
 ) -> None:
     buttons = {"inline_keyboard": [[{"text": "Открыть заказ", "url": "https://shop.example/42"}]]}
-    result = send(
+    result = TELEGRAM.send(
         telegram,
         text="<b>Заказ № 42</b> готов к выдаче",
         format="html",
@@ -88,7 +64,7 @@ def test_markdown_is_markdown_v2_and_a_reply_keyboards_resize_is_telegrams(
     telegram: TelegramServer,
 ) -> None:
     keyboard = {"keyboard": [[{"text": "Привет"}, {"text": "Локация", "request_location": True}]]}
-    send(
+    TELEGRAM.send(
         telegram,
         chatId="@orders_channel",
         text="*жирный*",
@@ -154,7 +130,7 @@ def test_markdown_is_markdown_v2_and_a_reply_keyboards_resize_is_telegrams(
 def test_each_action_calls_its_method_with_the_bot_apis_fields(
     telegram: TelegramServer, inputs: dict[str, Any], method: str, body: dict[str, Any]
 ) -> None:
-    result = send(telegram, **inputs)
+    result = TELEGRAM.send(telegram, **inputs)
     (request,) = telegram.requests
     assert (request.method, request.path) == ("POST", f"/bot{TELEGRAM_TOKEN}/{method}")
     assert request.json == body
@@ -170,7 +146,7 @@ def test_each_action_calls_its_method_with_the_bot_apis_fields(
 def test_a_stored_document_is_uploaded_as_multipart_form_data(telegram: TelegramServer) -> None:
     files = MemoryFiles()
     stored = files.put("Счёт 42.pdf", "application/pdf", PDF)
-    result = send(
+    result = TELEGRAM.send(
         telegram,
         files,
         action="sendDocument",
@@ -203,7 +179,9 @@ def test_a_stored_document_is_uploaded_as_multipart_form_data(telegram: Telegram
 def test_a_stored_photo_takes_the_name_the_scenario_gives(telegram: TelegramServer) -> None:
     files = MemoryFiles()
     stored = files.put("img.bin", "image/png", b"\x89PNG\r\n\x1a\n")
-    send(telegram, files, action="sendPhoto", file={"fileId": stored.id, "name": "logo.png"})
+    TELEGRAM.send(
+        telegram, files, action="sendPhoto", file={"fileId": stored.id, "name": "logo.png"}
+    )
     photo = telegram.requests[0].parts["photo"]
     assert (photo.filename, photo.content_type) == ("logo.png", "image/png")
 
@@ -222,7 +200,7 @@ def test_refusals_are_mapped_to_codes_with_telegrams_description(
     telegram: TelegramServer, answer: tuple[int, Any], code: str
 ) -> None:
     telegram.answer_next(*answer)
-    failed = failure(telegram, text="Привет")
+    failed = TELEGRAM.failure(telegram, text="Привет")
     assert failed.code == code
     description = answer[1]["description"] if isinstance(answer[1], dict) else "Bad Gateway"
     assert description in failed.message
@@ -232,16 +210,11 @@ def test_refusals_are_mapped_to_codes_with_telegrams_description(
 
 def test_a_wrong_token_is_unauthorized_and_never_shown() -> None:
     with TelegramServer(token="999:the-right-one") as server:
-        spec = registry.get("telegram.send")
-        services = {
-            "connections": {"bot": f"telegram+http://{TELEGRAM_TOKEN}@127.0.0.1:{server.port}"}
-        }
-        params = invoke.parse_input(spec, {"connection": "bot", "chatId": 1, "text": "x"})
-        with pytest.raises(ComponentFailed) as caught:
-            invoke.run(spec, params, ComponentContext(services=services))
-    assert caught.value.code == "telegram.unauthorized"
-    assert "Unauthorized" in caught.value.message
-    assert TELEGRAM_TOKEN not in str(caught.value)
+        url = f"telegram+http://{TELEGRAM_TOKEN}@127.0.0.1:{server.port}"
+        failed = TELEGRAM.refusal({"bot": url}, chatId=1, text="x")
+    assert failed.code == "telegram.unauthorized"
+    assert "Unauthorized" in failed.message
+    assert TELEGRAM_TOKEN not in str(failed)
 
 
 def test_429_is_retried_after_the_retry_after_telegram_asks_for(
@@ -250,7 +223,7 @@ def test_429_is_retried_after_the_retry_after_telegram_asks_for(
     telegram.answer_next(*telegram_error(429, "Too Many Requests: retry after 3", retry_after=3))
     telegram.answer_next(*telegram_error(429, "Too Many Requests: retry after 1", retry_after=1))
     caplog.set_level(logging.DEBUG)
-    result = send(telegram, text="Привет")
+    result = TELEGRAM.send(telegram, text="Привет")
     assert waits == [3.0, 1.0]
     assert len(telegram.requests) == 3
     assert all(r.json == telegram.requests[0].json for r in telegram.requests)
@@ -262,7 +235,7 @@ def test_a_rate_limit_that_lasts_is_telegram_rate_limited_after_bounded_attempts
     telegram: TelegramServer, waits: list[float]
 ) -> None:
     telegram.answer_next(*telegram_error(429, "Too Many Requests", retry_after=1), times=10)
-    failed = failure(telegram, text="Привет")
+    failed = TELEGRAM.failure(telegram, text="Привет")
     assert failed.code == "telegram.rate_limited"
     assert len(telegram.requests) == messenger_http.MAX_ATTEMPTS
     assert waits == [1.0] * (messenger_http.MAX_ATTEMPTS - 1)
@@ -272,13 +245,13 @@ def test_a_retry_after_longer_than_the_time_left_fails_at_once(
     telegram: TelegramServer, waits: list[float]
 ) -> None:
     telegram.answer_next(*telegram_error(429, "Too Many Requests", retry_after=120))
-    failed = failure(telegram, text="Привет", timeoutSeconds=10)
+    failed = TELEGRAM.failure(telegram, text="Привет", timeoutSeconds=10)
     assert failed.code == "telegram.rate_limited"
     assert waits == [] and len(telegram.requests) == 1
 
 
 def test_a_stored_file_that_does_not_exist_is_telegram_file(telegram: TelegramServer) -> None:
-    failed = failure(telegram, action="sendDocument", file="f_missing")
+    failed = TELEGRAM.failure(telegram, action="sendDocument", file="f_missing")
     assert failed.code == "telegram.file"
     assert "f_missing" in failed.message
     assert telegram.requests == []
@@ -288,7 +261,7 @@ def test_an_api_host_the_guard_refuses_is_forbidden_address(
     telegram: TelegramServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AUTOMATIONS_HTTP_ALLOW_HOSTS")
-    failed = failure(telegram, text="Привет")
+    failed = TELEGRAM.failure(telegram, text="Привет")
     assert failed.code == "telegram.forbidden_address"
     assert "loopback" in failed.message
     assert telegram.requests == []
@@ -297,7 +270,7 @@ def test_an_api_host_the_guard_refuses_is_forbidden_address(
 def test_an_unreachable_api_is_telegram_connection_without_the_token() -> None:
     with TelegramServer() as server:
         pass  # closed: its port refuses connections now
-    failed = failure(server, text="Привет")
+    failed = TELEGRAM.failure(server, text="Привет")
     assert failed.code == "telegram.connection"
     assert "127.0.0.1" in failed.message
 
@@ -313,13 +286,10 @@ def test_an_unreachable_api_is_telegram_connection_without_the_token() -> None:
 def test_a_connection_that_is_not_a_bots_is_telegram_connection(
     connections: dict[str, str], words: str
 ) -> None:
-    spec = registry.get("telegram.send")
-    params = invoke.parse_input(spec, {"connection": "bot", "chatId": 1, "text": "x"})
-    with pytest.raises(ComponentFailed) as caught:
-        invoke.run(spec, params, ComponentContext(services={"connections": connections}))
-    assert caught.value.code == "telegram.connection"
-    assert words in caught.value.message
-    assert "u:p" not in caught.value.message
+    failed = TELEGRAM.refusal(connections, chatId=1, text="x")
+    assert failed.code == "telegram.connection"
+    assert words in failed.message
+    assert "u:p" not in failed.message
 
 
 @pytest.mark.parametrize(
@@ -338,7 +308,4 @@ def test_a_connection_that_is_not_a_bots_is_telegram_connection(
 def test_inputs_that_do_not_fit_the_action_are_refused_by_name(
     inputs: dict[str, Any], words: str
 ) -> None:
-    spec = registry.get("telegram.send")
-    with pytest.raises(ComponentInputInvalid) as caught:
-        invoke.parse_input(spec, {"connection": "bot", **inputs})
-    assert words in caught.value.message
+    assert words in TELEGRAM.invalid(**inputs).message

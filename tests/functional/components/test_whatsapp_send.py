@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from automations.components import invoke, messenger_http, registry
-from automations.components.errors import ComponentFailed, ComponentInputInvalid
-from automations.components.registry import ComponentContext
+from automations.components import messenger_http
 from support.mail_servers import MemoryFiles
+from support.messenger_calls import MessengerCalls
+from support.messenger_calls import loopback_allowed as loopback_allowed
+from support.messenger_calls import waits as waits
 from support.messenger_servers import (
     WHATSAPP_PHONE_ID,
     WHATSAPP_TOKEN,
@@ -24,18 +25,7 @@ from support.messenger_servers import (
 MESSAGES = f"/v21.0/{WHATSAPP_PHONE_ID}/messages"
 MEDIA = f"/v21.0/{WHATSAPP_PHONE_ID}/media"
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) + b"\xff\xd9"
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTOMATIONS_HTTP_ALLOW_HOSTS", "127.0.0.1")
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    noted: list[float] = []
-    monkeypatch.setattr(messenger_http, "_sleep", noted.append)
-    return noted
+WHATSAPP = MessengerCalls("whatsapp.send", "shop", {"to": "+7 900 123-45-67"}, (WHATSAPP_TOKEN,))
 
 
 @pytest.fixture
@@ -44,23 +34,10 @@ def whatsapp() -> Iterator[WhatsAppServer]:
         yield server
 
 
-def send(server: WhatsAppServer, files: MemoryFiles | None = None, **inputs: Any) -> dict[str, Any]:
-    spec = registry.get("whatsapp.send")
-    services = {"connections": {"shop": server.connection}, "files": files or MemoryFiles()}
-    params = invoke.parse_input(spec, {"connection": "shop", "to": "+7 900 123-45-67", **inputs})
-    result: dict[str, Any] = invoke.run(spec, params, ComponentContext(services=services))
-    return result
-
-
-def failure(server: WhatsAppServer, **inputs: Any) -> ComponentFailed:
-    with pytest.raises(ComponentFailed) as caught:
-        send(server, **inputs)
-    assert WHATSAPP_TOKEN not in str(caught.value)
-    return caught.value
-
-
 def test_a_text_is_one_post_with_the_bearer_token(whatsapp: WhatsAppServer) -> None:
-    result = send(whatsapp, text="Заказ № 42 готов: https://shop.example/42", previewUrl=True)
+    result = WHATSAPP.send(
+        whatsapp, text="Заказ № 42 готов: https://shop.example/42", previewUrl=True
+    )
     (request,) = whatsapp.requests
     assert (request.method, request.path) == ("POST", MESSAGES)
     assert request.headers["authorization"] == f"Bearer {WHATSAPP_TOKEN}"
@@ -153,7 +130,7 @@ def test_a_text_is_one_post_with_the_bearer_token(whatsapp: WhatsAppServer) -> N
 def test_each_action_sends_the_cloud_apis_message_object(
     whatsapp: WhatsAppServer, inputs: dict[str, Any], fields: dict[str, Any]
 ) -> None:
-    send(whatsapp, **inputs)
+    WHATSAPP.send(whatsapp, **inputs)
     (request,) = whatsapp.requests
     assert request.path == MESSAGES
     assert request.json == {
@@ -169,7 +146,7 @@ def test_a_stored_image_is_uploaded_to_media_first_and_sent_by_its_id(
 ) -> None:
     files = MemoryFiles()
     stored = files.put("витрина.jpg", "image/jpeg", JPEG)
-    send(whatsapp, files, action="image", file=stored.id, text="Новая витрина")
+    WHATSAPP.send(whatsapp, files, action="image", file=stored.id, text="Новая витрина")
     upload, message = whatsapp.requests
     assert (upload.method, upload.path) == ("POST", MEDIA)
     assert upload.headers["authorization"] == f"Bearer {WHATSAPP_TOKEN}"
@@ -190,7 +167,7 @@ def test_a_stored_image_is_uploaded_to_media_first_and_sent_by_its_id(
 def test_a_stored_document_keeps_its_file_name(whatsapp: WhatsAppServer) -> None:
     files = MemoryFiles()
     stored = files.put("Счёт 42.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")
-    send(whatsapp, files, action="document", file=stored.id)
+    WHATSAPP.send(whatsapp, files, action="document", file=stored.id)
     assert whatsapp.requests[1].json["document"] == {"id": "media-1", "filename": "Счёт 42.pdf"}
 
 
@@ -228,7 +205,7 @@ def test_graph_api_errors_are_mapped_to_codes(
     whatsapp: WhatsAppServer, answer: tuple[int, Any], code: str, words: str
 ) -> None:
     whatsapp.answer_next(*answer)
-    failed = failure(whatsapp, text="Привет")
+    failed = WHATSAPP.failure(whatsapp, text="Привет")
     assert failed.code == code
     assert words in failed.message and "connection 'shop'" in failed.message
     assert len(whatsapp.requests) == 1
@@ -236,20 +213,17 @@ def test_graph_api_errors_are_mapped_to_codes(
 
 def test_a_wrong_token_is_whatsapp_unauthorized() -> None:
     with WhatsAppServer(token="EAAG-another") as server:
-        spec = registry.get("whatsapp.send")
         url = server.connection.replace("EAAG-another", WHATSAPP_TOKEN)
-        params = invoke.parse_input(spec, {"connection": "shop", "to": "+7900", "text": "x"})
-        with pytest.raises(ComponentFailed) as caught:
-            invoke.run(spec, params, ComponentContext(services={"connections": {"shop": url}}))
-    assert caught.value.code == "whatsapp.unauthorized"
-    assert WHATSAPP_TOKEN not in str(caught.value)
+        failed = WHATSAPP.refusal({"shop": url}, to="+7900", text="x")
+    assert failed.code == "whatsapp.unauthorized"
+    assert WHATSAPP_TOKEN not in str(failed)
 
 
 def test_throttling_is_retried_with_backoff_then_rate_limited(
     whatsapp: WhatsAppServer, waits: list[float]
 ) -> None:
     whatsapp.answer_next(*whatsapp_error(400, 130429, "Rate limit hit"), times=10)
-    failed = failure(whatsapp, text="Привет")
+    failed = WHATSAPP.failure(whatsapp, text="Привет")
     assert failed.code == "whatsapp.rate_limited"
     assert "Rate limit hit (code 130429)" in failed.message
     assert len(whatsapp.requests) == messenger_http.MAX_ATTEMPTS
@@ -260,7 +234,7 @@ def test_one_throttled_answer_then_the_message_goes(
     whatsapp: WhatsAppServer, waits: list[float]
 ) -> None:
     whatsapp.answer_next(*whatsapp_error(429, 80007, "Rate limit issues"))
-    result = send(whatsapp, text="Привет")
+    result = WHATSAPP.send(whatsapp, text="Привет")
     assert result["id"].startswith("wamid.") and waits == [1.0]
     assert len(whatsapp.requests) == 2
 
@@ -269,28 +243,24 @@ def test_an_upload_that_fails_sends_no_message(whatsapp: WhatsAppServer) -> None
     files = MemoryFiles()
     stored = files.put("a.jpg", "image/jpeg", JPEG)
     whatsapp.answer_next(*whatsapp_error(400, 131053, "Media upload error"))
-    with pytest.raises(ComponentFailed) as caught:
-        send(whatsapp, files, action="image", file=stored.id)
-    assert caught.value.code == "whatsapp.bad_request"
-    assert "media upload" in caught.value.message
+    failed = WHATSAPP.failure(whatsapp, files, action="image", file=stored.id)
+    assert failed.code == "whatsapp.bad_request"
+    assert "media upload" in failed.message
     assert [r.path for r in whatsapp.requests] == [MEDIA]
 
 
 def test_a_missing_stored_file_is_whatsapp_file(whatsapp: WhatsAppServer) -> None:
-    failed = failure(whatsapp, action="document", file="f_gone")
+    failed = WHATSAPP.failure(whatsapp, action="document", file="f_gone")
     assert failed.code == "whatsapp.file"
     assert whatsapp.requests == []
 
 
 def test_a_connection_without_a_phone_number_id_is_whatsapp_connection() -> None:
-    spec = registry.get("whatsapp.send")
-    params = invoke.parse_input(spec, {"connection": "shop", "to": "+7900", "text": "x"})
-    services = {"connections": {"shop": f"whatsapp://{WHATSAPP_TOKEN}@graph.facebook.com"}}
-    with pytest.raises(ComponentFailed) as caught:
-        invoke.run(spec, params, ComponentContext(services=services))
-    assert caught.value.code == "whatsapp.connection"
-    assert "phone number id" in caught.value.message
-    assert WHATSAPP_TOKEN not in caught.value.message
+    connections = {"shop": f"whatsapp://{WHATSAPP_TOKEN}@graph.facebook.com"}
+    failed = WHATSAPP.refusal(connections, to="+7900", text="x")
+    assert failed.code == "whatsapp.connection"
+    assert "phone number id" in failed.message
+    assert WHATSAPP_TOKEN not in failed.message
 
 
 @pytest.mark.parametrize(
@@ -306,7 +276,4 @@ def test_a_connection_without_a_phone_number_id_is_whatsapp_connection() -> None
 def test_inputs_that_do_not_fit_the_action_are_refused_by_name(
     inputs: dict[str, Any], words: str
 ) -> None:
-    spec = registry.get("whatsapp.send")
-    with pytest.raises(ComponentInputInvalid) as caught:
-        invoke.parse_input(spec, {"connection": "shop", **inputs})
-    assert words in caught.value.message
+    assert words in WHATSAPP.invalid(**inputs).message
