@@ -1,8 +1,9 @@
 """Check what `sam build` left in .aws-sam/build: every function of the built template has its
-handler file and stays under 15 MB (the layer aside), the API function carries the web app's
-bundle (`web/index.html` with the `<base>` it rewrites), the layer holds the package, stays
-under Lambda's 250 MB (unzipped, with the functions) and its compiled modules are for the
-template's architecture. Prints the sizes; exits 1 with the reasons when a check fails.
+handler file and stays under 15 MB (the layers aside), the API function carries the web app's
+bundle (`web/index.html` with the `<base>` it rewrites), the shared layer holds the package and
+code.js's layer V8, each function with the layers stays under Lambda's 250 MB (unzipped), and the
+layers' compiled modules are for the template's architecture. Prints the sizes; exits 1 with the
+reasons when a check fails.
 
     python infra/check_build.py [.aws-sam/build]
 """
@@ -51,8 +52,10 @@ def main(build: Path) -> int:
     layer_bytes = sum(size_of(d) for d in layers)
     for layer in layers:
         print(f"layer    {layer.name:28} {size_of(layer) / MB:7.1f} MB")
-        if not (layer / "python" / "automations" / "__init__.py").is_file():
-            problems.append(f"{layer.name}: no python/automations package")
+        # (the shared layer carries the package; code.js's carries V8 alone)
+        package = "py_mini_racer" if layer.name == "CodeJsLayer" else "automations"
+        if not (layer / "python" / package / "__init__.py").is_file():
+            problems.append(f"{layer.name}: no python/{package} package")
         if architectures(layer) != {architecture}:
             found = architectures(layer)
             problems.append(f"{layer.name}: binaries for {found}, not {architecture}")

@@ -3,6 +3,7 @@
 `python requirements.py pyproject.toml`: the project's dependencies minus what Lambda never runs
 (the dev server: uvicorn and the speed-ups it picks up, ~20 MB) and V8, which only code.js's
 function carries.
+`python requirements.py --code-js pyproject.toml`: mini-racer's line, for the code.js layer.
 `python requirements.py --tracing`: the X-Ray SDK and its one compiled dependency, installed
 apart with --no-deps (its botocore pin would add 80 MB that the runtime already has).
 """
@@ -29,8 +30,11 @@ def main(argv: list[str]) -> int:
     if argv[1:] == ["--tracing"]:
         print(" ".join(TRACING))
         return 0
-    with open(argv[1], "rb") as file:
+    with open(argv[-1], "rb") as file:
         dependencies = tomllib.load(file)["project"]["dependencies"]
+    if argv[1] == "--code-js":  # the code.js layer's one requirement
+        print(next(r for r in dependencies if name_of(r) == "mini-racer"))
+        return 0
     for requirement in dependencies:
         if name_of(requirement) not in NOT_IN_LAYER:
             print(requirement)

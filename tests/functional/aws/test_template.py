@@ -286,12 +286,15 @@ def test_functions_run_python_3_12_with_the_layer() -> None:
     function_globals = TEMPLATE["Globals"]["Function"]
     for logical_id, function in ZIP_FUNCTIONS.items():
         assert function["Properties"]["Runtime"] == "python3.12", logical_id
-        assert function["Properties"]["Layers"] == [{"Ref": "AutomationsLayer"}], logical_id
-    layer = RESOURCES["AutomationsLayer"]
-    assert layer["Metadata"]["BuildMethod"] == "makefile"
-    makefile = ROOT / layer["Metadata"]["ContextPath"] / "Makefile"
-    assert "build-AutomationsLayer:" in makefile.read_text(encoding="utf-8")
-    assert layer["Properties"]["CompatibleArchitectures"] == function_globals["Architectures"]
+        # V8 is code.js's own layer: no other function carries its 85 MB
+        own = [{"Ref": "CodeJsLayer"}] if logical_id == "StepCodeJs" else []
+        assert function["Properties"]["Layers"] == [{"Ref": "AutomationsLayer"}, *own], logical_id
+    for name in ("AutomationsLayer", "CodeJsLayer"):
+        layer = RESOURCES[name]
+        assert layer["Metadata"]["BuildMethod"] == "makefile"
+        makefile = ROOT / layer["Metadata"]["ContextPath"] / "Makefile"
+        assert f"build-{name}:" in makefile.read_text(encoding="utf-8")
+        assert layer["Properties"]["CompatibleArchitectures"] == function_globals["Architectures"]
 
 
 # --- components -------------------------------------------------------------------------------
@@ -544,7 +547,14 @@ def test_the_layer_holds_every_dependency_but_boto3_and_the_dev_server() -> None
     names = {line.split(">")[0].split("=")[0].split("<")[0] for line in listed}
 
     assert "aws-lambda-powertools" in names and "pydantic" in names
-    assert not names & {"boto3", "botocore", "uvicorn", "uvloop", "httptools"}
+    assert not names & {"boto3", "botocore", "uvicorn", "uvloop", "httptools", "mini-racer"}
+    code_js = subprocess.run(
+        [sys.executable, str(script), "--code-js", str(ROOT / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert [line.split(">")[0] for line in code_js] == ["mini-racer"]  # V8: code.js's layer
 
 
 def test_record_events_given_up_on_land_in_a_queue_that_raises_an_alarm() -> None:
