@@ -4,9 +4,9 @@ Each hostile request is an unauthenticated call to a public endpoint: a regular 
 backtracks catastrophically, a built-in function asked for more than a value may hold or for
 quadratic work, a component whose server never answers. While it runs, the demo's endpoint
 keeps answering: one request after another, none of them waiting for the hostile runs (the
-slowest 1% of its answers take a small part of the hostile calls' own time, however loaded the
-machine is), and the hostile process ends within its limit, recorded as failed with an error
-that names the limit.
+slowest 1% of its answers within 100 ms, or within a fifth of the longest hostile call when
+that runs for seconds, however loaded the machine is), and the hostile process ends within its
+limit, recorded as failed with an error that names the limit.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from support.devserver import Dev, StartDev
 SYNC_LIMIT = 3.0
 EXPRESSION_LIMIT = 1.0
 SLACK = 2.0  # start-up of the call, the probe's own load: the limits are seconds, not ms
-# The demo's p99 against the shortest hostile call: an answer that waited for a hostile run
-# would take about as long as that run.
+# The demo's p99: an answer that waited for a hostile run would take about as long as it.
+P99_MS = 100.0
 P99_SHARE = 0.2
 HOSTILE_AT_ONCE = 2
 
@@ -81,8 +81,9 @@ def hostile(dev: Dev, url_id: str, **query: str) -> list[tuple[httpx.Response, f
         time.sleep(0.3)  # the probe is answering before the hostile calls start
         answers = list(pool.map(call, range(HOSTILE_AT_ONCE)))
     assert len(latencies) > 20, latencies
-    shortest_ms = min(seconds for _, seconds in answers) * 1000
-    assert p99(latencies) < P99_SHARE * shortest_ms, (shortest_ms, sorted(latencies)[-10:])
+    longest_ms = max(seconds for _, seconds in answers) * 1000
+    bound = max(P99_MS, P99_SHARE * longest_ms)
+    assert p99(latencies) < bound, (longest_ms, sorted(latencies)[-10:])
     return answers
 
 
