@@ -4,7 +4,7 @@ import { useState } from "@bpmn-io/properties-panel/preact/hooks";
 import { useApp } from "../ui/context.js";
 import { formatTime } from "../ui/format.js";
 import { useLoad, useSubmit } from "../ui/hooks.js";
-import { ConfirmButton, Empty, ErrorBox, Field, Link, Loading, Page } from "../ui/widgets.jsx";
+import { ConfirmButton, Empty, ErrorBox, Field, Link, Loading, Page, ScenarioField } from "../ui/widgets.jsx";
 
 export function SchedulesPage() {
   const { api, t } = useApp();
@@ -83,16 +83,7 @@ function NewSchedule({ scenarios, onCreated }) {
         <Field label={t("schedules.expression")} name="expression" errors={errors} hint={t("schedules.expressionHint")}>
           <input name="expression" class="mono" value={expression} onInput={(e) => setExpression(e.currentTarget.value)} />
         </Field>
-        <Field label={t("schedules.scenario")} name="scenarioId" errors={errors}>
-          <select name="scenarioId" value={scenarioId} onChange={(e) => setScenarioId(e.currentTarget.value)}>
-            <option value="">{t("common.choose")}</option>
-            {scenarios.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.id}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <ScenarioField label={t("schedules.scenario")} scenarios={scenarios} value={scenarioId} onChange={setScenarioId} errors={errors} />
         <div class="form-submit">
           <button type="submit" class="primary" disabled={form.busy}>
             {t("schedules.create")}

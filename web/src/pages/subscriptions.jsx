@@ -3,7 +3,7 @@
 import { useState } from "@bpmn-io/properties-panel/preact/hooks";
 import { useApp } from "../ui/context.js";
 import { useLoad, useSubmit } from "../ui/hooks.js";
-import { ConfirmButton, Empty, ErrorBox, Field, Link, Loading, Page } from "../ui/widgets.jsx";
+import { ConfirmButton, Empty, ErrorBox, Field, Link, Loading, Page, ScenarioField } from "../ui/widgets.jsx";
 
 export const RECORD_EVENTS = [
   "$record.after.create",
@@ -137,16 +137,7 @@ function NewMessengerSubscription({ scenarios, onCreated }) {
         <Field label={t("subscriptions.connection")} name="connection" errors={errors} hint={t("subscriptions.connectionHint")}>
           <input name="connection" value={connection} onInput={(e) => setConnection(e.currentTarget.value)} />
         </Field>
-        <Field label={t("subscriptions.scenario")} name="scenarioId" errors={errors}>
-          <select name="scenarioId" value={scenarioId} onChange={(e) => setScenarioId(e.currentTarget.value)}>
-            <option value="">{t("common.choose")}</option>
-            {scenarios.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.id}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <ScenarioField label={t("subscriptions.scenario")} scenarios={scenarios} value={scenarioId} onChange={setScenarioId} errors={errors} />
       </div>
       <ErrorBox error={form.error} />
       <button type="submit" class="primary" disabled={form.busy}>
@@ -188,16 +179,7 @@ function NewSubscription({ catalogs, scenarios, onCreated }) {
             ))}
           </select>
         </Field>
-        <Field label={t("subscriptions.scenario")} name="scenarioId" errors={errors}>
-          <select name="scenarioId" value={scenarioId} onChange={(e) => setScenarioId(e.currentTarget.value)}>
-            <option value="">{t("common.choose")}</option>
-            {scenarios.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.id}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <ScenarioField label={t("subscriptions.scenario")} scenarios={scenarios} value={scenarioId} onChange={setScenarioId} errors={errors} />
       </div>
       <Field label={t("subscriptions.events")} name="events" errors={errors}>
         <div class="checks">

@@ -3,7 +3,7 @@
 import { useState } from "@bpmn-io/properties-panel/preact/hooks";
 import { useApp } from "../ui/context.js";
 import { useLoad, useSubmit } from "../ui/hooks.js";
-import { ConfirmButton, CopyButton, Empty, ErrorBox, Field, Link, Loading, Page } from "../ui/widgets.jsx";
+import { ConfirmButton, CopyButton, Empty, ErrorBox, Field, Link, Loading, Page, ScenarioField } from "../ui/widgets.jsx";
 
 export function endpointUrl(urlId) {
   return new URL(`api/webrequest/${encodeURIComponent(urlId)}`, document.baseURI).href;
@@ -95,16 +95,7 @@ function NewEndpoint({ scenarios, onCreated }) {
         <Field label={t("webrequests.urlId")} name="urlId" errors={errors} hint={t("webrequests.urlIdHint")}>
           <input name="urlId" value={urlId} onInput={(e) => setUrlId(e.currentTarget.value)} />
         </Field>
-        <Field label={t("webrequests.scenario")} name="scenarioId" errors={errors}>
-          <select name="scenarioId" value={scenarioId} onChange={(e) => setScenarioId(e.currentTarget.value)}>
-            <option value="">{t("common.choose")}</option>
-            {scenarios.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.id}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <ScenarioField label={t("webrequests.scenario")} scenarios={scenarios} value={scenarioId} onChange={setScenarioId} errors={errors} />
         <div class="form-submit">
           <button type="submit" class="primary" disabled={form.busy}>
             {t("webrequests.create")}

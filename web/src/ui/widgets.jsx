@@ -65,6 +65,23 @@ export function Field({ label, name, errors, hint, children }) {
   );
 }
 
+// The scenario a subscription, web request or schedule starts: one select over the saved ones.
+export function ScenarioField({ label, scenarios, value, onChange, errors }) {
+  const { t } = useApp();
+  return (
+    <Field label={label} name="scenarioId" errors={errors}>
+      <select name="scenarioId" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t("common.choose")}</option>
+        {scenarios.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.id}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
 export function Empty({ children }) {
   return <p class="empty">{children}</p>;
 }
